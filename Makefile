@@ -1,0 +1,98 @@
+# stepbox — one Makefile for every step, the rootfs, the tests and lint.
+#
+#   make              build every step present (stepNN-name/run)
+#   make step03       build one step (also: make step03-pid)
+#   sudo make demo    set up and open a shell in the most complete step
+#   sudo make test    set up and run every test that can run here
+#   make lint         clang-format, clang-tidy, cppcheck, check-steps
+#
+# CC, CFLAGS and LDFLAGS may be overridden: make CC=clang CFLAGS=-O0
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+LDFLAGS ?=
+STD_FLAGS := -std=gnu11 -Wall -Wextra -Werror -Icommon
+
+STEPS      := $(sort $(wildcard step[0-9][0-9]-*))
+BINARIES   := $(STEPS:%=%/run)
+LAST_STEP  := $(lastword $(STEPS))
+COMMON_SRC := $(wildcard common/*.c)
+COMMON_HDR := $(wildcard common/*.h)
+BUILD      := build
+ROOTFS     ?= $(BUILD)/rootfs
+
+.PHONY: all clean deps rootfs demo test test-unit test-sanitize test-bats \
+	lint format check-steps $(STEPS) $(foreach s,$(STEPS),$(firstword $(subst -, ,$(s))))
+
+all: $(BINARIES)
+
+# stepNN-name/run from that step's own .c files and common/.
+.SECONDEXPANSION:
+%/run: $$(wildcard $$*/*.c) $(COMMON_SRC) $(COMMON_HDR)
+	$(CC) $(CFLAGS) $(STD_FLAGS) -o $@ $(wildcard $*/*.c) $(COMMON_SRC) $(LDFLAGS)
+
+# `make step03` and `make step03-pid` both build step03-pid/run.
+define step_alias
+$(1): $(1)/run
+$(firstword $(subst -, ,$(1))): $(1)/run
+endef
+$(foreach s,$(STEPS),$(eval $(call step_alias,$(s))))
+
+deps:
+	scripts/deps.sh
+
+rootfs: $(ROOTFS)/bin/busybox
+
+$(ROOTFS)/bin/busybox: scripts/mkrootfs.sh
+	scripts/mkrootfs.sh $(ROOTFS)
+
+demo: deps all rootfs
+	@echo "Starting $(LAST_STEP): a shell inside the container; 'exit' leaves it."
+	./$(LAST_STEP)/run -v
+
+# --- tests ---------------------------------------------------------------
+
+UNIT_SRC := $(wildcard common/tests/test_*.c)
+UNIT_BIN := $(UNIT_SRC:common/tests/%.c=$(BUILD)/unit/%)
+SAN_BIN  := $(UNIT_SRC:common/tests/%.c=$(BUILD)/unit-san/%)
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+$(BUILD)/unit/%: common/tests/%.c $(COMMON_SRC) $(COMMON_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(STD_FLAGS) -o $@ $< $(COMMON_SRC) $(LDFLAGS) -lcmocka
+
+$(BUILD)/unit-san/%: common/tests/%.c $(COMMON_SRC) $(COMMON_HDR)
+	@mkdir -p $(@D)
+	$(CC) -O1 -g $(SAN_FLAGS) $(STD_FLAGS) -o $@ $< $(COMMON_SRC) $(LDFLAGS) -lcmocka
+
+test-unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do $$t; done
+
+test-sanitize: $(SAN_BIN)
+	@set -e; for t in $(SAN_BIN); do $$t; done
+
+test-bats: all rootfs
+	tests/run
+
+test: deps
+	$(MAKE) test-unit test-sanitize
+	$(MAKE) test-bats
+
+# --- lint ----------------------------------------------------------------
+
+C_FILES := $(wildcard step*/*.c common/*.c common/*.h common/tests/*.c tests/probe/*.c)
+
+lint: check-steps
+	clang-format --dry-run --Werror $(C_FILES)
+	clang-tidy --quiet $(filter %.c,$(C_FILES)) -- $(STD_FLAGS)
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+		--inline-suppr --suppress=missingIncludeSystem -Icommon $(filter-out common/tests/%,$(C_FILES))
+
+format:
+	clang-format -i $(C_FILES)
+
+check-steps:
+	scripts/check-steps.sh $(STEPS)
+
+clean:
+	rm -rf $(BINARIES) $(BUILD)

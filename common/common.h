@@ -1,0 +1,96 @@
+/*
+ * common.h — plumbing shared by every step: error reporting, the -v trace,
+ * small-file I/O, strict number parsing, the parent/child sync pipe and
+ * clone(2) with a stack of its own.
+ *
+ * Nothing here is the subject of a lesson: every namespace flag, mount,
+ * map or cgroup file a lesson teaches stays visible in the step's main.c.
+ */
+#ifndef STEPBOX_COMMON_H
+#define STEPBOX_COMMON_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+/* Exit codes of the runtime itself (the conventions of docker and runc). */
+enum {
+	EXIT_RUNTIME = 125,  /* the runtime failed before the command ran */
+	EXIT_NOEXEC = 126,   /* the command was found but could not be run */
+	EXIT_NOTFOUND = 127, /* the command was not found */
+};
+
+/* --- log.c: errors, hints and the -v trace ----------------------------- */
+
+/* Name printed in front of every message ("step01-uts"). */
+void log_init(const char *program);
+/* Who is speaking: "parent", "child", "init". Shown in the trace. */
+void log_set_role(const char *role);
+void log_set_verbose(bool on);
+bool log_verbose(void);
+/* Where messages go (stderr unless a unit test redirects them). */
+void log_set_stream(FILE *stream);
+/* What die() calls to leave (exit unless a unit test replaces it). */
+void log_set_exit(void (*exit_fn)(int status));
+
+/* "[parent] clone(CLONE_NEWUTS) = 4242", printed only under -v. */
+void trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "step01-uts: MESSAGE", then exit 125. */
+void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+/* "step01-uts: MESSAGE: <strerror(errno)>", then exit 125. */
+void die_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+/* As die_errno, plus a second line "  hint: HINT" for a known trap. */
+void die_errno_hint(const char *hint, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3), noreturn));
+/* "step01-uts: MESSAGE: <strerror(errno)>" without leaving. */
+void warn_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "step01-uts: MESSAGE" without leaving. */
+void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Bad command line: one line naming the problem, a pointer to --help, 125. */
+void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+/* --- file.c: small files such as /proc/PID/uid_map or cgroup knobs ---- */
+
+/* Read at most size-1 bytes and NUL-terminate. Returns the length, or -1. */
+ssize_t read_file(const char *path, char *buf, size_t size);
+/* Write all of text in one write(2), as kernel files want. 0 or -1. */
+int write_file(const char *path, const char *text);
+
+/* --- parse.c: strict parsing; each returns 0, or -1 with errno set ----- */
+
+/* Decimal digits only: "" "12Q" "-1" " 1" and overflow are rejected. */
+int parse_u64(const char *text, uint64_t *out);
+/* parse_u64 plus a range check (ERANGE outside [min, max]). */
+int parse_u64_range(const char *text, uint64_t min, uint64_t max, uint64_t *out);
+/* "4096", "64k", "64M", "1G", "2T" (powers of 1024) to bytes. */
+int parse_size(const char *text, uint64_t *bytes);
+/* A CPU amount "1", "0.5", "2.25" (at most 3 decimals) in thousandths. */
+int parse_millicpus(const char *text, uint64_t *millicpus);
+
+/* --- sync.c: the parent tells the child when its setup is done -------- */
+
+struct sync_pipe {
+	int fd[2]; /* [0]: the child reads, [1]: the parent writes */
+};
+
+int sync_init(struct sync_pipe *sync);
+/* Parent: let the child go on. 0 or -1. */
+int sync_release(struct sync_pipe *sync);
+/* Child: block until released. 0 when released, -1 on EOF or error. */
+int sync_wait(struct sync_pipe *sync);
+
+/* --- proc.c: processes ------------------------------------------------ */
+
+/* clone(2) fn on a fresh stack with flags|SIGCHLD. Returns pid or -1. */
+pid_t clone_child(int (*fn)(void *), void *arg, int flags);
+/* "CLONE_NEWUTS|CLONE_NEWPID" for the trace. */
+const char *clone_flags_name(int flags, char *buf, size_t size);
+/* A wait status as a shell would report it: the code, or 128+signal. */
+int exit_code_of(int wstatus);
+/* execvp(argv); on failure report it and _exit with 126 or 127. */
+void exec_command(char *const argv[]) __attribute__((noreturn));
+
+#endif

@@ -1,0 +1,155 @@
+/*
+ * log.c — error messages, hints and the -v trace.
+ *
+ * Every failure names what was tried (the caller's message, which carries
+ * the path), the errno text and, for the classic traps, a hint. Every
+ * message is one line so that the tests and the reader can grep it.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+
+static const char *program = "stepbox";
+static const char *role = "parent";
+static bool verbose;
+static FILE *stream;
+static void (*leave)(int) = exit;
+
+void log_init(const char *name)
+{
+	program = name;
+}
+
+void log_set_role(const char *name)
+{
+	role = name;
+}
+
+void log_set_verbose(bool on)
+{
+	verbose = on;
+}
+
+bool log_verbose(void)
+{
+	return verbose;
+}
+
+void log_set_stream(FILE *out)
+{
+	stream = out;
+}
+
+void log_set_exit(void (*exit_fn)(int status))
+{
+	leave = exit_fn ? exit_fn : exit;
+}
+
+static FILE *out(void)
+{
+	return stream ? stream : stderr;
+}
+
+/* One message: "PROGRAM: TEXT[: ERRNO TEXT]\n", built first and written
+ * with one call so that parent and child lines never interleave. */
+static void emit(int err, const char *fmt, va_list ap)
+{
+	char line[1024];
+	int n = snprintf(line, sizeof(line), "%s: ", program);
+
+	if (n < 0 || (size_t)n >= sizeof(line))
+		n = 0;
+	vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+	if (err)
+		fprintf(out(), "%s: %s\n", line, strerror(err));
+	else
+		fprintf(out(), "%s\n", line);
+	fflush(out());
+}
+
+void trace(const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	if (!verbose)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	fprintf(out(), "[%s] %s\n", role, line);
+	fflush(out());
+}
+
+void warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	emit(0, fmt, ap);
+	va_end(ap);
+}
+
+void warn_errno(const char *fmt, ...)
+{
+	int err = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	emit(err, fmt, ap);
+	va_end(ap);
+	errno = err;
+}
+
+void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	emit(0, fmt, ap);
+	va_end(ap);
+	leave(EXIT_RUNTIME);
+	abort(); /* only reached if a test's exit function returns */
+}
+
+void die_errno(const char *fmt, ...)
+{
+	int err = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	emit(err, fmt, ap);
+	va_end(ap);
+	leave(EXIT_RUNTIME);
+	abort();
+}
+
+void die_errno_hint(const char *hint, const char *fmt, ...)
+{
+	int err = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	emit(err, fmt, ap);
+	va_end(ap);
+	fprintf(out(), "  hint: %s\n", hint);
+	fflush(out());
+	leave(EXIT_RUNTIME);
+	abort();
+}
+
+void usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	emit(0, fmt, ap);
+	va_end(ap);
+	fprintf(out(), "Try '%s/run --help' for more information.\n", program);
+	fflush(out());
+	leave(EXIT_RUNTIME);
+	abort();
+}

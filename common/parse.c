@@ -1,0 +1,136 @@
+/*
+ * parse.c — strict parsing of the numbers a user types: counts, sizes
+ * ("64M") and CPU amounts ("0.5").
+ *
+ * strtoull alone accepts " 12", "-1" (as a huge number) and "12abc"; a
+ * limit typed wrong must be an error, never a different limit.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <string.h>
+
+#include "common.h"
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Digits from *text while they last; advances *text. */
+static int take_digits(const char **text, uint64_t *out)
+{
+	const char *p = *text;
+	uint64_t value = 0;
+
+	if (!is_digit(*p)) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (; is_digit(*p); p++) {
+		uint64_t digit = (uint64_t)(*p - '0');
+
+		if (value > (UINT64_MAX - digit) / 10) {
+			errno = ERANGE;
+			return -1;
+		}
+		value = value * 10 + digit;
+	}
+	*text = p;
+	*out = value;
+	return 0;
+}
+
+int parse_u64(const char *text, uint64_t *out)
+{
+	uint64_t value;
+
+	if (!text || take_digits(&text, &value) < 0)
+		return -1;
+	if (*text != '\0') {
+		errno = EINVAL;
+		return -1;
+	}
+	*out = value;
+	return 0;
+}
+
+int parse_u64_range(const char *text, uint64_t min, uint64_t max, uint64_t *out)
+{
+	uint64_t value;
+
+	if (parse_u64(text, &value) < 0)
+		return -1;
+	if (value < min || value > max) {
+		errno = ERANGE;
+		return -1;
+	}
+	*out = value;
+	return 0;
+}
+
+static int suffix_shift(const char *suffix, unsigned *shift)
+{
+	static const char units[] = "kmgt";
+	const char *unit;
+
+	if (suffix[0] == '\0') {
+		*shift = 0;
+		return 0;
+	}
+	unit = strchr(units, suffix[0] | 0x20);
+	if (!unit || suffix[1] != '\0') {
+		errno = EINVAL;
+		return -1;
+	}
+	*shift = 10 * (unsigned)(unit - units + 1);
+	return 0;
+}
+
+int parse_size(const char *text, uint64_t *bytes)
+{
+	uint64_t value;
+	unsigned shift;
+
+	if (!text || take_digits(&text, &value) < 0)
+		return -1;
+	if (suffix_shift(text, &shift) < 0)
+		return -1;
+	if (shift && value > (UINT64_MAX >> shift)) {
+		errno = ERANGE;
+		return -1;
+	}
+	*bytes = value << shift;
+	return 0;
+}
+
+int parse_millicpus(const char *text, uint64_t *millicpus)
+{
+	uint64_t whole, frac = 0;
+	unsigned decimals = 0;
+
+	if (!text || take_digits(&text, &whole) < 0)
+		return -1;
+	if (*text == '.') {
+		const char *start = ++text;
+
+		if (take_digits(&text, &frac) < 0)
+			return -1;
+		decimals = (unsigned)(text - start);
+		if (decimals > 3) {
+			errno = EINVAL;
+			return -1;
+		}
+	}
+	if (*text != '\0') {
+		errno = EINVAL;
+		return -1;
+	}
+	for (; decimals < 3; decimals++)
+		frac *= 10;
+	if (whole > (UINT64_MAX - frac) / 1000) {
+		errno = ERANGE;
+		return -1;
+	}
+	*millicpus = whole * 1000 + frac;
+	return 0;
+}
