@@ -25,6 +25,8 @@
 
 #include "common.h"
 
+#define STEP_NAME "step01-uts"
+
 static char *default_command[] = { "/bin/sh", NULL };
 
 /* Everything the parent decides before the child exists. */
@@ -39,12 +41,12 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: %s [OPTIONS] [--] [COMMAND [ARG...]]\n"
-		"Run COMMAND (default /bin/sh) in a new UTS namespace.\n"
+		"Run COMMAND (default /bin/sh) in new namespaces: uts.\n"
 		"\n"
 		"  -n, --hostname NAME  hostname inside (default: stepbox)\n"
 		"  -v, --verbose        trace every kernel operation\n"
 		"  -h, --help           show this help\n",
-		"step01-uts/run");
+		STEP_NAME "/run");
 }
 
 /* --- the command line ------------------------------------------------- */
@@ -152,9 +154,10 @@ static void block_signals(sigset_t *set, sigset_t *old)
 /*
  * Wait for the container while passing on every signal the runtime gets.
  * Returns the exit code a shell would show: the command's own status, or
- * 128+N if signal N killed it.
+ * 128+N if signal N killed it. Any other child that has exited is reaped
+ * on the way, so no zombie is left behind.
  */
-static int wait_for_container(pid_t pid, const sigset_t *set)
+static int wait_forwarding_signals(pid_t pid, const sigset_t *set)
 {
 	int sfd = signalfd(-1, set, SFD_CLOEXEC);
 
@@ -163,15 +166,17 @@ static int wait_for_container(pid_t pid, const sigset_t *set)
 	for (;;) {
 		struct signalfd_siginfo si;
 		int status;
-		pid_t done = waitpid(pid, &status, WNOHANG);
+		pid_t done;
 
-		if (done < 0)
-			die_errno("waitpid(%d)", (int)pid);
-		if (done == pid) {
+		while ((done = waitpid(-1, &status, WNOHANG)) > 0) {
+			if (done != pid)
+				continue;
 			trace("waitpid(%d) = exit code %d", (int)pid, exit_code_of(status));
 			close(sfd);
 			return exit_code_of(status);
 		}
+		if (done < 0)
+			die_errno("waitpid(%d)", (int)pid);
 		if (read(sfd, &si, sizeof(si)) != sizeof(si)) {
 			if (errno == EINTR)
 				continue;
@@ -193,7 +198,7 @@ int main(int argc, char **argv)
 	sigset_t set;
 	pid_t pid;
 
-	log_init("step01-uts");
+	log_init(STEP_NAME);
 	parse_args(argc, argv, &c);
 	require_root();
 
@@ -211,5 +216,5 @@ int main(int argc, char **argv)
 		kill(pid, SIGKILL);
 		die_errno("releasing the child (pipe write)");
 	}
-	return wait_for_container(pid, &set);
+	return wait_forwarding_signals(pid, &set);
 }
