@@ -317,11 +317,11 @@ static void mount_volume(const struct volume *v)
 		remount_readonly(v->target);
 }
 
-/* The container's mount table, in the order the kernel needs. */
-static void setup_mounts(struct container *c)
+/* The container's mount table, in the order the kernel needs. The
+ * volumes' host paths are already open (open_volumes). */
+static void setup_mounts(const struct container *c)
 {
 	set_propagation(c->propagation);
-	open_volumes(c);
 	if (c->propagation == MS_SHARED)
 		keep_mount_local("/proc");
 	mount_proc();
@@ -370,6 +370,7 @@ static int child_main(void *arg)
 	 * died before the line above took effect). */
 	if (sync_wait(&c->sync) < 0)
 		_exit(EXIT_RUNTIME);
+	open_volumes(c);
 	set_hostname(c->hostname);
 	setup_mounts(c);
 	if (c->init) {
