@@ -11,6 +11,7 @@
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 LDFLAGS ?=
+LDLIBS  := -lm
 STD_FLAGS := -std=gnu11 -Wall -Wextra -Werror -Icommon
 
 STEPS      := $(sort $(wildcard step[0-9][0-9]-*))
@@ -29,7 +30,7 @@ all: $(BINARIES)
 # stepNN-name/run from that step's own .c files and common/.
 .SECONDEXPANSION:
 %/run: $$(wildcard $$*/*.c) $(COMMON_SRC) $(COMMON_HDR)
-	$(CC) $(CFLAGS) $(STD_FLAGS) -o $@ $(wildcard $*/*.c) $(COMMON_SRC) $(LDFLAGS)
+	$(CC) $(CFLAGS) $(STD_FLAGS) -o $@ $(wildcard $*/*.c) $(COMMON_SRC) $(LDFLAGS) $(LDLIBS)
 
 # `make step03` and `make step03-pid` both build step03-pid/run.
 define step_alias

@@ -86,6 +86,10 @@ int sync_wait(struct sync_pipe *sync);
 
 /* clone(2) fn on a fresh stack with flags|SIGCHLD. Returns pid or -1. */
 pid_t clone_child(int (*fn)(void *), void *arg, int flags);
+/* The same through clone3(2) with CLONE_INTO_CGROUP: the child starts as a
+ * member of the cgroup whose directory CGROUP_FD is (cgroup v2, 5.7+).
+ * Returns pid, or -1 with errno (ENOSYS, E2BIG: too old a kernel). */
+pid_t clone_into_cgroup(int (*fn)(void *), void *arg, int flags, int cgroup_fd);
 /* "CLONE_NEWUTS|CLONE_NEWPID" for the trace. */
 const char *clone_flags_name(int flags, char *buf, size_t size);
 /* A wait status as a shell would report it: the code, or 128+signal. */

@@ -11,7 +11,9 @@
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
+#include <linux/sched.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -34,6 +36,26 @@ pid_t clone_child(int (*fn)(void *), void *arg, int flags)
 	munmap(stack, CHILD_STACK_SIZE);
 	errno = err;
 	return pid;
+}
+
+/*
+ * clone3 has no glibc wrapper. Without a stack in its arguments it behaves
+ * like fork: both processes return here, the child with 0. The child must
+ * not rely on glibc's cached thread id (raise, pthread_*), which still
+ * names the parent; fn only makes system calls and then exits.
+ */
+pid_t clone_into_cgroup(int (*fn)(void *), void *arg, int flags, int cgroup_fd)
+{
+	struct clone_args args = {
+		.flags = (uint64_t)(unsigned)flags | CLONE_INTO_CGROUP,
+		.exit_signal = SIGCHLD,
+		.cgroup = (uint64_t)cgroup_fd,
+	};
+	long pid = syscall(SYS_clone3, &args, sizeof(args));
+
+	if (pid == 0)
+		_exit(fn(arg));
+	return (pid_t)pid;
 }
 
 static const struct {

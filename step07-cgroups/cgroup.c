@@ -1,0 +1,514 @@
+/*
+ * cgroup.c — the container's control group, on cgroup v2 and on v1.
+ *
+ * A cgroup is a directory in a cgroup filesystem; its files are the
+ * controllers' knobs. The container gets /sys/fs/cgroup/stepbox/<id> on
+ * v2 (one tree, every controller), or that path under each controller's
+ * own tree on v1 (/sys/fs/cgroup/memory/stepbox/<id>, .../cpu/...).
+ *
+ *   knob           v2 (unified)                  v1 (per controller)
+ *   memory         memory.max                    memory.limit_in_bytes
+ *   memory + swap  memory.swap.max (swap only)   memory.memsw.limit_in_bytes
+ *   cpu quota      cpu.max "QUOTA PERIOD"        cpu.cfs_quota_us, cpu.cfs_period_us
+ *   cpu share      cpu.weight (1..10000)         cpu.shares (2..262144)
+ *   processes      pids.max                      pids.max
+ *   members        cgroup.procs                  cgroup.procs in each tree
+ *
+ * v2 has two rules v1 lacks: a controller works in a cgroup only if the
+ * parent lists it in cgroup.subtree_control, and a cgroup that enables
+ * controllers for its children may hold no process itself (the
+ * "no internal process" rule). So processes live only in leaves.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "common.h"
+
+#define CGROUP_ROOT   "/sys/fs/cgroup"
+#define CGROUP_PARENT "stepbox"
+
+/* The v1 hierarchies we join. Not cpuset: a new v1 cpuset cgroup has no
+ * CPUs until someone fills cpuset.cpus, and joining it fails (ENOSPC). */
+static const char *const v1_controllers[] = { "memory", "cpu", "cpuacct", "pids", "freezer" };
+#define NV1 (sizeof(v1_controllers) / sizeof(v1_controllers[0]))
+
+enum cgroup_layout cgroup_detect(void)
+{
+	struct statfs fs;
+
+	if (statfs(CGROUP_ROOT, &fs) < 0)
+		die_errno("statfs(\"%s\")", CGROUP_ROOT);
+	if (fs.f_type == CGROUP2_SUPER_MAGIC)
+		return CGROUP_V2;
+	if (statfs(CGROUP_ROOT "/unified", &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC)
+		return CGROUP_HYBRID;
+	return CGROUP_V1;
+}
+
+const char *cgroup_layout_name(enum cgroup_layout layout)
+{
+	return layout == CGROUP_V2	 ? "v2 (unified)"
+	       : layout == CGROUP_HYBRID ? "hybrid (v1 controllers, empty cgroup2 at unified/)"
+					 : "v1";
+}
+
+/* --- failing cleanly ------------------------------------------------- */
+
+/* What the classic errors mean when a cgroup file refuses a write. */
+static const char *knob_hint(int err, const char *file)
+{
+	if (err == EACCES || err == EPERM)
+		return "this cgroup tree is not yours to change: run as root, or inside a "
+		       "delegated "
+		       "cgroup (systemd: Delegate=yes, e.g. systemd-run --scope -p Delegate=yes)";
+	if (err == EBUSY && strstr(file, "subtree_control"))
+		return "v2's no-internal-process rule: a cgroup that holds processes cannot enable "
+		       "controllers for its children";
+	if (err == EBUSY && strstr(file, "memory"))
+		return "the new memory limit is below what the cgroup already uses";
+	if (err == ENOENT)
+		return "the controller is not enabled here: on v2 its name must be in the parent's "
+		       "cgroup.subtree_control";
+	if (err == EINVAL && strstr(file, "cpu"))
+		return "cpu quota must be at least 1000us, the period 1000us to 1s";
+	if (err == ENOSPC)
+		return "v1 cpuset: the cgroup's cpuset.cpus or cpuset.mems is empty";
+	return NULL;
+}
+
+/* Undo what cgroup_create made so far, then leave with the message. */
+static void fail(struct cgroup *cg, const char *hint, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4), noreturn));
+static void fail(struct cgroup *cg, const char *hint, const char *fmt, ...)
+{
+	int err = errno;
+	char message[PATH_MAX + 256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	cgroup_destroy(cg);
+	errno = err;
+	if (hint)
+		die_errno_hint(hint, "%s", message);
+	die_errno("%s", message);
+}
+
+static void set_knob(struct cgroup *cg, const char *dir, const char *file, const char *value)
+{
+	char path[PATH_MAX + 64];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if (write_file(path, value) < 0)
+		fail(cg, knob_hint(errno, file), "write %s \"%s\"", path, value);
+	trace("write %s \"%s\"", path, value);
+}
+
+static void set_knob_u64(struct cgroup *cg, const char *dir, const char *file, uint64_t value)
+{
+	char text[32];
+
+	snprintf(text, sizeof(text), "%llu", (unsigned long long)value);
+	set_knob(cg, dir, file, text);
+}
+
+/* mkdir that accepts an existing directory (the shared stepbox/ parent). */
+static void make_dir(struct cgroup *cg, const char *path)
+{
+	if (mkdir(path, 0755) < 0 && errno != EEXIST)
+		fail(cg, knob_hint(errno, path), "mkdir %s", path);
+	trace("mkdir %s = 0", path);
+}
+
+/* Create the leaf, and remember it so that cgroup_destroy removes it. */
+static const char *make_leaf(struct cgroup *cg, const char *base, const char *id)
+{
+	char *leaf = cg->dirs[cg->ndirs];
+
+	snprintf(leaf, PATH_MAX, "%s/" CGROUP_PARENT "/%s", base, id);
+	if (mkdir(leaf, 0755) < 0)
+		fail(cg, knob_hint(errno, leaf), "mkdir %s", leaf);
+	trace("mkdir %s = 0", leaf);
+	cg->ndirs++;
+	return leaf;
+}
+
+/* --- v2 --------------------------------------------------------------- */
+
+static bool wants_memory(const struct cgroup_limits *l)
+{
+	return l->memory || l->memory_swap;
+}
+
+static bool wants_cpu(const struct cgroup_limits *l)
+{
+	return l->millicpus || l->cpu_weight;
+}
+
+/* Is NAME a word of the space-separated list LIST? */
+static bool has_word(const char *list, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (const char *p = strstr(list, name); p; p = strstr(p + 1, name))
+		if ((p == list || p[-1] == ' ') && (p[len] == ' ' || p[len] == '\n' || !p[len]))
+			return true;
+	return false;
+}
+
+/*
+ * Write "+memory", "+cpu", "+pids" into DIR's cgroup.subtree_control, so
+ * that its children get those controllers' files. Only what DIR itself
+ * has (cgroup.controllers) can be passed on; a controller the limits need
+ * and the tree lacks is an error.
+ */
+static void enable_controllers(struct cgroup *cg, const char *dir,
+			       const struct cgroup_limits *limits)
+{
+	static const char *const names[] = { "memory", "cpu", "pids" };
+	const bool needed[] = { wants_memory(limits), wants_cpu(limits), limits->pids != 0 };
+	char path[PATH_MAX + 32], available[256], enabled[256];
+
+	snprintf(path, sizeof(path), "%s/cgroup.controllers", dir);
+	if (read_file(path, available, sizeof(available)) < 0)
+		fail(cg, NULL, "read %s", path);
+	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir);
+	if (read_file(path, enabled, sizeof(enabled)) < 0)
+		fail(cg, NULL, "read %s", path);
+	for (size_t i = 0; i < 3; i++) {
+		char plus[16];
+
+		if (!has_word(available, names[i])) {
+			if (!needed[i])
+				continue;
+			errno = ENOENT;
+			fail(cg,
+			     "the kernel or the host's init did not give this tree the controller",
+			     "controller %s is not available in %s (it has: %.*s)", names[i], dir,
+			     (int)strcspn(available, "\n"), available);
+		}
+		if (has_word(enabled, names[i]))
+			continue;
+		snprintf(plus, sizeof(plus), "+%s", names[i]);
+		set_knob(cg, dir, "cgroup.subtree_control", plus);
+	}
+}
+
+static void write_limits_v2(struct cgroup *cg, const char *leaf, const struct cgroup_limits *l)
+{
+	if (l->memory)
+		set_knob_u64(cg, leaf, "memory.max", l->memory);
+	if (l->memory_swap) {
+		/* v2 limits swap on its own; --memory-swap is docker's
+		 * memory+swap total, so the swap part is the difference. */
+		char path[PATH_MAX + 32];
+
+		snprintf(path, sizeof(path), "%s/memory.swap.max", leaf);
+		if (access(path, F_OK) < 0)
+			fail(cg, "this kernel has no swap accounting (CONFIG_MEMCG_SWAP)",
+			     "--memory-swap: %s", path);
+		set_knob_u64(cg, leaf, "memory.swap.max", l->memory_swap - l->memory);
+	}
+	if (l->millicpus) {
+		char max[48];
+
+		/* QUOTA microseconds of CPU time in every PERIOD of 100ms:
+		 * 0.5 CPU is "50000 100000". */
+		snprintf(max, sizeof(max), "%llu 100000", (unsigned long long)l->millicpus * 100);
+		set_knob(cg, leaf, "cpu.max", max);
+	}
+	if (l->cpu_weight)
+		set_knob_u64(cg, leaf, "cpu.weight", l->cpu_weight);
+	if (l->pids)
+		set_knob_u64(cg, leaf, "pids.max", l->pids);
+}
+
+static void create_v2(struct cgroup *cg, const char *id, const struct cgroup_limits *limits)
+{
+	const char *leaf;
+
+	enable_controllers(cg, CGROUP_ROOT, limits);
+	make_dir(cg, CGROUP_ROOT "/" CGROUP_PARENT);
+	enable_controllers(cg, CGROUP_ROOT "/" CGROUP_PARENT, limits);
+	leaf = make_leaf(cg, CGROUP_ROOT, id);
+	write_limits_v2(cg, leaf, limits);
+	/* For clone3(CLONE_INTO_CGROUP): the child is born in the leaf. */
+	cg->fd = open(leaf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cg->fd < 0)
+		fail(cg, NULL, "open %s", leaf);
+}
+
+/* --- v1 --------------------------------------------------------------- */
+
+/* The directory we made in the hierarchy that has CONTROLLER. */
+static const char *v1_dir(const struct cgroup *cg, const char *controller)
+{
+	char suffix[64];
+
+	snprintf(suffix, sizeof(suffix), "/%s/" CGROUP_PARENT "/", controller);
+	for (int i = 0; i < cg->ndirs; i++)
+		if (strstr(cg->dirs[i], suffix))
+			return cg->dirs[i];
+	return NULL;
+}
+
+/*
+ * v1 "shares" and v2 "weight" both split CPU time among busy siblings, on
+ * different scales: shares 2..262144 with 1024 the default, weight
+ * 1..10000 with 100 the default. We take the curve runc >= 1.4 and crun
+ * >= 1.23 use (weight from shares, with l = log2(shares)):
+ *   weight = 10^((l^2 + 125 l) / 612 - 7/34)
+ * which maps 2 -> 1, 1024 -> 100, 262144 -> 10000, and invert it.
+ */
+static uint64_t weight_to_shares(uint64_t weight)
+{
+	double y = 612.0 * (log10((double)weight) + 7.0 / 34.0);
+	double l = (-125.0 + sqrt(125.0 * 125.0 + 4.0 * y)) / 2.0;
+
+	return (uint64_t)llround(pow(2.0, l));
+}
+
+static void write_limits_v1(struct cgroup *cg, const struct cgroup_limits *l)
+{
+	const char *memory = v1_dir(cg, "memory"), *cpu = v1_dir(cg, "cpu");
+	const char *pids = v1_dir(cg, "pids");
+
+	/* The new cgroup starts unlimited; lowering memory before
+	 * memory+swap keeps memory <= memsw at every moment (EINVAL). */
+	if (l->memory)
+		set_knob_u64(cg, memory, "memory.limit_in_bytes", l->memory);
+	if (l->memory_swap) {
+		char path[PATH_MAX + 40];
+
+		snprintf(path, sizeof(path), "%s/memory.memsw.limit_in_bytes", memory);
+		if (access(path, F_OK) < 0)
+			fail(cg, "boot with swapaccount=1 for v1 swap accounting",
+			     "--memory-swap: %s", path);
+		set_knob_u64(cg, memory, "memory.memsw.limit_in_bytes", l->memory_swap);
+	}
+	if (l->millicpus) {
+		set_knob_u64(cg, cpu, "cpu.cfs_period_us", 100000);
+		set_knob_u64(cg, cpu, "cpu.cfs_quota_us", l->millicpus * 100);
+	}
+	if (l->cpu_weight)
+		set_knob_u64(cg, cpu, "cpu.shares", weight_to_shares(l->cpu_weight));
+	if (l->pids)
+		set_knob_u64(cg, pids, "pids.max", l->pids);
+}
+
+static void create_v1(struct cgroup *cg, const char *id, const struct cgroup_limits *limits)
+{
+	const bool needed[NV1] = { wants_memory(limits), wants_cpu(limits), false,
+				   limits->pids != 0, false };
+	dev_t seen[NV1];
+	int nseen = 0;
+
+	for (size_t i = 0; i < NV1; i++) {
+		char base[PATH_MAX], parent[PATH_MAX + 16];
+		struct statfs fs;
+		struct stat st;
+		bool dup = false;
+
+		snprintf(base, sizeof(base), CGROUP_ROOT "/%s", v1_controllers[i]);
+		if (statfs(base, &fs) < 0 || fs.f_type != CGROUP_SUPER_MAGIC ||
+		    stat(base, &st) < 0) {
+			if (!needed[i])
+				continue;
+			errno = ENOENT;
+			fail(cg, "mount it: mount -t cgroup -o NAME cgroup /sys/fs/cgroup/NAME",
+			     "cgroup v1 controller %s is not mounted at %s", v1_controllers[i],
+			     base);
+		}
+		/* Co-mounted controllers (cpu,cpuacct) share one tree. */
+		for (int j = 0; j < nseen; j++)
+			dup = dup || seen[j] == st.st_dev;
+		if (dup)
+			continue;
+		seen[nseen++] = st.st_dev;
+		snprintf(parent, sizeof(parent), "%s/" CGROUP_PARENT, base);
+		make_dir(cg, parent);
+		make_leaf(cg, base, id);
+	}
+	write_limits_v1(cg, limits);
+}
+
+/* --- the public part -------------------------------------------------- */
+
+void cgroup_create(struct cgroup *cg, const char *id, const struct cgroup_limits *limits)
+{
+	memset(cg, 0, sizeof(*cg));
+	cg->fd = -1;
+	cg->layout = cgroup_detect();
+	trace("statfs(\"" CGROUP_ROOT "\"): cgroup %s", cgroup_layout_name(cg->layout));
+	if (cg->layout == CGROUP_V2)
+		create_v2(cg, id, limits);
+	else
+		create_v1(cg, id, limits);
+}
+
+void cgroup_enter(const struct cgroup *cg, pid_t pid)
+{
+	for (int i = 0; i < cg->ndirs; i++) {
+		char text[16];
+
+		snprintf(text, sizeof(text), "%d", (int)pid);
+		set_knob((struct cgroup *)cg, cg->dirs[i], "cgroup.procs", text);
+	}
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { .tv_sec = 0, .tv_nsec = ms * 1000000 };
+
+	nanosleep(&ts, NULL);
+}
+
+/* SIGKILL every process listed in DIR/cgroup.procs. Returns how many. */
+static int kill_members(const char *dir)
+{
+	char path[PATH_MAX + 32], pids[4096];
+	int n = 0;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	if (read_file(path, pids, sizeof(pids)) < 0)
+		return 0;
+	for (char *p = strtok(pids, "\n"); p; p = strtok(NULL, "\n"), n++)
+		if (kill(atoi(p), SIGKILL) == 0)
+			trace("kill(%s, SIGKILL) (left in %s)", p, dir);
+	return n;
+}
+
+/*
+ * Empty the cgroup and remove it. Normally it is empty already: when the
+ * container's PID 1 exits the kernel kills the rest of its PID namespace.
+ * What is left (a run killed with -9, a process that joined from outside)
+ * is killed with cgroup.kill on v2 (5.14+), or one by one, until the
+ * cgroup is empty; rmdir can still say EBUSY for a moment after the last
+ * task leaves, so it is retried.
+ */
+static int remove_dir(const char *dir)
+{
+	char kill_file[PATH_MAX + 16];
+
+	snprintf(kill_file, sizeof(kill_file), "%s/cgroup.kill", dir);
+	if (access(kill_file, F_OK) == 0 && write_file(kill_file, "1") == 0)
+		trace("write %s \"1\"", kill_file);
+	for (int tries = 0; tries < 200; tries++) {
+		if (rmdir(dir) == 0) {
+			trace("rmdir %s = 0", dir);
+			return 0;
+		}
+		if (errno == ENOENT)
+			return 0;
+		if (errno != EBUSY)
+			break;
+		kill_members(dir);
+		sleep_ms(10);
+	}
+	warn_errno("rmdir %s", dir);
+	return -1;
+}
+
+/* rmdir BASE/stepbox if no other container uses it. */
+static void remove_parent(const char *leaf)
+{
+	char parent[PATH_MAX];
+	char *slash;
+
+	snprintf(parent, sizeof(parent), "%s", leaf);
+	slash = strrchr(parent, '/');
+	if (!slash)
+		return;
+	*slash = '\0';
+	if (rmdir(parent) == 0)
+		trace("rmdir %s = 0", parent);
+	else if (errno != EBUSY && errno != ENOTEMPTY && errno != ENOENT)
+		warn_errno("rmdir %s", parent);
+}
+
+int cgroup_destroy(struct cgroup *cg)
+{
+	int status = 0;
+
+	if (cg->fd >= 0)
+		close(cg->fd);
+	cg->fd = -1;
+	for (int i = cg->ndirs - 1; i >= 0; i--) {
+		if (remove_dir(cg->dirs[i]) < 0)
+			status = -1;
+		else
+			remove_parent(cg->dirs[i]);
+	}
+	cg->ndirs = 0;
+	return status;
+}
+
+/*
+ * Is PID a live stepbox runtime? Our binaries are all called "run"; a
+ * zombie (state Z, killed but not yet reaped) counts as gone.
+ * /proc/PID/stat reads "PID (COMM) STATE ...".
+ */
+static bool runtime_alive(const char *pid)
+{
+	char path[300], stat[256];
+
+	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
+	if (read_file(path, stat, sizeof(stat)) < 0)
+		return false;
+	return strstr(stat, " (run) ") && !strstr(stat, " (run) Z");
+}
+
+/* Remove BASE/stepbox/<pid> for every runtime pid that is gone; say so on
+ * stdout when REPORT (the --cleanup command). */
+static void remove_stale_in(const char *base, bool report)
+{
+	char parent[PATH_MAX];
+	struct dirent *entry;
+	DIR *dir;
+
+	snprintf(parent, sizeof(parent), "%s/" CGROUP_PARENT, base);
+	dir = opendir(parent);
+	if (!dir)
+		return;
+	while ((entry = readdir(dir))) {
+		char leaf[PATH_MAX + 256];
+
+		if (entry->d_type != DT_DIR || entry->d_name[0] == '.' ||
+		    runtime_alive(entry->d_name))
+			continue;
+		snprintf(leaf, sizeof(leaf), "%s/%s", parent, entry->d_name);
+		if (remove_dir(leaf) == 0 && report)
+			printf("removed stale cgroup %s\n", leaf);
+	}
+	closedir(dir);
+	if (rmdir(parent) == 0)
+		trace("rmdir %s = 0", parent);
+}
+
+void cgroup_remove_stale(bool report)
+{
+	char base[PATH_MAX];
+
+	if (cgroup_detect() == CGROUP_V2) {
+		remove_stale_in(CGROUP_ROOT, report);
+		return;
+	}
+	for (size_t i = 0; i < NV1; i++) {
+		snprintf(base, sizeof(base), CGROUP_ROOT "/%s", v1_controllers[i]);
+		remove_stale_in(base, report);
+	}
+}

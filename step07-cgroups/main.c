@@ -1,0 +1,1013 @@
+/*
+ * step07-cgroups — limits on what the container may use: memory, CPU time,
+ * processes. On cgroup v2 and on v1.
+ *
+ * step06 plus a control group (the mechanism is in cgroup.c) and
+ * CLONE_NEWCGROUP. Namespaces decide what a process can see; a cgroup
+ * decides how much it can use. The parent creates the cgroup and writes
+ * the limits before the child exists; on v2 the child is born in it
+ * (clone3 CLONE_INTO_CGROUP), on v1 the parent moves it in while it
+ * waits. Then the child unshares a cgroup namespace rooted there.
+ *
+ *   make step07 && sudo ./step07-cgroups/run --memory 64M --pids 20 -v
+ *   sudo ./step07-cgroups/run --cpus 0.5 -- sh -c 'while :; do :; done'
+ *   sudo ./step07-cgroups/run --cleanup   # remove cgroups of killed runs
+ *
+ * The lesson is step07-cgroups/README.md; the code it adds is
+ * `diff -u step06-user/main.c step07-cgroups/main.c`.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <grp.h>
+#include <fcntl.h>
+#include <arpa/inet.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "common.h"
+#include "veth.h"
+
+#define STEP_NAME "step07-cgroups"
+
+static char *default_command[] = { "/bin/sh", NULL };
+
+#define MAX_VOLUMES 16
+
+/* --volume HOST:CONTAINER[:ro] */
+struct volume {
+	const char *host;
+	const char *target;
+	bool readonly;
+	int fd; /* the host path, opened by the child before /tmp is covered */
+};
+
+/* Everything the parent decides before the child exists. */
+struct container {
+	const char *hostname;
+	bool init;		   /* --init: our own PID 1 runs the command */
+	unsigned long propagation; /* MS_PRIVATE, MS_SLAVE or MS_SHARED for "/" */
+	struct volume volumes[MAX_VOLUMES];
+	size_t nvolumes;
+	bool veth;		     /* --net veth: a veth pair besides lo */
+	struct in_addr host_ip;	     /* the host end: first address of --veth-net */
+	struct in_addr container_ip; /* eth0 inside: the second */
+	unsigned prefix;	     /* the prefix length of --veth-net */
+	char host_link[IFNAMSIZ];    /* "stepbox<pid>" */
+	bool userns;		     /* --userns on (the default) */
+	bool rootless;		     /* started by a user other than root */
+	bool map_given;		     /* --map-base or --map-size was given */
+	uint64_t map_base;	     /* host uid/gid of the container's 0 */
+	uint64_t map_size;	     /* how many ids the container gets */
+	struct cgroup_limits limits; /* --memory, --cpus, ... */
+	struct cgroup cgroup;	     /* ours; none when rootless without limits */
+	bool in_cgroup;		     /* the child was born in it (clone3) */
+	bool cleanup;		     /* --cleanup: remove stale cgroups, exit */
+	char **argv;
+	struct sync_pipe sync;
+	sigset_t parent_mask; /* the signal mask to restore before exec */
+};
+
+static void usage(FILE *out)
+{
+	fprintf(
+	    out,
+	    "Usage: %s [OPTIONS] [--] [COMMAND [ARG...]]\n"
+	    "Run COMMAND (default /bin/sh) in new namespaces: user uts ipc pid mnt net cgroup,\n"
+	    "and in a cgroup with the limits below.\n"
+	    "\n"
+	    "  -n, --hostname NAME  hostname inside (default: stepbox)\n"
+	    "      --init           run a small init as PID 1 that reaps zombies\n"
+	    "                       and passes signals on to COMMAND\n"
+	    "      --propagation M  how mounts travel between host and container:\n"
+	    "                       private (default), slave or shared\n"
+	    "  -V, --volume H:C[:ro]  bind host path H on container path C\n"
+	    "                       (C must exist), read-only with :ro\n"
+	    "      --net MODE       loopback (default: lo only) or veth (lo, and eth0\n"
+	    "                       wired to a stepbox<pid> link on the host)\n"
+	    "      --veth-net NET   the veth pair's subnet (default 169.254.100.0/30):\n"
+	    "                       the host end gets its first address, eth0 the second\n"
+	    "      --userns on|off  a user namespace (default on): root inside is\n"
+	    "                       --map-base on the host, or you when not root\n"
+	    "      --map-base N     host uid/gid of the container's root (default 100000)\n"
+	    "      --map-size N     how many uids/gids to map (default 65536)\n"
+	    "  -m, --memory SIZE    memory limit, e.g. 64M (at least 6M)\n"
+	    "      --memory-swap SIZE  memory plus swap (needs --memory)\n"
+	    "      --cpus N         CPU time, e.g. 0.5 for half of one CPU\n"
+	    "      --cpu-weight N   share of CPU among busy siblings, 1..10000 (100)\n"
+	    "      --pids N         most processes and threads at once\n"
+	    "      --cleanup        remove the cgroups of runs that were killed, exit\n"
+	    "  -v, --verbose        trace every kernel operation\n"
+	    "  -h, --help           show this help\n",
+	    STEP_NAME "/run");
+}
+
+/* --- the command line ------------------------------------------------- */
+
+static const char *check_hostname(const char *name)
+{
+	/* sethostname(2) takes at most HOST_NAME_MAX (64) bytes; refuse
+	 * here, before anything is created, rather than fail in the child. */
+	if (name[0] == '\0')
+		usage_error("--hostname: the name is empty");
+	if (strlen(name) > 64)
+		usage_error("--hostname: '%s' is longer than 64 bytes", name);
+	return name;
+}
+
+static unsigned long parse_propagation(const char *name)
+{
+	if (strcmp(name, "private") == 0)
+		return MS_PRIVATE;
+	if (strcmp(name, "slave") == 0)
+		return MS_SLAVE;
+	if (strcmp(name, "shared") == 0)
+		return MS_SHARED;
+	usage_error("--propagation: '%s' is not private, slave or shared", name);
+}
+
+static const char *propagation_name(unsigned long mode)
+{
+	return mode == MS_SHARED ? "MS_SHARED" : mode == MS_SLAVE ? "MS_SLAVE" : "MS_PRIVATE";
+}
+
+/* Split "HOST:CONTAINER[:ro|:rw]" in place; both paths absolute. */
+static void parse_volume(char *spec, struct container *c)
+{
+	struct volume *v = &c->volumes[c->nvolumes];
+	char *mode;
+
+	if (c->nvolumes == MAX_VOLUMES)
+		usage_error("--volume: at most %d volumes", MAX_VOLUMES);
+	v->host = spec;
+	v->target = strchr(spec, ':');
+	if (!v->target)
+		usage_error("--volume: '%s' is not HOST:CONTAINER[:ro]", spec);
+	*(char *)v->target++ = '\0';
+	mode = strchr(v->target, ':');
+	if (mode) {
+		*mode++ = '\0';
+		if (strcmp(mode, "ro") != 0 && strcmp(mode, "rw") != 0)
+			usage_error("--volume: mode '%s' is not ro or rw", mode);
+		v->readonly = strcmp(mode, "ro") == 0;
+	}
+	if (v->host[0] != '/' || v->target[0] != '/')
+		usage_error("--volume: '%s' and '%s' must both be absolute paths", v->host,
+			    v->target);
+	v->fd = -1;
+	c->nvolumes++;
+}
+
+static bool parse_net_mode(const char *mode)
+{
+	if (strcmp(mode, "veth") == 0)
+		return true;
+	if (strcmp(mode, "loopback") != 0)
+		usage_error("--net: '%s' is not loopback or veth", mode);
+	return false;
+}
+
+/* "169.254.100.0/30": an IPv4 network with room for two hosts. */
+static void parse_veth_net(char *cidr, struct container *c)
+{
+	char *slash = strchr(cidr, '/');
+	struct in_addr net;
+	uint64_t prefix;
+	uint32_t mask;
+
+	if (!slash)
+		usage_error("--veth-net: '%s' is not ADDRESS/PREFIX", cidr);
+	*slash = '\0';
+	if (inet_pton(AF_INET, cidr, &net) != 1)
+		usage_error("--veth-net: '%s' is not an IPv4 address", cidr);
+	if (parse_u64_range(slash + 1, 8, 30, &prefix) < 0)
+		usage_error("--veth-net: prefix '%s' is not a number from 8 to 30", slash + 1);
+	mask = ~0u << (32 - prefix);
+	if (ntohl(net.s_addr) & ~mask)
+		usage_error("--veth-net: %s/%s has host bits set", cidr, slash + 1);
+	c->host_ip.s_addr = htonl(ntohl(net.s_addr) + 1);
+	c->container_ip.s_addr = htonl(ntohl(net.s_addr) + 2);
+	c->prefix = (unsigned)prefix;
+}
+
+static bool parse_on_off(const char *option, const char *value)
+{
+	if (strcmp(value, "on") == 0)
+		return true;
+	if (strcmp(value, "off") != 0)
+		usage_error("%s: '%s' is not on or off", option, value);
+	return false;
+}
+
+/*
+ * The container's ids 0..size-1 become host ids base..base+size-1. The
+ * range must leave out host root (0), or root inside would be root
+ * outside, and must end below 2^32-1, which is (uid_t)-1, "no id".
+ */
+static void check_id_map(const struct container *c)
+{
+	if (c->map_base == 0)
+		usage_error("--map-base: 0 would map the container's root to the host's root");
+	if (c->map_base + c->map_size > UINT32_MAX)
+		usage_error("--map-base %llu + --map-size %llu ends past 4294967294",
+			    (unsigned long long)c->map_base, (unsigned long long)c->map_size);
+}
+
+static uint64_t parse_memory(const char *option, const char *text)
+{
+	uint64_t bytes;
+
+	if (parse_size(text, &bytes) < 0)
+		usage_error("%s: '%s' is not a size such as 64M", option, text);
+	/* Below a few MiB the command is killed before it runs (docker's
+	 * minimum is 6M too). */
+	if (bytes < 6 * 1024 * 1024)
+		usage_error("%s: %s is too small, the least is 6M", option, text);
+	return bytes;
+}
+
+static uint64_t parse_cpus(const char *text)
+{
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
+	uint64_t millicpus;
+
+	if (parse_millicpus(text, &millicpus) < 0)
+		usage_error("--cpus: '%s' is not a number such as 0.5", text);
+	/* The kernel's smallest quota is 1ms per 100ms period: 0.01. */
+	if (millicpus < 10 || (online > 0 && millicpus > (uint64_t)online * 1000))
+		usage_error("--cpus: %s is outside 0.01..%ld (the CPUs online)", text, online);
+	return millicpus;
+}
+
+/* --memory-swap is memory plus swap, so it cannot be less than memory. */
+static void check_limits(const struct cgroup_limits *l)
+{
+	if (l->memory_swap && !l->memory)
+		usage_error("--memory-swap needs --memory");
+	if (l->memory_swap && l->memory_swap < l->memory)
+		usage_error("--memory-swap must be at least --memory: it counts both");
+}
+
+static bool has_limits(const struct cgroup_limits *l)
+{
+	return l->memory || l->memory_swap || l->millicpus || l->cpu_weight || l->pids;
+}
+
+static void parse_args(int argc, char **argv, struct container *c)
+{
+	static const struct option options[] = {
+		{ "hostname", required_argument, NULL, 'n' },
+		{ "init", no_argument, NULL, 'i' },
+		{ "propagation", required_argument, NULL, 'p' },
+		{ "volume", required_argument, NULL, 'V' },
+		{ "net", required_argument, NULL, 'N' },
+		{ "veth-net", required_argument, NULL, 'a' },
+		{ "userns", required_argument, NULL, 'U' },
+		{ "map-base", required_argument, NULL, 'b' },
+		{ "map-size", required_argument, NULL, 's' },
+		{ "memory", required_argument, NULL, 'm' },
+		{ "memory-swap", required_argument, NULL, 'S' },
+		{ "cpus", required_argument, NULL, 'c' },
+		{ "cpu-weight", required_argument, NULL, 'w' },
+		{ "pids", required_argument, NULL, 'P' },
+		{ "cleanup", no_argument, NULL, 'C' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	c->hostname = "stepbox";
+	c->propagation = MS_PRIVATE;
+	parse_veth_net((char[]){ "169.254.100.0/30" }, c);
+	c->userns = true;
+	c->map_base = 100000;
+	c->map_size = 65536;
+	c->cgroup.fd = -1;
+	opterr = 0; /* we print our own one-line errors */
+	/* "+": stop at the first non-option, so `run ls -l` passes -l on. */
+	while ((opt = getopt_long(argc, argv, "+:n:V:m:vh", options, NULL)) != -1) {
+		switch (opt) {
+		case 'n':
+			c->hostname = check_hostname(optarg);
+			break;
+		case 'i':
+			c->init = true;
+			break;
+		case 'p':
+			c->propagation = parse_propagation(optarg);
+			break;
+		case 'V':
+			parse_volume(optarg, c);
+			break;
+		case 'N':
+			c->veth = parse_net_mode(optarg);
+			break;
+		case 'a':
+			parse_veth_net(optarg, c);
+			break;
+		case 'U':
+			c->userns = parse_on_off("--userns", optarg);
+			break;
+		case 'b':
+			if (parse_u64_range(optarg, 0, UINT32_MAX - 1, &c->map_base) < 0)
+				usage_error("--map-base: '%s' is not a number below 2^32-1",
+					    optarg);
+			c->map_given = true;
+			break;
+		case 'm':
+			c->limits.memory = parse_memory("--memory", optarg);
+			break;
+		case 'S':
+			c->limits.memory_swap = parse_memory("--memory-swap", optarg);
+			break;
+		case 'c':
+			c->limits.millicpus = parse_cpus(optarg);
+			break;
+		case 'w':
+			if (parse_u64_range(optarg, 1, 10000, &c->limits.cpu_weight) < 0)
+				usage_error("--cpu-weight: '%s' is not a number from 1 to 10000",
+					    optarg);
+			break;
+		case 'P':
+			if (parse_u64_range(optarg, 1, 4194304, &c->limits.pids) < 0)
+				usage_error("--pids: '%s' is not a number from 1 to 4194304",
+					    optarg);
+			break;
+		case 'C':
+			c->cleanup = true;
+			break;
+		case 's':
+			if (parse_u64_range(optarg, 1, UINT32_MAX - 1, &c->map_size) < 0)
+				usage_error("--map-size: '%s' is not a number from 1 to 2^32-2",
+					    optarg);
+			c->map_given = true;
+			break;
+		case 'v':
+			log_set_verbose(true);
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case ':':
+			usage_error("option '%s' needs a value", argv[optind - 1]);
+		default:
+			usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	c->argv = optind < argc ? argv + optind : default_command;
+	check_id_map(c);
+	check_limits(&c->limits);
+}
+
+/*
+ * Without a user namespace, creating namespaces takes CAP_SYS_ADMIN on the
+ * host: root. With one, anyone may (where the kernel allows it), but may
+ * map only their own uid and gid, and owns nothing on the host: the host
+ * end of a veth pair, for one, is out of reach.
+ */
+static void check_privileges(struct container *c)
+{
+	c->rootless = geteuid() != 0;
+	if (!c->rootless)
+		return;
+	if (!c->userns)
+		die("--userns off: creating namespaces without a user namespace needs root; "
+		    "run with sudo");
+	if (c->veth)
+		die("--net veth needs root: the host end is created in the host's network "
+		    "namespace");
+	if (c->map_given)
+		die("--map-base/--map-size need root: without it you may map only your own "
+		    "uid and gid");
+	if (has_limits(&c->limits) || c->cleanup)
+		die("cgroup limits and --cleanup need root: the cgroup tree belongs to root "
+		    "unless it is delegated to you");
+}
+
+/* --- the user namespace ---------------------------------------------- */
+
+/*
+ * Why a user namespace could not be made, from the sysctls that forbid it
+ * (Debian's old patch, the generic limit, Ubuntu 23.10's AppArmor rule).
+ */
+static const char *userns_hint(void)
+{
+	char value[16];
+
+	if (read_file("/proc/sys/kernel/unprivileged_userns_clone", value, sizeof(value)) > 0 &&
+	    value[0] == '0')
+		return "kernel.unprivileged_userns_clone is 0: as root, sysctl -w "
+		       "kernel.unprivileged_userns_clone=1";
+	if (read_file("/proc/sys/user/max_user_namespaces", value, sizeof(value)) > 0 &&
+	    value[0] == '0')
+		return "user.max_user_namespaces is 0: as root, sysctl -w "
+		       "user.max_user_namespaces=15000";
+	if (read_file("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", value,
+		      sizeof(value)) > 0 &&
+	    value[0] == '1')
+		return "kernel.apparmor_restrict_unprivileged_userns is 1 (Ubuntu): as root, "
+		       "sysctl -w kernel.apparmor_restrict_unprivileged_userns=0, or give this "
+		       "binary an AppArmor profile that allows userns";
+	return "user namespaces may be disabled in this kernel (CONFIG_USER_NS) or by a "
+	       "security module";
+}
+
+/*
+ * The child's ids on entry are its host ids, which mean nothing in the
+ * new namespace (they show as 65534) until it moves to an id the map
+ * names. Having been created with the namespace, it holds every
+ * capability in it, so it may: setresgid/setresuid to 0.
+ */
+static void become_root(const struct container *c)
+{
+	/* Drop host root's supplementary groups; a rootless container
+	 * cannot (setgroups is denied) and keeps them, shown as 65534. */
+	if (!c->rootless && setgroups(0, NULL) < 0)
+		die_errno("setgroups(0, NULL)");
+	if (setresgid(0, 0, 0) < 0)
+		die_errno_hint("gid 0 must be in gid_map", "setresgid(0, 0, 0)");
+	if (setresuid(0, 0, 0) < 0)
+		die_errno_hint("uid 0 must be in uid_map", "setresuid(0, 0, 0)");
+	trace("setresgid(0, 0, 0) = 0, setresuid(0, 0, 0) = 0");
+	/* A change of uid clears the parent-death signal: ask again. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		die_errno("prctl(PR_SET_PDEATHSIG)");
+}
+
+/* --- the cgroup namespace -------------------------------------------- */
+
+/*
+ * By now we are in the container's cgroup (the parent saw to it before it
+ * released us). A new cgroup namespace takes the cgroup we are in as its
+ * root: /proc/self/cgroup inside shows "/", and the host's tree above is
+ * hidden. Unsharing before the move would root it one level too high.
+ */
+static void enter_cgroup_namespace(void)
+{
+	if (unshare(CLONE_NEWCGROUP) < 0)
+		die_errno("unshare(CLONE_NEWCGROUP)");
+	trace("unshare(CLONE_NEWCGROUP) = 0");
+}
+
+/* --- links and addresses, in whichever namespace we are ---------------- */
+
+/* The interface ioctls need a socket only as a handle into the network
+ * namespace it was created in; any datagram socket will do. */
+static int net_socket(void)
+{
+	int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (sock < 0)
+		die_errno("socket(AF_INET, SOCK_DGRAM)");
+	return sock;
+}
+
+/* Set IFF_UP, as `ip link set NAME up` does. */
+static void link_up(int sock, const char *name)
+{
+	struct ifreq ifr = { 0 };
+
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (ioctl(sock, SIOCGIFFLAGS, &ifr) < 0)
+		die_errno("ioctl(SIOCGIFFLAGS, \"%s\")", name);
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(sock, SIOCSIFFLAGS, &ifr) < 0)
+		die_errno("ioctl(SIOCSIFFLAGS, \"%s\", IFF_UP)", name);
+	trace("ioctl(SIOCSIFFLAGS, \"%s\", IFF_UP) = 0", name);
+}
+
+/* Give NAME the IPv4 address ADDR/PREFIX, as `ip addr add` does. */
+static void set_ipv4(int sock, const char *name, struct in_addr addr, unsigned prefix)
+{
+	struct ifreq ifr = { 0 };
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ifr.ifr_addr;
+	char text[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &addr, text, sizeof(text));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	sin->sin_family = AF_INET;
+	sin->sin_addr = addr;
+	if (ioctl(sock, SIOCSIFADDR, &ifr) < 0)
+		die_errno("ioctl(SIOCSIFADDR, \"%s\", %s)", name, text);
+	sin->sin_addr.s_addr = htonl(~0u << (32 - prefix));
+	if (ioctl(sock, SIOCSIFNETMASK, &ifr) < 0)
+		die_errno("ioctl(SIOCSIFNETMASK, \"%s\", /%u)", name, prefix);
+	trace("ioctl(SIOCSIFADDR, \"%s\", %s/%u) = 0", name, text, prefix);
+}
+
+/* --- the child: runs inside the new namespaces ------------------------ */
+
+static void set_hostname(const char *name)
+{
+	/* Only our UTS namespace changes. Without CLONE_NEWUTS this very
+	 * call, made as root, would rename the host. */
+	if (sethostname(name, strlen(name)) < 0)
+		die_errno("sethostname(\"%s\")", name);
+	trace("sethostname(\"%s\") = 0", name);
+}
+
+/*
+ * CLONE_NEWNS gave us a copy of the host's mount table, and each copied
+ * mount keeps the propagation type of its original: on systemd hosts "/"
+ * is shared, so a mount made here would appear on the host as well.
+ * We choose the type for every mount below "/" (MS_REC):
+ *   private (the default, as crun): no mount event crosses, either way;
+ *   slave (runc's default): the host's new mounts appear inside, ours
+ *     never reach the host;
+ *   shared: both ways, which is how a volume of a shared host mount can
+ *     hand mounts made inside back to the host.
+ */
+static void set_propagation(unsigned long mode)
+{
+	if (mount(NULL, "/", NULL, MS_REC | mode, NULL) < 0)
+		die_errno("mount(\"/\", MS_REC|%s)", propagation_name(mode));
+	trace("mount(\"/\", MS_REC|%s) = 0", propagation_name(mode));
+}
+
+/*
+ * The mounts we lay over host paths (/proc, /tmp) must stay ours even in
+ * shared mode (the other modes send nothing back anyway). Make the mount that holds PATH a slave: it still receives
+ * from the host but sends nothing back. PATH need not be a mount point
+ * itself (EINVAL): then the mount holding its parent directory is the one.
+ */
+static void keep_mount_local(const char *path)
+{
+	char dir[4096];
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	while (mount(NULL, dir, NULL, MS_SLAVE, NULL) < 0) {
+		char *slash = strrchr(dir, '/');
+
+		if (errno != EINVAL || strcmp(dir, "/") == 0)
+			die_errno("mount(\"%s\", MS_SLAVE)", dir);
+		slash[slash == dir ? 1 : 0] = '\0';
+	}
+	trace("mount(\"%s\", MS_SLAVE) = 0", dir);
+}
+
+/*
+ * A proc filesystem shows the PID namespace of whoever mounts it. We are
+ * PID 1 of the new one, so this /proc lists only the container's
+ * processes, and `ps` (which reads /proc) agrees with `echo $$`.
+ */
+static void mount_proc(void)
+{
+	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		die_errno_hint("mounting proc needs CAP_SYS_ADMIN over the new PID namespace "
+			       "and a fully visible /proc (not the masked one inside Docker)",
+			       "mount(\"proc\", \"/proc\")");
+	trace("mount(\"proc\", \"/proc\", \"proc\", MS_NOSUID|MS_NODEV|MS_NOEXEC) = 0");
+}
+
+/* sysfs, like proc, shows the namespace of whoever mounts it: the net
+ * devices under /sys/class/net are those of our network namespace. The
+ * kernel allows the mount only to an owner of that namespace. Read-only,
+ * as runc and crun mount it: /sys holds host-wide knobs. */
+static void mount_sysfs(void)
+{
+	if (mount("sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		die_errno("mount(\"sysfs\", \"/sys\")");
+	trace("mount(\"sysfs\", \"/sys\", \"sysfs\", MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC) = 0");
+}
+
+/* A private /tmp: what the container leaves there goes with it, and the
+ * host's /tmp is out of sight. */
+static void mount_tmp(void)
+{
+	if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
+		die_errno("mount(\"tmpfs\", \"/tmp\")");
+	trace("mount(\"tmpfs\", \"/tmp\", \"tmpfs\", MS_NOSUID|MS_NODEV, \"mode=1777\") = 0");
+}
+
+/*
+ * A bind mount is made read-only by a second call, a remount. The flags
+ * the mount already has (nosuid, nodev, noexec, atime) go in again: a
+ * remount replaces them all, and in a user namespace (step06) the kernel
+ * refuses, with EPERM, to clear the ones the host set.
+ */
+static void remount_readonly(const char *target)
+{
+	unsigned long flags = MS_REMOUNT | MS_BIND | MS_RDONLY;
+	struct statvfs st;
+
+	if (statvfs(target, &st) < 0)
+		die_errno("statvfs(\"%s\")", target);
+	flags |= (st.f_flag & ST_NOSUID ? MS_NOSUID : 0) | (st.f_flag & ST_NODEV ? MS_NODEV : 0) |
+		 (st.f_flag & ST_NOEXEC ? MS_NOEXEC : 0) |
+		 (st.f_flag & ST_NOATIME ? MS_NOATIME : 0) |
+		 (st.f_flag & ST_NODIRATIME ? MS_NODIRATIME : 0) |
+		 (st.f_flag & ST_RELATIME ? MS_RELATIME : 0);
+	if (mount(NULL, target, NULL, flags, NULL) < 0)
+		die_errno("mount(\"%s\", MS_REMOUNT|MS_BIND|MS_RDONLY)", target);
+	trace("mount(\"%s\", MS_REMOUNT|MS_BIND|MS_RDONLY) = 0", target);
+}
+
+/*
+ * Open every volume's host path before our tmpfs on /tmp can hide it.
+ * O_PATH: a handle to bind, not to read. It must be opened here, in the
+ * container's mount namespace: mount(2) refuses (EINVAL) to bind a mount
+ * that belongs to another namespace, such as one the parent opened.
+ */
+static void open_volumes(struct container *c)
+{
+	for (size_t i = 0; i < c->nvolumes; i++) {
+		struct volume *v = &c->volumes[i];
+
+		v->fd = open(v->host, O_PATH | O_CLOEXEC);
+		if (v->fd < 0)
+			die_errno("--volume %s:%s: open(\"%s\", O_PATH)", v->host, v->target,
+				  v->host);
+	}
+}
+
+/* Bind the host path through its /proc/self/fd link (MS_REC: with the
+ * mounts below it). The fd closes by itself at exec (O_CLOEXEC). */
+static void mount_volume(const struct volume *v)
+{
+	char source[64];
+
+	snprintf(source, sizeof(source), "/proc/self/fd/%d", v->fd);
+	if (mount(source, v->target, NULL, MS_BIND | MS_REC, NULL) < 0) {
+		if (errno == ENOENT)
+			die_errno_hint("until step08 the container shares the host's files, so "
+				       "stepbox does not create the target: pick one that exists",
+				       "--volume %s:%s: mount(MS_BIND) on %s", v->host, v->target,
+				       v->target);
+		die_errno("--volume %s:%s: mount(MS_BIND) on %s", v->host, v->target, v->target);
+	}
+	trace("mount(\"%s\", \"%s\", MS_BIND|MS_REC) = 0", v->host, v->target);
+	if (v->readonly)
+		remount_readonly(v->target);
+}
+
+/* The container's mount table, in the order the kernel needs. The
+ * volumes' host paths are already open (open_volumes). */
+static void setup_mounts(const struct container *c)
+{
+	set_propagation(c->propagation);
+	if (c->propagation == MS_SHARED)
+		keep_mount_local("/proc");
+	mount_proc();
+	if (c->propagation == MS_SHARED)
+		keep_mount_local("/sys");
+	mount_sysfs();
+	if (c->propagation == MS_SHARED)
+		keep_mount_local("/tmp");
+	mount_tmp();
+	for (size_t i = 0; i < c->nvolumes; i++)
+		mount_volume(&c->volumes[i]);
+}
+
+/*
+ * A new network namespace has one interface, lo, and it is down: even
+ * 127.0.0.1 does not answer until it is up. Bringing it up is all it
+ * takes; the kernel then adds 127.0.0.1/8 and ::1 itself. With --net veth
+ * the parent has already put our end of the pair here, as eth0.
+ */
+static void setup_network(const struct container *c)
+{
+	int sock = net_socket();
+
+	link_up(sock, "lo");
+	if (c->veth) {
+		set_ipv4(sock, "eth0", c->container_ip, c->prefix);
+		link_up(sock, "eth0");
+	}
+	close(sock);
+}
+
+static int wait_forwarding_signals(pid_t pid, const sigset_t *set);
+
+/*
+ * --init: stay PID 1 ourselves and run the command as our child, as
+ * docker --init (tini) does. We keep the forwarded signals blocked and read
+ * them from a signalfd, so the kernel's "PID 1 ignores what it does not
+ * handle" rule does not drop them, and pass each one to the command. Every
+ * orphan in the namespace becomes our child; the wait loop reaps them all.
+ */
+static int run_init(struct container *c, const sigset_t *set)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		die_errno("fork (init starting the command)");
+	if (pid == 0) {
+		log_set_role("child");
+		if (sigprocmask(SIG_SETMASK, &c->parent_mask, NULL) < 0)
+			die_errno("sigprocmask(SIG_SETMASK)");
+		exec_command(c->argv);
+	}
+	trace("fork() = %d, the command", (int)pid);
+	return wait_forwarding_signals(pid, set);
+}
+
+static int child_main(void *arg)
+{
+	struct container *c = arg;
+	sigset_t set;
+
+	log_set_role(c->init ? "init" : "child");
+	/* die() here must not run the parent's atexit handler, which
+	 * would remove the cgroup we are in: leave with _exit. */
+	log_set_exit(_exit);
+	/* If the runtime is killed, take the container down with it. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		die_errno("prctl(PR_SET_PDEATHSIG)");
+	/* Wait until the parent has done its part; EOF means it gave up (or
+	 * died before the line above took effect). */
+	if (sync_wait(&c->sync) < 0)
+		_exit(EXIT_RUNTIME);
+	/* Open the volumes while we still have our host uid: as uid 0 of
+	 * the container (100000 on the host) we might not reach them. */
+	open_volumes(c);
+	if (c->userns)
+		become_root(c);
+	enter_cgroup_namespace();
+	set_hostname(c->hostname);
+	setup_network(c);
+	setup_mounts(c);
+	if (c->init) {
+		/* The mask we inherited from the parent is the set to forward. */
+		if (sigprocmask(SIG_BLOCK, NULL, &set) < 0)
+			die_errno("sigprocmask");
+		return run_init(c, &set);
+	}
+	if (sigprocmask(SIG_SETMASK, &c->parent_mask, NULL) < 0)
+		die_errno("sigprocmask(SIG_SETMASK)");
+	exec_command(c->argv);
+}
+
+/* --- the parent: starts the child, then stands by --------------------- */
+
+/* The signals a runtime passes on to the container, as docker does. */
+static const int forwarded_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+
+/*
+ * Block the forwarded signals and SIGCHLD before clone, so that none is
+ * lost between clone and the wait loop: blocked signals wait in a queue
+ * that signalfd reads. The child starts with the same mask and restores
+ * the original before exec.
+ */
+static void block_signals(sigset_t *set, sigset_t *old)
+{
+	sigemptyset(set);
+	for (size_t i = 0; i < sizeof(forwarded_signals) / sizeof(int); i++)
+		sigaddset(set, forwarded_signals[i]);
+	sigaddset(set, SIGCHLD);
+	if (sigprocmask(SIG_BLOCK, set, old) < 0)
+		die_errno("sigprocmask(SIG_BLOCK)");
+}
+
+/*
+ * Wait for the container while passing on every signal the runtime gets.
+ * Returns the exit code a shell would show: the command's own status, or
+ * 128+N if signal N killed it. Any other child that has exited is reaped
+ * on the way, so no zombie is left behind.
+ */
+static int wait_forwarding_signals(pid_t pid, const sigset_t *set)
+{
+	int sfd = signalfd(-1, set, SFD_CLOEXEC);
+
+	if (sfd < 0)
+		die_errno("signalfd");
+	for (;;) {
+		struct signalfd_siginfo si;
+		int status;
+		pid_t done;
+
+		while ((done = waitpid(-1, &status, WNOHANG)) > 0) {
+			if (done != pid)
+				continue;
+			trace("waitpid(%d) = exit code %d", (int)pid, exit_code_of(status));
+			close(sfd);
+			return exit_code_of(status);
+		}
+		if (done < 0)
+			die_errno("waitpid(%d)", (int)pid);
+		if (read(sfd, &si, sizeof(si)) != sizeof(si)) {
+			if (errno == EINTR)
+				continue;
+			die_errno("read(signalfd)");
+		}
+		if (si.ssi_signo == SIGCHLD)
+			continue;
+		trace("kill(%d, %s)", (int)pid, strsignal((int)si.ssi_signo));
+		if (kill(pid, (int)si.ssi_signo) < 0 && errno != ESRCH)
+			die_errno("kill(%d, %d)", (int)pid, (int)si.ssi_signo);
+	}
+}
+
+/* A volume whose host path is missing is an error before anything is
+ * created. (The child opens it again for real, see open_volumes.) */
+static void check_volumes(const struct container *c)
+{
+	struct stat st;
+
+	for (size_t i = 0; i < c->nvolumes; i++) {
+		const struct volume *v = &c->volumes[i];
+
+		if (stat(v->host, &st) < 0)
+			die_errno("--volume %s:%s: host path %s", v->host, v->target, v->host);
+	}
+}
+
+/* --- the cgroup ------------------------------------------------------ */
+
+static struct cgroup *exit_cgroup;
+
+/* On every exit path, die() included, the cgroup goes. */
+static void remove_cgroup_at_exit(void)
+{
+	if (exit_cgroup)
+		cgroup_destroy(exit_cgroup);
+}
+
+/*
+ * Made before the child exists, so that the child never runs a single
+ * instruction outside it. Named after our pid: a leftover from a run that
+ * was killed (its pid gone) is recognised and removed first.
+ */
+static void setup_cgroup(struct container *c)
+{
+	char id[16];
+
+	if (c->rootless)
+		return;
+	cgroup_remove_stale(false);
+	snprintf(id, sizeof(id), "%d", (int)getpid());
+	cgroup_create(&c->cgroup, id, &c->limits);
+	exit_cgroup = &c->cgroup;
+	if (atexit(remove_cgroup_at_exit) != 0)
+		die("atexit");
+}
+
+/*
+ * On v2, clone3(CLONE_INTO_CGROUP) starts the child inside the cgroup:
+ * no window outside it, and no move, which can cost an RCU grace period
+ * (milliseconds). On v1, or a kernel before 5.7, plain clone; the parent
+ * then writes the child's pid to cgroup.procs while the child waits.
+ */
+static pid_t start_child(struct container *c, int flags)
+{
+	if (c->cgroup.fd >= 0) {
+		pid_t pid = clone_into_cgroup(child_main, c, flags, c->cgroup.fd);
+
+		if (pid >= 0 || (errno != ENOSYS && errno != E2BIG)) {
+			c->in_cgroup = pid >= 0;
+			return pid;
+		}
+	}
+	return clone_child(child_main, c, flags);
+}
+
+/* Write one line of /proc/PID/{setgroups,uid_map,gid_map}. */
+static void write_map(pid_t pid, const char *file, const char *line)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	if (write_file(path, line) < 0) {
+		if (errno == EPERM && strcmp(file, "gid_map") == 0)
+			die_errno_hint("an unprivileged writer must write \"deny\" to "
+				       "/proc/PID/setgroups before gid_map",
+				       "write %s \"%s\"", path, line);
+		if (errno == EPERM)
+			die_errno_hint("a map can be written once, and only by a process "
+				       "with CAP_SETUID/CAP_SETGID over the ids it names",
+				       "write %s \"%s\"", path, line);
+		die_errno("write %s \"%s\"", path, line);
+	}
+	trace("write %s \"%s\"", path, line);
+}
+
+/*
+ * The maps are written from outside, by the parent: a map is checked
+ * against the writer's privileges in the parent namespace, and the child,
+ * whose ids are not mapped yet, has none there. Root maps a whole range;
+ * anyone else one line, their own id, and must first give up setgroups(2)
+ * (else it could drop a group that denies it access: CVE-2014-8989).
+ */
+static void write_id_maps(const struct container *c, pid_t pid)
+{
+	char line[64];
+
+	if (c->rootless) {
+		write_map(pid, "setgroups", "deny");
+		snprintf(line, sizeof(line), "0 %u 1", (unsigned)geteuid());
+		write_map(pid, "uid_map", line);
+		snprintf(line, sizeof(line), "0 %u 1", (unsigned)getegid());
+		write_map(pid, "gid_map", line);
+		return;
+	}
+	snprintf(line, sizeof(line), "0 %llu %llu", (unsigned long long)c->map_base,
+		 (unsigned long long)c->map_size);
+	write_map(pid, "uid_map", line);
+	write_map(pid, "gid_map", line);
+}
+
+/*
+ * --net veth: a veth pair is a virtual cable, what goes in one end comes
+ * out of the other. Creating it takes netlink (veth.c); the peer is born
+ * in the child's network namespace (named by its pid) as eth0. Our end
+ * stays here, gets the first address and goes up.
+ */
+static void setup_veth(struct container *c, pid_t pid)
+{
+	int sock;
+
+	/* pid_max is at most 2^22: seven digits, the name fits IFNAMSIZ. */
+	if (snprintf(c->host_link, sizeof(c->host_link), "stepbox%d", (int)pid) >= IFNAMSIZ)
+		die("link name stepbox%d is longer than IFNAMSIZ", (int)pid);
+	if (veth_create(c->host_link, "eth0", pid) < 0) {
+		if (errno == EOPNOTSUPP)
+			die_errno_hint("the kernel has no veth driver: modprobe veth",
+				       "RTM_NEWLINK veth %s <-> eth0 in pid %d", c->host_link,
+				       (int)pid);
+		die_errno("RTM_NEWLINK veth %s <-> eth0 in pid %d", c->host_link, (int)pid);
+	}
+	trace("RTM_NEWLINK veth %s <-> eth0 (in the netns of pid %d) = 0", c->host_link, (int)pid);
+	sock = net_socket();
+	set_ipv4(sock, c->host_link, c->host_ip, c->prefix);
+	link_up(sock, c->host_link);
+	close(sock);
+}
+
+/*
+ * The kernel destroys the pair by itself when the container's network
+ * namespace goes, also if we are killed; but that happens later, in a
+ * work queue. Deleting our end now makes it gone when we return.
+ */
+static void remove_veth(const struct container *c)
+{
+	if (link_delete(c->host_link) < 0) {
+		if (errno != ENODEV)
+			warn_errno("RTM_DELLINK %s", c->host_link);
+		return;
+	}
+	trace("RTM_DELLINK %s = 0", c->host_link);
+}
+
+int main(int argc, char **argv)
+{
+	struct container c = { 0 };
+	int flags = CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET;
+	char names[128];
+	sigset_t set;
+	pid_t pid;
+	int status;
+
+	log_init(STEP_NAME);
+	parse_args(argc, argv, &c);
+	check_privileges(&c);
+	if (c.userns)
+		flags |= CLONE_NEWUSER;
+	if (c.cleanup) {
+		cgroup_remove_stale(true);
+		return 0;
+	}
+
+	check_volumes(&c);
+	setup_cgroup(&c);
+	if (sync_init(&c.sync) < 0)
+		die_errno("pipe2");
+	block_signals(&set, &c.parent_mask);
+	pid = start_child(&c, flags);
+	if (pid < 0 && c.userns && (errno == EPERM || errno == ENOSPC || errno == EINVAL))
+		die_errno_hint(userns_hint(), "clone(%s)",
+			       clone_flags_name(flags, names, sizeof(names)));
+	if (pid < 0)
+		die_errno("clone(%s)", clone_flags_name(flags, names, sizeof(names)));
+	trace("%s(%s%s) = %d", c.in_cgroup ? "clone3" : "clone",
+	      c.in_cgroup ? "CLONE_INTO_CGROUP|" : "",
+	      clone_flags_name(flags, names, sizeof(names)), (int)pid);
+
+	/* The child waits while we set up what only the parent can. */
+	if (c.userns)
+		write_id_maps(&c, pid);
+	if (c.cgroup.ndirs && !c.in_cgroup)
+		cgroup_enter(&c.cgroup, pid);
+	if (c.veth)
+		setup_veth(&c, pid);
+	if (sync_release(&c.sync) < 0) {
+		kill(pid, SIGKILL);
+		die_errno("releasing the child (pipe write)");
+	}
+	status = wait_forwarding_signals(pid, &set);
+	if (c.veth)
+		remove_veth(&c);
+	cgroup_destroy(&c.cgroup);
+	return status;
+}
