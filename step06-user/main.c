@@ -334,8 +334,8 @@ static const char *userns_hint(void)
 		return "kernel.apparmor_restrict_unprivileged_userns is 1 (Ubuntu): as root, "
 		       "sysctl -w kernel.apparmor_restrict_unprivileged_userns=0, or give this "
 		       "binary an AppArmor profile that allows userns";
-	return "user namespaces may be disabled in this kernel (CONFIG_USER_NS) or by a "
-	       "security module";
+	return "a chrooted process may not create a user namespace; otherwise user "
+	       "namespaces may be off in this kernel (CONFIG_USER_NS) or a security module";
 }
 
 /*
@@ -825,9 +825,13 @@ int main(int argc, char **argv)
 		die_errno("pipe2");
 	block_signals(&set, &c.parent_mask);
 	pid = clone_child(child_main, &c, flags);
-	if (pid < 0 && c.userns && (errno == EPERM || errno == ENOSPC || errno == EINVAL))
-		die_errno_hint(userns_hint(), "clone(%s)",
-			       clone_flags_name(flags, names, sizeof(names)));
+	if (pid < 0 && c.userns && (errno == EPERM || errno == ENOSPC || errno == EINVAL)) {
+		int err = errno; /* userns_hint reads files: keep clone's errno */
+		const char *hint = userns_hint();
+
+		errno = err;
+		die_errno_hint(hint, "clone(%s)", clone_flags_name(flags, names, sizeof(names)));
+	}
 	if (pid < 0)
 		die_errno("clone(%s)", clone_flags_name(flags, names, sizeof(names)));
 	trace("clone(%s) = %d", clone_flags_name(flags, names, sizeof(names)), (int)pid);

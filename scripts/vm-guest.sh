@@ -1,0 +1,29 @@
+#!/bin/sh
+# vm-guest.sh — PID 1 of the cgroup v2 test VM, after switch_root.
+#
+# scripts/vm-test.sh boots a busybox initramfs that mounts this machine's
+# / over 9p (read-only) and switch_roots into it, so the tests see the
+# host's own bash, bats and built steps with a real root mount (pivot_root
+# and user namespaces both refuse to work from a chroot or the initramfs).
+# Here: the kernel filesystems, cgroup2 alone on /sys/fs/cgroup, tmpfs
+# wherever the tests write, the results share, then the tests.
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mkdir -p /dev/pts 2>/dev/null
+mount -t devpts devpts /dev/pts
+mount -t cgroup2 cgroup2 /sys/fs/cgroup
+for d in /tmp /var/tmp /run /root; do mount -t tmpfs -o mode=1777 tmpfs "$d"; done
+mount -t 9p -o trans=virtio,version=9p2000.L results /mnt
+# shellcheck disable=SC1091
+. "$1"
+ip link set lo up
+{
+	echo "guest: kernel $(cat /proc/sys/kernel/osrelease), cgroup2 controllers: $(cat /sys/fs/cgroup/cgroup.controllers)"
+	cd "$REPO" && env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TERM=dumb \
+		STEPS="$STEPS" STEPBOX_VM=1 /bin/bash -c "$VM_CMD"
+	echo $? >/mnt/rc
+} >/mnt/log 2>&1
+sync
+/bin/busybox poweroff -f
+echo o >/proc/sysrq-trigger
