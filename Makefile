@@ -22,7 +22,7 @@ COMMON_HDR := $(wildcard common/*.h)
 BUILD      := build
 ROOTFS     ?= $(BUILD)/rootfs
 
-.PHONY: all clean deps rootfs demo test test-unit test-sanitize test-bats \
+.PHONY: all clean deps probe rootfs demo test test-unit test-sanitize test-bats test-vm \
 	lint format check-steps $(STEPS) $(foreach s,$(STEPS),$(firstword $(subst -, ,$(s))))
 
 all: $(BINARIES)
@@ -42,10 +42,19 @@ $(foreach s,$(STEPS),$(eval $(call step_alias,$(s))))
 deps:
 	scripts/deps.sh
 
+PROBE := $(BUILD)/probe/stepbox-probe
+
+# The tests' helper, static so that it runs in any root filesystem.
+probe: $(PROBE)
+
+$(PROBE): tests/probe/stepbox-probe.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(STD_FLAGS) -static -o $@ $<
+
 rootfs: $(ROOTFS)/bin/busybox
 
-$(ROOTFS)/bin/busybox: scripts/mkrootfs.sh
-	scripts/mkrootfs.sh $(ROOTFS)
+$(ROOTFS)/bin/busybox: scripts/mkrootfs.sh $(PROBE)
+	scripts/mkrootfs.sh $(ROOTFS) $(PROBE)
 
 demo: deps all rootfs
 	@echo "Starting $(LAST_STEP): a shell inside the container; 'exit' leaves it."
@@ -74,6 +83,10 @@ test-sanitize: $(SAN_BIN)
 
 test-bats: all rootfs
 	tests/run
+
+# The suite again on pure cgroup v2, in a qemu VM (scripts/vm-test.sh).
+test-vm: all rootfs
+	scripts/vm-test.sh
 
 test: deps
 	$(MAKE) test-unit test-sanitize

@@ -141,13 +141,18 @@ static const int forwarded_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUS
  * Block the forwarded signals and SIGCHLD before clone, so that none is
  * lost between clone and the wait loop: blocked signals wait in a queue
  * that signalfd reads. The child starts with the same mask and restores
- * the original before exec.
+ * the original before exec. A signal whose disposition is SIG_IGN is
+ * dropped even while blocked, and a shell starts background jobs with
+ * SIGINT and SIGQUIT ignored: so each gets its default disposition back.
  */
 static void block_signals(sigset_t *set, sigset_t *old)
 {
 	sigemptyset(set);
-	for (size_t i = 0; i < sizeof(forwarded_signals) / sizeof(int); i++)
+	for (size_t i = 0; i < sizeof(forwarded_signals) / sizeof(int); i++) {
+		if (signal(forwarded_signals[i], SIG_DFL) == SIG_ERR)
+			die_errno("signal(%d, SIG_DFL)", forwarded_signals[i]);
 		sigaddset(set, forwarded_signals[i]);
+	}
 	sigaddset(set, SIGCHLD);
 	if (sigprocmask(SIG_BLOCK, set, old) < 0)
 		die_errno("sigprocmask(SIG_BLOCK)");

@@ -1,0 +1,101 @@
+#!/usr/bin/env bats
+# step03 and later: the PID namespace, its /proc, PID 1's rules and --init.
+
+load helpers
+
+@test "pid: the command is PID 1 inside" {
+	run ctr sh -c 'echo $$'
+	assert_success
+	assert_output 1
+}
+
+@test "pid: /proc inside lists only the container's processes" {
+	run ctr sh -c 'ls /proc | grep -E "^[0-9]+$" | sort -n | tr "\n" " "'
+	assert_success
+	# sh (1), ls, grep, sort, tr: a handful of small pids, nothing else
+	assert_output --regexp '^1 ([2-9] )+$'
+	run ctr ps -e -o pid=,comm=
+	assert_success
+	assert_line --index 0 --regexp '^ +1 ps$'
+	assert_equal "${#lines[@]}" 1
+}
+
+@test "pid: from the host the container's PID 1 is an ordinary process" {
+	ctr_bg sh -c "$(handshake)"
+	wait_for "$WORK/x/ready"
+	pid=$(ctr_pid1)
+	[ "$pid" -gt 1 ]
+	# its namespace differs from ours, and in it the process is 1
+	[ "$(readlink /proc/"$pid"/ns/pid)" != "$(readlink /proc/self/ns/pid)" ]
+	assert_equal "$(awk '/^NSpid:/ { print $NF }' /proc/"$pid"/status)" 1
+	go
+	ctr_wait
+	assert_success
+}
+
+@test "pid: the host's /proc is the same mount, unchanged, after the run" {
+	before=$(grep ' /proc ' /proc/self/mountinfo)
+	run ctr sh -c 'grep " /proc " /proc/self/mountinfo | wc -l'
+	assert_success
+	assert_equal "$(grep ' /proc ' /proc/self/mountinfo)" "$before"
+	# the host still sees its own processes in its /proc
+	[ -d "/proc/$$" ]
+}
+
+@test "pid: without --init, PID 1 ignores the SIGTERM passed on from the host, until SIGKILL" {
+	ctr_bg sleep 30
+	wait_for_child
+	pid=$(ctr_pid1)
+	sleep 0.3 # let the child exec sleep
+	assert_equal "$(cat /proc/"$pid"/comm)" sleep
+	kill -TERM "$CTR_PID"
+	sleep 1
+	# the PID 1 rule: a signal PID 1 has no handler for is dropped
+	kill -0 "$CTR_PID"
+	kill -0 "$pid"
+	kill -KILL "$CTR_PID"
+	ctr_wait
+	assert_equal "$status" 137
+	# PR_SET_PDEATHSIG took the container down with the runtime
+	until_gone "$pid"
+}
+
+@test "pid: with --init, SIGTERM on the runtime ends a sleep with 143" {
+	ctr_bg --init sleep 30
+	wait_for_child
+	sleep 0.3
+	kill -TERM "$CTR_PID"
+	ctr_wait
+	assert_equal "$status" 143
+}
+
+@test "pid: with --init, each forwarded signal reaches the command" {
+	for sig in HUP INT QUIT USR1 USR2 TERM; do
+		rm -f "$WORK/x/ready" "$WORK/x/got"
+		ctr_bg --init sh -c "trap 'echo $sig > $WORK/x/got; exit 0' $sig; touch $WORK/x/ready; while :; do sleep 0.05; done"
+		wait_for "$WORK/x/ready"
+		kill -"$sig" "$CTR_PID"
+		ctr_wait
+		assert_success
+		assert_equal "$(cat "$WORK/x/got")" "$sig"
+	done
+}
+
+@test "pid: with --init, PID 1 adopts orphans and reaps them: no zombies" {
+	run ctr --init sh -c '
+		(sleep 0.3 & echo $! > '"$WORK"'/x/orphan)
+		sleep 0.1
+		awk "{ print \$4 }" /proc/$(cat '"$WORK"'/x/orphan)/stat
+		sleep 1
+		cat /proc/[0-9]*/stat | awk "\$3 == \"Z\"" | wc -l'
+	assert_success
+	assert_equal "${lines[0]}" 1 # the orphan's parent is our init
+	assert_equal "${lines[1]}" 0 # and once it exited, it was reaped
+}
+
+@test "pid: with --init, our init is PID 1 and the command PID 2" {
+	run ctr --init sh -c 'echo $$; cat /proc/1/comm'
+	assert_success
+	assert_equal "${lines[0]}" 2
+	assert_equal "${lines[1]}" run
+}

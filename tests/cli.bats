@@ -1,0 +1,99 @@
+#!/usr/bin/env bats
+# The command line, the same on every step: help, bad input, root,
+# exit status, signals, the -v trace.
+
+load helpers
+
+@test "cli: --help exits 0 and lists the options" {
+	run ctr --help
+	assert_success
+	assert_line --index 0 "Usage: $STEP/run [OPTIONS] [--] [COMMAND [ARG...]]"
+	assert_output --partial "-v, --verbose"
+	assert_output --partial "--hostname"
+}
+
+@test "cli: an unknown option exits 125 with one line and a pointer to --help, and runs nothing" {
+	run ctr --bogus -- touch "$WORK/x/ran"
+	assert_equal "$status" 125
+	assert_equal "${#lines[@]}" 2
+	assert_line --index 0 "$STEP: unknown option '--bogus'"
+	assert_line --index 1 "Try '$STEP/run --help' for more information."
+	[ ! -e "$WORK/x/ran" ]
+}
+
+@test "cli: an option without its value exits 125" {
+	run ctr --hostname
+	assert_equal "$status" 125
+	assert_line --index 0 "$STEP: option '--hostname' needs a value"
+}
+
+@test "cli: an empty or a 65-byte hostname is refused before anything runs" {
+	run ctr --hostname '' -- touch "$WORK/x/ran"
+	assert_equal "$status" 125
+	assert_line --index 0 --partial "--hostname: the name is empty"
+	long=$(printf 'a%.0s' {1..65})
+	run ctr --hostname "$long" -- touch "$WORK/x/ran"
+	assert_equal "$status" 125
+	assert_line --index 0 --partial "is longer than 64 bytes"
+	[ ! -e "$WORK/x/ran" ]
+	ok=$(printf 'b%.0s' {1..64})
+	run ctr --hostname "$ok" -- hostname
+	assert_success
+	assert_output "$ok"
+}
+
+@test "cli: as a non-root user: exit 125 saying root is needed, until step06 makes it work" {
+	cp "$STEP_BIN" "$WORK/run"
+	run setpriv --reuid 65534 --regid 65534 --clear-groups "$WORK/run" -- sh -c "touch $WORK/x/ran; id -u"
+	if [ "$STEP_NUM" -lt 6 ]; then
+		assert_equal "$status" 125
+		assert_output --partial "needs root"
+		[ ! -e "$WORK/x/ran" ]
+	else
+		assert_success
+		assert_output "0"
+		[ "$(stat -c %u "$WORK/x/ran")" = 65534 ]
+	fi
+}
+
+@test "cli: the command's exit status passes through" {
+	run ctr true
+	assert_success
+	run ctr sh -c 'exit 3'
+	assert_equal "$status" 3
+}
+
+@test "cli: a command killed by SIGKILL makes the runtime exit 137" {
+	# Sent from the host: from step03 the command is PID 1 of its PID
+	# namespace, and its own `kill -9 $$` would be ignored.
+	ctr_bg sleep 30
+	wait_for_child
+	kill -KILL "$(ctr_pid1)"
+	ctr_wait
+	assert_equal "$status" 137
+}
+
+@test "cli: a missing command is 127, a non-executable file 126" {
+	run -127 ctr /nonexistent/command
+	assert_output --partial "/nonexistent/command: command not found"
+	printf 'not a program\n' >"$WORK/x/data"
+	chmod 644 "$WORK/x/data"
+	run -126 ctr "$WORK/x/data"
+	assert_output --partial "cannot execute $WORK/x/data"
+}
+
+@test "cli: SIGTERM to the runtime reaches the command (a shell with a trap)" {
+	ctr_bg sh -c "trap 'exit 143' TERM; $(handshake)"
+	wait_for "$WORK/x/ready"
+	kill -TERM "$CTR_PID"
+	ctr_wait
+	assert_equal "$status" 143
+}
+
+@test "cli: -v traces the clone in the parent and the exec in the child" {
+	run ctr -v true
+	assert_success
+	assert_line --regexp '^\[parent\] clone3?\(.*CLONE_NEWUTS.*\) = [0-9]+$'
+	assert_line '[child] execvp("true")'
+	assert_line --regexp '^\[parent\] waitpid\([0-9]+\) = exit code 0$'
+}

@@ -1,0 +1,118 @@
+# helpers.bash — loaded by every .bats file (tests/run sets STEP).
+#
+# In steps 01-07 the container runs the host's own programs and sees the
+# host's files, except /proc (03), /tmp (04: a private tmpfs) and /sys
+# (05). So files that the test and the container exchange live in $WORK,
+# under /var/tmp, never under /tmp.
+
+bats_require_minimum_version 1.5.0
+bats_load_library bats-support
+bats_load_library bats-assert
+
+REPO=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+: "${STEP:?tests/run sets STEP to the step directory under test}"
+STEP_BIN="$REPO/$STEP/run"
+STEP_NUM=$((10#${STEP:4:2}))
+PROBE="$REPO/build/probe/stepbox-probe"
+
+setup() {
+	WORK=$(mktemp -d /var/tmp/stepbox-test.XXXXXX)
+	# Readable, and a subdirectory writable, by the container's root,
+	# which from step06 on is uid 100000 on the host.
+	chmod 755 "$WORK"
+	mkdir -m 1777 "$WORK/x"
+	CTR_PID=
+}
+
+teardown() {
+	if [ -n "$CTR_PID" ] && kill -0 "$CTR_PID" 2>/dev/null; then
+		kill -KILL "$CTR_PID" 2>/dev/null
+		wait "$CTR_PID" 2>/dev/null || true
+	fi
+	[ -z "${TEARDOWN_EXTRA:-}" ] || eval "$TEARDOWN_EXTRA"
+	rm -rf "$WORK"
+}
+
+# ctr ARGS...: run the step under test (use as `run ctr ...`).
+ctr() {
+	timeout 60 "$STEP_BIN" "$@"
+}
+
+# ctr_bg ARGS...: start the step in the background, output in $WORK/out;
+# CTR_PID is the runtime's pid.
+ctr_bg() {
+	"$STEP_BIN" "$@" >"$WORK/out" 2>&1 &
+	CTR_PID=$!
+}
+
+# running PID: PID exists and is not a zombie.
+running() {
+	[ -r "/proc/$1/stat" ] && [ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" != Z ]
+}
+
+# ctr_wait: wait (30 s at most) for the background runtime; sets
+# $status and $output. A runtime that does not end is killed: status 137.
+ctr_wait() {
+	local i
+	for ((i = 0; i < 600; i++)); do
+		running "$CTR_PID" || break
+		sleep 0.05
+	done
+	running "$CTR_PID" && kill -KILL "$CTR_PID"
+	status=0
+	wait "$CTR_PID" || status=$?
+	output=$(cat "$WORK/out")
+	CTR_PID=
+}
+
+# wait_for PATH [SECONDS]: until PATH exists (default 10 s).
+wait_for() {
+	local i
+	for ((i = 0; i < ${2:-10} * 20; i++)); do
+		[ -e "$1" ] && return 0
+		sleep 0.05
+	done
+	echo "timed out waiting for $1" >&2
+	return 1
+}
+
+# handshake: the shell snippet a container runs to say it is ready
+# ($WORK/x/ready) and then wait for the host's go ($WORK/x/go).
+handshake() {
+	printf 'touch %s/x/ready; while [ ! -e %s/x/go ]; do sleep 0.05; done' "$WORK" "$WORK"
+}
+
+# go: the host's side of the handshake.
+go() {
+	touch "$WORK/x/go"
+}
+
+# ctr_pid1: the host pid of the container's first process.
+ctr_pid1() {
+	pgrep -P "$CTR_PID" | head -n1
+}
+
+# wait_for_child: until the background runtime has its child.
+wait_for_child() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		[ -n "$(pgrep -P "$CTR_PID")" ] && return 0
+		sleep 0.05
+	done
+	echo "the runtime $CTR_PID started no child" >&2
+	return 1
+}
+
+# until_gone PID [SECONDS]: wait until PID no longer exists.
+until_gone() {
+	local i
+	for ((i = 0; i < ${2:-5} * 20; i++)); do
+		running "$1" || return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+cgroup_v2() {
+	[ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]
+}

@@ -1,0 +1,223 @@
+/*
+ * stepbox-probe — a small static program the tests run inside containers,
+ * for what a shell and busybox cannot do or cannot measure:
+ *
+ *   msgq-create KEY      create a System V message queue, print its id
+ *   msgq-exists KEY      exit 0 if a queue with KEY is visible, 1 if not
+ *   msgq-count           print how many SysV message queues are visible
+ *   alloc MIB            allocate and touch MIB MiB, print "allocated MIB"
+ *   forkloop MAX         fork sleeping children until fork fails or MAX;
+ *                        print "forked N: ERRNO-NAME" and clean up
+ *   spin SECONDS         busy-loop for SECONDS of wall time, print the
+ *                        CPU time used in milliseconds
+ *   tcp-listen IP PORT   accept one connection, send "hello\n", exit 0
+ *   tcp-connect IP PORT  connect, print what the server sends, exit 0;
+ *                        exit 1 with the errno text if it cannot connect
+ *
+ * Statically linked, so it runs the same from the host's files (steps
+ * 01-07) and inside a busybox root filesystem. Exit 2 is a usage error.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/msg.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static int fail(const char *what)
+{
+	fprintf(stderr, "stepbox-probe: %s: %s\n", what, strerror(errno));
+	return 1;
+}
+
+static long number(const char *text)
+{
+	char *end;
+	long value;
+
+	errno = 0;
+	value = strtol(text, &end, 0);
+	if (errno || *end || end == text || value < 0) {
+		fprintf(stderr, "stepbox-probe: '%s' is not a number\n", text);
+		exit(2);
+	}
+	return value;
+}
+
+static int msgq_count(void)
+{
+	FILE *f = fopen("/proc/sysvipc/msg", "re");
+	char line[512];
+	int n = -1; /* the first line is a header */
+
+	if (!f)
+		return fail("open /proc/sysvipc/msg");
+	while (fgets(line, sizeof(line), f))
+		n++;
+	fclose(f);
+	printf("%d\n", n < 0 ? 0 : n);
+	return 0;
+}
+
+static int alloc(long mib)
+{
+	size_t size = (size_t)mib << 20;
+	char *p = malloc(size);
+
+	if (!p)
+		return fail("malloc");
+	for (size_t i = 0; i < size; i += 4096)
+		p[i] = 1; /* touch every page, so it is really charged */
+	printf("allocated %ld\n", mib);
+	free(p);
+	return 0;
+}
+
+static int forkloop(long max)
+{
+	pid_t *kids = calloc((size_t)max + 1, sizeof(pid_t));
+	long n = 0;
+	int err = 0;
+
+	if (!kids)
+		return fail("calloc");
+	while (n < max) {
+		pid_t pid = fork();
+
+		if (pid < 0) {
+			err = errno;
+			break;
+		}
+		if (pid == 0) {
+			pause();
+			_exit(0);
+		}
+		kids[n++] = pid;
+	}
+	for (long i = 0; i < n; i++)
+		kill(kids[i], SIGKILL);
+	while (wait(NULL) > 0)
+		;
+	printf("forked %ld: %s\n", n, err ? strerrorname_np(err) : "no error");
+	free(kids);
+	return 0;
+}
+
+static double now(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int spin(long seconds)
+{
+	double end = now(CLOCK_MONOTONIC) + (double)seconds;
+	volatile unsigned long counter = 0;
+
+	while (now(CLOCK_MONOTONIC) < end)
+		counter++;
+	printf("%.0f\n", now(CLOCK_PROCESS_CPUTIME_ID) * 1000);
+	return 0;
+}
+
+static int tcp_socket(const char *ip, const char *port, struct sockaddr_in *addr)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	memset(addr, 0, sizeof(*addr));
+	addr->sin_family = AF_INET;
+	addr->sin_port = htons((unsigned short)number(port));
+	if (inet_pton(AF_INET, ip, &addr->sin_addr) != 1) {
+		fprintf(stderr, "stepbox-probe: '%s' is not an IPv4 address\n", ip);
+		exit(2);
+	}
+	return fd;
+}
+
+static int tcp_listen(const char *ip, const char *port)
+{
+	struct sockaddr_in addr;
+	int one = 1, fd = tcp_socket(ip, port, &addr), conn;
+
+	if (fd < 0)
+		return fail("socket");
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+		return fail("bind");
+	if (listen(fd, 1) < 0)
+		return fail("listen");
+	printf("listening\n");
+	fflush(stdout);
+	conn = accept(fd, NULL, NULL);
+	if (conn < 0)
+		return fail("accept");
+	if (write(conn, "hello\n", 6) != 6)
+		return fail("write");
+	close(conn);
+	close(fd);
+	return 0;
+}
+
+static int tcp_connect(const char *ip, const char *port)
+{
+	struct sockaddr_in addr;
+	char buf[64];
+	int fd = tcp_socket(ip, port, &addr);
+	ssize_t n;
+
+	if (fd < 0)
+		return fail("socket");
+	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+		return fail("connect");
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n < 0)
+		return fail("read");
+	buf[n] = '\0';
+	fputs(buf, stdout);
+	close(fd);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : "";
+
+	if (strcmp(cmd, "msgq-create") == 0 && argc == 3) {
+		int id = msgget((key_t)number(argv[2]), IPC_CREAT | 0600);
+
+		if (id < 0)
+			return fail("msgget");
+		printf("%d\n", id);
+		return 0;
+	}
+	if (strcmp(cmd, "msgq-exists") == 0 && argc == 3) {
+		if (msgget((key_t)number(argv[2]), 0) >= 0)
+			return 0;
+		return errno == ENOENT ? 1 : fail("msgget");
+	}
+	if (strcmp(cmd, "msgq-count") == 0 && argc == 2)
+		return msgq_count();
+	if (strcmp(cmd, "alloc") == 0 && argc == 3)
+		return alloc(number(argv[2]));
+	if (strcmp(cmd, "forkloop") == 0 && argc == 3)
+		return forkloop(number(argv[2]));
+	if (strcmp(cmd, "spin") == 0 && argc == 3)
+		return spin(number(argv[2]));
+	if (strcmp(cmd, "tcp-listen") == 0 && argc == 4)
+		return tcp_listen(argv[2], argv[3]);
+	if (strcmp(cmd, "tcp-connect") == 0 && argc == 4)
+		return tcp_connect(argv[2], argv[3]);
+	fprintf(stderr, "usage: stepbox-probe msgq-create KEY | msgq-exists KEY | msgq-count |\n"
+			"       alloc MIB | forkloop MAX | spin SECONDS |\n"
+			"       tcp-listen IP PORT | tcp-connect IP PORT\n");
+	return 2;
+}
