@@ -62,6 +62,7 @@ ctr_wait() {
 	status=0
 	wait "$CTR_PID" || status=$?
 	output=$(cat "$WORK/out")
+	mapfile -t lines <<<"$output"
 	CTR_PID=
 }
 
