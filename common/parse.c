@@ -22,7 +22,7 @@ static int take_digits(const char **text, uint64_t *out)
 	const char *p = *text;
 	uint64_t value = 0;
 
-	if (!is_digit(*p)) {
+	if (!p || !is_digit(*p)) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -44,7 +44,7 @@ int parse_u64(const char *text, uint64_t *out)
 {
 	uint64_t value;
 
-	if (!text || take_digits(&text, &value) < 0)
+	if (take_digits(&text, &value) < 0)
 		return -1;
 	if (*text != '\0') {
 		errno = EINVAL;
@@ -91,7 +91,7 @@ int parse_size(const char *text, uint64_t *bytes)
 	uint64_t value;
 	unsigned shift;
 
-	if (!text || take_digits(&text, &value) < 0)
+	if (take_digits(&text, &value) < 0)
 		return -1;
 	if (suffix_shift(text, &shift) < 0)
 		return -1;
@@ -108,7 +108,7 @@ int parse_millicpus(const char *text, uint64_t *millicpus)
 	uint64_t whole, frac = 0;
 	unsigned decimals = 0;
 
-	if (!text || take_digits(&text, &whole) < 0)
+	if (take_digits(&text, &whole) < 0)
 		return -1;
 	if (*text == '.') {
 		const char *start = ++text;

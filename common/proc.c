@@ -82,7 +82,7 @@ const char *clone_flags_name(int flags, char *buf, size_t size)
 			continue;
 		n = snprintf(buf + used, size - used, "%s%s", used ? "|" : "", clone_names[i].name);
 		if (n < 0 || (size_t)n >= size - used)
-			break;
+			return buf; /* cut short, but terminated */
 		used += (size_t)n;
 	}
 	if (used == 0)

@@ -1,0 +1,184 @@
+/*
+ * test_parse.c — parse_u64, parse_u64_range, parse_size and
+ * parse_millicpus: what they accept, and every way they refuse (with the
+ * errno each refusal sets).
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "common.h"
+
+static void rejects_u64(const char *text, int err)
+{
+	uint64_t out = 42;
+
+	errno = 0;
+	assert_int_equal(parse_u64(text, &out), -1);
+	assert_int_equal(errno, err);
+	assert_int_equal(out, 42); /* untouched on failure */
+}
+
+static void test_u64_accepts(void **state)
+{
+	uint64_t out;
+
+	(void)state;
+	assert_int_equal(parse_u64("0", &out), 0);
+	assert_int_equal(out, 0);
+	assert_int_equal(parse_u64("42", &out), 0);
+	assert_int_equal(out, 42);
+	assert_int_equal(parse_u64("007", &out), 0);
+	assert_int_equal(out, 7);
+	assert_int_equal(parse_u64("18446744073709551615", &out), 0);
+	assert_true(out == UINT64_MAX);
+}
+
+static void test_u64_rejects(void **state)
+{
+	(void)state;
+	rejects_u64(NULL, EINVAL);
+	rejects_u64("", EINVAL);
+	rejects_u64("12Q", EINVAL);
+	rejects_u64("-1", EINVAL);
+	rejects_u64("+1", EINVAL);
+	rejects_u64(" 1", EINVAL);
+	rejects_u64("1 ", EINVAL);
+	rejects_u64("0x10", EINVAL);
+	rejects_u64("1.5", EINVAL);
+	rejects_u64("18446744073709551616", ERANGE);
+	rejects_u64("99999999999999999999999", ERANGE);
+}
+
+static void test_u64_range(void **state)
+{
+	uint64_t out = 0;
+
+	(void)state;
+	assert_int_equal(parse_u64_range("1", 1, 10, &out), 0);
+	assert_int_equal(out, 1);
+	assert_int_equal(parse_u64_range("10", 1, 10, &out), 0);
+	assert_int_equal(out, 10);
+	errno = 0;
+	assert_int_equal(parse_u64_range("0", 1, 10, &out), -1);
+	assert_int_equal(errno, ERANGE);
+	errno = 0;
+	assert_int_equal(parse_u64_range("11", 1, 10, &out), -1);
+	assert_int_equal(errno, ERANGE);
+	errno = 0;
+	assert_int_equal(parse_u64_range("x", 1, 10, &out), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(out, 10);
+}
+
+static void test_size_accepts(void **state)
+{
+	uint64_t b;
+
+	(void)state;
+	assert_int_equal(parse_size("4096", &b), 0);
+	assert_true(b == 4096);
+	assert_int_equal(parse_size("64k", &b), 0);
+	assert_true(b == 64 * 1024);
+	assert_int_equal(parse_size("64K", &b), 0);
+	assert_true(b == 64 * 1024);
+	assert_int_equal(parse_size("64M", &b), 0);
+	assert_true(b == 64ull << 20);
+	assert_int_equal(parse_size("64m", &b), 0);
+	assert_true(b == 64ull << 20);
+	assert_int_equal(parse_size("1G", &b), 0);
+	assert_true(b == 1ull << 30);
+	assert_int_equal(parse_size("2T", &b), 0);
+	assert_true(b == 2ull << 40);
+	assert_int_equal(parse_size("0", &b), 0);
+	assert_true(b == 0);
+	assert_int_equal(parse_size("16777215T", &b), 0); /* largest that fits */
+}
+
+static void rejects_size(const char *text, int err)
+{
+	uint64_t b = 42;
+
+	errno = 0;
+	assert_int_equal(parse_size(text, &b), -1);
+	assert_int_equal(errno, err);
+	assert_true(b == 42);
+}
+
+static void test_size_rejects(void **state)
+{
+	(void)state;
+	rejects_size(NULL, EINVAL);
+	rejects_size("", EINVAL);
+	rejects_size("M", EINVAL);
+	rejects_size("12Q", EINVAL);
+	rejects_size("12MB", EINVAL);
+	rejects_size("-1M", EINVAL);
+	rejects_size("1.5M", EINVAL);
+	rejects_size(" 1M", EINVAL);
+	rejects_size("1 M", EINVAL);
+	rejects_size("17179869184G", ERANGE);
+	rejects_size("16777216T", ERANGE);
+	rejects_size("18446744073709551616", ERANGE);
+}
+
+static void test_millicpus_accepts(void **state)
+{
+	uint64_t m;
+
+	(void)state;
+	assert_int_equal(parse_millicpus("1", &m), 0);
+	assert_true(m == 1000);
+	assert_int_equal(parse_millicpus("0.5", &m), 0);
+	assert_true(m == 500);
+	assert_int_equal(parse_millicpus("2.25", &m), 0);
+	assert_true(m == 2250);
+	assert_int_equal(parse_millicpus("0.001", &m), 0);
+	assert_true(m == 1);
+	assert_int_equal(parse_millicpus("0", &m), 0);
+	assert_true(m == 0);
+	assert_int_equal(parse_millicpus("16.125", &m), 0);
+	assert_true(m == 16125);
+}
+
+static void rejects_millicpus(const char *text, int err)
+{
+	uint64_t m = 42;
+
+	errno = 0;
+	assert_int_equal(parse_millicpus(text, &m), -1);
+	assert_int_equal(errno, err);
+	assert_true(m == 42);
+}
+
+static void test_millicpus_rejects(void **state)
+{
+	(void)state;
+	rejects_millicpus(NULL, EINVAL);
+	rejects_millicpus("", EINVAL);
+	rejects_millicpus(".", EINVAL);
+	rejects_millicpus("1.", EINVAL);
+	rejects_millicpus(".5", EINVAL);
+	rejects_millicpus("0.0001", EINVAL);
+	rejects_millicpus("1.2.3", EINVAL);
+	rejects_millicpus("-1", EINVAL);
+	rejects_millicpus("1e3", EINVAL);
+	rejects_millicpus("0.5 ", EINVAL);
+	rejects_millicpus("18446744073709551615", ERANGE);
+	rejects_millicpus("99999999999999999999", ERANGE);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_u64_accepts),	  cmocka_unit_test(test_u64_rejects),
+		cmocka_unit_test(test_u64_range),	  cmocka_unit_test(test_size_accepts),
+		cmocka_unit_test(test_size_rejects),	  cmocka_unit_test(test_millicpus_accepts),
+		cmocka_unit_test(test_millicpus_rejects),
+	};
+
+	return cmocka_run_group_tests_name("parse", tests, NULL, NULL);
+}

@@ -1,0 +1,175 @@
+/*
+ * test_proc.c — clone_child and clone_into_cgroup start real children;
+ * clone_flags_name names flags and never overflows; exit_code_of maps
+ * wait statuses as a shell does; exec_command exits 127 or 126.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "common.h"
+
+static int returns_arg(void *arg)
+{
+	return *(int *)arg;
+}
+
+static int wait_code(pid_t pid)
+{
+	int status;
+
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return exit_code_of(status);
+}
+
+static void test_clone_child_runs_fn(void **state)
+{
+	int value = 7;
+	pid_t pid;
+
+	(void)state;
+	pid = clone_child(returns_arg, &value, 0);
+	assert_true(pid > 0);
+	assert_int_equal(wait_code(pid), 7);
+}
+
+static void test_clone_child_reports_errors(void **state)
+{
+	int value = 0;
+
+	(void)state;
+	/* CLONE_NEWUSER with CLONE_FS is refused by the kernel */
+	errno = 0;
+	assert_int_equal(clone_child(returns_arg, &value, CLONE_NEWUSER | CLONE_FS), -1);
+	assert_int_equal(errno, EINVAL);
+}
+
+static void test_clone_into_cgroup_rejects_non_cgroups(void **state)
+{
+	int value = 0;
+	int root = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	(void)state;
+	assert_true(root >= 0);
+	/* a directory that is not a cgroup: EBADF (ENOSYS before 5.7) */
+	errno = 0;
+	assert_int_equal(clone_into_cgroup(returns_arg, &value, 0, root), -1);
+	assert_true(errno == EBADF || errno == ENOSYS);
+	close(root);
+	/* no fd at all: EINVAL (the kernel checks the argument first) */
+	errno = 0;
+	assert_int_equal(clone_into_cgroup(returns_arg, &value, 0, -1), -1);
+	assert_true(errno == EINVAL || errno == ENOSYS);
+}
+
+static void test_clone_flags_name(void **state)
+{
+	char buf[128];
+
+	(void)state;
+	assert_string_equal(clone_flags_name(0, buf, sizeof(buf)), "0");
+	assert_string_equal(clone_flags_name(CLONE_NEWUTS, buf, sizeof(buf)), "CLONE_NEWUTS");
+	assert_string_equal(
+	    clone_flags_name(CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWUSER, buf, sizeof(buf)),
+	    "CLONE_NEWUSER|CLONE_NEWUTS|CLONE_NEWPID");
+	/* flags it does not name are left out, not misnamed */
+	assert_string_equal(clone_flags_name(CLONE_VM | CLONE_NEWNET, buf, sizeof(buf)),
+			    "CLONE_NEWNET");
+}
+
+static void test_clone_flags_name_small_buffer(void **state)
+{
+	char buf[8];
+
+	(void)state;
+	memset(buf, 'z', sizeof(buf));
+	clone_flags_name(CLONE_NEWUTS | CLONE_NEWPID, buf, sizeof(buf));
+	assert_non_null(memchr(buf, '\0', sizeof(buf)));
+	assert_int_equal(strncmp(buf, "CLONE_N", 7), 0);
+	/* size 0 writes nothing */
+	buf[0] = 'q';
+	clone_flags_name(CLONE_NEWUTS, buf, 0);
+	assert_int_equal(buf[0], 'q');
+}
+
+static void test_exit_code_of(void **state)
+{
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(exit_code_of(W_EXITCODE(0, 0)), 0);
+	assert_int_equal(exit_code_of(W_EXITCODE(3, 0)), 3);
+	assert_int_equal(exit_code_of(W_EXITCODE(0, SIGKILL)), 137);
+	assert_int_equal(exit_code_of(W_EXITCODE(0, SIGTERM)), 143);
+	/* and from real children */
+	pid = fork();
+	if (pid == 0)
+		_exit(42);
+	assert_int_equal(wait_code(pid), 42);
+	pid = fork();
+	if (pid == 0) {
+		raise(SIGKILL);
+		_exit(0);
+	}
+	assert_int_equal(wait_code(pid), 137);
+	/* a stopped child is not an exit: the runtime's own failure code */
+	assert_int_equal(exit_code_of(W_STOPCODE(SIGSTOP)), EXIT_RUNTIME);
+}
+
+static int exec_in_child(char *const argv[])
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		log_set_stream(fopen("/dev/null", "w"));
+		exec_command(argv);
+	}
+	return wait_code(pid);
+}
+
+static void test_exec_command(void **state)
+{
+	char path[] = "/tmp/stepbox-unit-noexec.XXXXXX";
+	char *missing[] = { "/nonexistent/stepbox-command", NULL };
+	char *found[] = { "true", NULL };
+	char *noexec[] = { path, NULL };
+	int fd;
+
+	(void)state;
+	assert_int_equal(exec_in_child(found), 0);
+	assert_int_equal(exec_in_child(missing), EXIT_NOTFOUND);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	chmod(path, 0644);
+	assert_int_equal(exec_in_child(noexec), EXIT_NOEXEC);
+	unlink(path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_clone_child_runs_fn),
+		cmocka_unit_test(test_clone_child_reports_errors),
+		cmocka_unit_test(test_clone_into_cgroup_rejects_non_cgroups),
+		cmocka_unit_test(test_clone_flags_name),
+		cmocka_unit_test(test_clone_flags_name_small_buffer),
+		cmocka_unit_test(test_exit_code_of),
+		cmocka_unit_test(test_exec_command),
+	};
+
+	return cmocka_run_group_tests_name("proc", tests, NULL, NULL);
+}

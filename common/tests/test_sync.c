@@ -1,0 +1,105 @@
+/*
+ * test_sync.c — the parent/child pipe across a real fork: a released
+ * child goes on; a child whose parent closes without releasing it sees
+ * EPIPE; neither end survives exec (O_CLOEXEC).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "common.h"
+
+/* Fork a child that waits on the pipe and exits 0 if released, 1 if it
+ * saw EPIPE, 2 on anything else. */
+static pid_t waiting_child(struct sync_pipe *sync)
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (sync_wait(sync) == 0)
+			_exit(0);
+		_exit(errno == EPIPE ? 1 : 2);
+	}
+	return pid;
+}
+
+static int child_status(pid_t pid)
+{
+	int status;
+
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+static void test_release(void **state)
+{
+	struct sync_pipe sync;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(sync_init(&sync), 0);
+	pid = waiting_child(&sync);
+	close(sync.fd[0]);
+	assert_int_equal(sync_release(&sync), 0);
+	assert_int_equal(child_status(pid), 0);
+}
+
+static void test_parent_gives_up(void **state)
+{
+	struct sync_pipe sync;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(sync_init(&sync), 0);
+	pid = waiting_child(&sync);
+	close(sync.fd[0]);
+	close(sync.fd[1]); /* without releasing */
+	assert_int_equal(child_status(pid), 1);
+}
+
+static void test_close_on_exec(void **state)
+{
+	struct sync_pipe sync;
+
+	(void)state;
+	assert_int_equal(sync_init(&sync), 0);
+	assert_true(fcntl(sync.fd[0], F_GETFD) & FD_CLOEXEC);
+	assert_true(fcntl(sync.fd[1], F_GETFD) & FD_CLOEXEC);
+	close(sync.fd[0]);
+	close(sync.fd[1]);
+}
+
+static void test_release_fails_without_reader(void **state)
+{
+	struct sync_pipe sync;
+
+	(void)state;
+	assert_int_equal(sync_init(&sync), 0);
+	close(sync.fd[0]);
+	signal(SIGPIPE, SIG_IGN);
+	errno = 0;
+	assert_int_equal(sync_release(&sync), -1);
+	assert_int_equal(errno, EPIPE);
+	close(sync.fd[1]);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_release),
+		cmocka_unit_test(test_parent_gives_up),
+		cmocka_unit_test(test_close_on_exec),
+		cmocka_unit_test(test_release_fails_without_reader),
+	};
+
+	return cmocka_run_group_tests_name("sync", tests, NULL, NULL);
+}
