@@ -19,7 +19,7 @@
 
 #include "common.h"
 
-#define CHILD_STACK_SIZE (1024 * 1024)
+#define CHILD_STACK_SIZE ((size_t)1024 * 1024)
 
 pid_t clone_child(int (*fn)(void *), void *arg, int flags)
 {

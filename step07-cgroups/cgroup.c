@@ -314,7 +314,7 @@ static void create_v1(struct cgroup *cg, const char *id, const struct cgroup_lim
 {
 	const bool needed[NV1] = { wants_memory(limits), wants_cpu(limits), false,
 				   limits->pids != 0, false };
-	dev_t seen[NV1];
+	dev_t seen[NV1] = { 0 };
 	int nseen = 0;
 
 	for (size_t i = 0; i < NV1; i++) {

@@ -233,7 +233,7 @@ static uint64_t parse_memory(const char *option, const char *text)
 		usage_error("%s: '%s' is not a size such as 64M", option, text);
 	/* Below a few MiB the command is killed before it runs (docker's
 	 * minimum is 6M too). */
-	if (bytes < 6 * 1024 * 1024)
+	if (bytes < 6ull * 1024 * 1024)
 		usage_error("%s: %s is too small, the least is 6M", option, text);
 	return bytes;
 }

@@ -82,9 +82,9 @@ static void test_size_accepts(void **state)
 	assert_int_equal(parse_size("4096", &b), 0);
 	assert_true(b == 4096);
 	assert_int_equal(parse_size("64k", &b), 0);
-	assert_true(b == 64 * 1024);
+	assert_true(b == 64ull * 1024);
 	assert_int_equal(parse_size("64K", &b), 0);
-	assert_true(b == 64 * 1024);
+	assert_true(b == 64ull * 1024);
 	assert_int_equal(parse_size("64M", &b), 0);
 	assert_true(b == 64ull << 20);
 	assert_int_equal(parse_size("64m", &b), 0);
