@@ -22,7 +22,7 @@ COMMON_HDR := $(wildcard common/*.h)
 BUILD      := build
 ROOTFS     ?= $(BUILD)/rootfs
 
-.PHONY: all clean deps probe rootfs demo test test-unit test-sanitize test-bats test-vm \
+.PHONY: all clean deps probe rootfs demo test test-unit test-sanitize test-bats test-vm test-vm-all \
 	lint format check-steps $(STEPS) $(foreach s,$(STEPS),$(firstword $(subst -, ,$(s))))
 
 all: $(BINARIES)
@@ -84,13 +84,18 @@ test-sanitize: $(SAN_BIN)
 test-bats: all rootfs
 	tests/run
 
-# The suite again on pure cgroup v2, in a qemu VM (scripts/vm-test.sh).
+# The suite on pure cgroup v2, in a qemu VM (scripts/vm-test.sh): the
+# newest step with every mechanism's tests; test-vm-all: every step.
 test-vm: all rootfs
+	scripts/vm-test.sh $(LAST_STEP)
+
+test-vm-all: all rootfs
 	scripts/vm-test.sh
 
 test: deps
 	$(MAKE) test-unit test-sanitize
 	$(MAKE) test-bats
+	$(MAKE) test-vm
 
 # --- lint ----------------------------------------------------------------
 
