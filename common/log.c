@@ -104,15 +104,31 @@ void warn_errno(const char *fmt, ...)
 	errno = err;
 }
 
+/* The message, with ERR's text if ERR, and a hint line if HINT. */
+static void report(int err, const char *hint, const char *fmt, va_list ap)
+{
+	emit(err, fmt, ap);
+	if (hint) {
+		fprintf(out(), "  hint: %s\n", hint);
+		fflush(out());
+	}
+}
+
+/* Leave with the runtime's own failure code. */
+static void __attribute__((noreturn)) leave_runtime(void)
+{
+	leave(EXIT_RUNTIME);
+	abort(); /* only reached if a test's exit function returns */
+}
+
 void die(const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	emit(0, fmt, ap);
+	report(0, NULL, fmt, ap);
 	va_end(ap);
-	leave(EXIT_RUNTIME);
-	abort(); /* only reached if a test's exit function returns */
+	leave_runtime();
 }
 
 void die_errno(const char *fmt, ...)
@@ -121,10 +137,9 @@ void die_errno(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	emit(err, fmt, ap);
+	report(err, NULL, fmt, ap);
 	va_end(ap);
-	leave(EXIT_RUNTIME);
-	abort();
+	leave_runtime();
 }
 
 void die_errno_hint(const char *hint, const char *fmt, ...)
@@ -133,12 +148,9 @@ void die_errno_hint(const char *hint, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	emit(err, fmt, ap);
+	report(err, hint, fmt, ap);
 	va_end(ap);
-	fprintf(out(), "  hint: %s\n", hint);
-	fflush(out());
-	leave(EXIT_RUNTIME);
-	abort();
+	leave_runtime();
 }
 
 void usage_error(const char *fmt, ...)
@@ -150,6 +162,5 @@ void usage_error(const char *fmt, ...)
 	va_end(ap);
 	fprintf(out(), "Try '%s/run --help' for more information.\n", program);
 	fflush(out());
-	leave(EXIT_RUNTIME);
-	abort();
+	leave_runtime();
 }
