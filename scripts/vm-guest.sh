@@ -19,10 +19,16 @@ mkdir -p /dev/pts /dev/shm
 mount -t tmpfs -o mode=1777 tmpfs /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
-for d in /tmp /var/tmp /run /root; do mount -t tmpfs -o mode=1777 tmpfs "$d"; done
-mount -t 9p -o trans=virtio,version=9p2000.L results /mnt
 # shellcheck disable=SC1091
 . "$1"
+# The checkout may live under /tmp or /var/tmp, which get a tmpfs below:
+# bind it to /run/stepbox-repo first and work from there.
+mount -t tmpfs -o mode=755 tmpfs /run
+mkdir /run/stepbox-repo
+mount --bind "$REPO" /run/stepbox-repo
+REPO=/run/stepbox-repo
+for d in /tmp /var/tmp /root; do mount -t tmpfs -o mode=1777 tmpfs "$d"; done
+mount -t 9p -o trans=virtio,version=9p2000.L results /mnt
 ip link set lo up
 {
 	echo "guest: kernel $(cat /proc/sys/kernel/osrelease), cgroup2 controllers: $(cat /sys/fs/cgroup/cgroup.controllers)"

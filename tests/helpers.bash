@@ -13,7 +13,7 @@ REPO=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 : "${STEP:?tests/run sets STEP to the step directory under test}"
 STEP_BIN="$REPO/$STEP/run"
 STEP_NUM=$((10#${STEP:4:2}))
-PROBE="$REPO/build/probe/stepbox-probe"
+BUILT_PROBE="$REPO/build/probe/stepbox-probe"
 
 setup() {
 	WORK=$(mktemp -d /var/tmp/stepbox-test.XXXXXX)
@@ -21,6 +21,10 @@ setup() {
 	# which from step06 on is uid 100000 on the host.
 	chmod 755 "$WORK"
 	mkdir -m 1777 "$WORK/x"
+	# The probe runs inside containers: copy it out of the checkout,
+	# which may itself live under /tmp, hidden there from step04 on.
+	PROBE="$WORK/stepbox-probe"
+	cp "$BUILT_PROBE" "$PROBE"
 	CTR_PID=
 }
 
