@@ -96,6 +96,27 @@ stepbox_cgroups() {
 	ctr_wait
 }
 
+@test "cgroups: --memory-swap is memory plus swap: memsw on v1, the swap part alone on v2" {
+	ctr_bg --memory 64M --memory-swap 96M -- sh -c "$(handshake)"
+	if ! wait_for "$WORK/x/ready" 5; then
+		# a kernel without swap accounting: a clear error instead
+		ctr_wait
+		assert_equal "$status" 125
+		assert_output --partial "--memory-swap"
+		return
+	fi
+	if cgroup_v2; then
+		assert_equal "$(cat "$(cg_file memory memory.max)")" $((64 << 20))
+		assert_equal "$(cat "$(cg_file memory memory.swap.max)")" $((32 << 20))
+	else
+		assert_equal "$(cat "$(cg_file memory memory.limit_in_bytes)")" $((64 << 20))
+		assert_equal "$(cat "$(cg_file memory memory.memsw.limit_in_bytes)")" $((96 << 20))
+	fi
+	go
+	ctr_wait
+	assert_success
+}
+
 @test "cgroups: inside, the cgroup namespace shows the container's cgroup as /" {
 	run ctr --pids 100 -- cat /proc/self/cgroup
 	assert_success
