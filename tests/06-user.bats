@@ -86,7 +86,7 @@ as_user() {
 
 @test "user: rootless: an ordinary user runs the container, as 0 inside and as itself outside" {
 	cp "$STEP_BIN" "$WORK/run"
-	as_user "$WORK/run" -- sh -c "id -u; cat /proc/self/uid_map; cat /proc/self/setgroups; hostname box && hostname; touch $WORK/x/rootless; $(handshake)" >"$WORK/out" 2>&1 &
+	as_user "$WORK/run" -- sh -c "id -u; cat /proc/self/uid_map; cat /proc/self/setgroups; hostname box && hostname; mount -t tmpfs t /mnt && stat -f -c %T /mnt; echo \$\$; touch $WORK/x/rootless; $(handshake)" >"$WORK/out" 2>&1 &
 	CTR_PID=$!
 	wait_for "$WORK/x/ready"
 	# setpriv execs the runtime, so CTR_PID is the runtime itself
@@ -98,6 +98,8 @@ as_user() {
 	assert_line --index 1 --regexp '^ +0 +65534 +1$'
 	assert_line --index 2 deny
 	assert_line --index 3 box
+	assert_line --index 4 tmpfs # mounts work: the mount namespace is ours
+	assert_line --index 5 1     # and so does the PID namespace, with its /proc
 	assert_equal "$(stat -c %u "$WORK/x/rootless")" 65534
 }
 
