@@ -120,3 +120,20 @@ as_user() {
 	assert_success
 	refute_output "$(readlink /proc/self/ns/user)"
 }
+
+@test "user: when the kernel refuses a user namespace, the error names the reason" {
+	# A chrooted process may not create a user namespace (EPERM): the one
+	# refusal a test can cause without changing a sysctl of the host.
+	mkdir "$WORK/root"
+	mount --rbind / "$WORK/root"
+	mount --make-rslave "$WORK/root" # our unmounts must not travel anywhere
+	TEARDOWN_EXTRA='umount -R "$WORK/root"'
+	run chroot "$WORK/root" "$STEP_BIN" -- touch "$WORK/x/ran"
+	assert_equal "$status" 125
+	assert_line --index 0 --regexp '^step[0-9]+-[a-z]+: clone\(CLONE_NEWUSER.*\): Operation not permitted$'
+	assert_line --index 1 --partial "hint: a chrooted process may not create a user namespace"
+	[ ! -e "$WORK/x/ran" ]
+	# without a user namespace the same chroot is no obstacle
+	run chroot "$WORK/root" "$STEP_BIN" --userns off -- true
+	assert_success
+}
