@@ -360,13 +360,13 @@ void cgroup_create(struct cgroup *cg, const char *id, const struct cgroup_limits
 		create_v1(cg, id, limits);
 }
 
-void cgroup_enter(const struct cgroup *cg, pid_t pid)
+void cgroup_enter(struct cgroup *cg, pid_t pid)
 {
 	for (int i = 0; i < cg->ndirs; i++) {
 		char text[16];
 
 		snprintf(text, sizeof(text), "%d", (int)pid);
-		set_knob((struct cgroup *)cg, cg->dirs[i], "cgroup.procs", text);
+		set_knob(cg, cg->dirs[i], "cgroup.procs", text);
 	}
 }
 

@@ -38,8 +38,9 @@ const char *cgroup_layout_name(enum cgroup_layout layout);
 /* Create stepbox/ID in every hierarchy we use and write the limits. On
  * failure, remove what was made and leave with a message (exit 125). */
 void cgroup_create(struct cgroup *cg, const char *id, const struct cgroup_limits *limits);
-/* Move PID into the cgroup (when clone3 could not start it there). */
-void cgroup_enter(const struct cgroup *cg, pid_t pid);
+/* Move PID into the cgroup (when clone3 could not start it there). On
+ * failure, remove the cgroup (killing what is in it) and leave (125). */
+void cgroup_enter(struct cgroup *cg, pid_t pid);
 /* Kill whatever is left in it, wait until it is empty, remove it. */
 int cgroup_destroy(struct cgroup *cg);
 /* Remove stepbox cgroups whose runtime is gone (after a kill -9); list
