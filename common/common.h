@@ -56,6 +56,10 @@ void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), nore
 
 /* Read at most size-1 bytes and NUL-terminate. Returns the length, or -1. */
 ssize_t read_file(const char *path, char *buf, size_t size);
+/* The whole file, however long (cgroup.procs can hold thousands of
+ * lines), NUL-terminated, in memory the caller frees; its length in
+ * *length when not NULL. NULL with errno on failure. */
+char *read_file_alloc(const char *path, size_t *length);
 /* Write all of text in one write(2), as kernel files want. 0 or -1. */
 int write_file(const char *path, const char *text);
 
@@ -69,6 +73,10 @@ int parse_u64_range(const char *text, uint64_t min, uint64_t max, uint64_t *out)
 int parse_size(const char *text, uint64_t *bytes);
 /* A CPU amount "1", "0.5", "2.25" (at most 3 decimals) in thousandths. */
 int parse_millicpus(const char *text, uint64_t *millicpus);
+/* cgroup.procs: one pid per line, each line ending in '\n'. Returns how
+ * many, the pids in *pids (freed by the caller); -1 with EINVAL when any
+ * line is not a whole pid, so that no cut-off number is ever used. */
+ssize_t parse_pid_list(const char *text, pid_t **pids);
 
 /* --- sync.c: the parent tells the child when its setup is done -------- */
 
@@ -94,7 +102,12 @@ pid_t clone_into_cgroup(int (*fn)(void *), void *arg, int flags, int cgroup_fd);
 const char *clone_flags_name(int flags, char *buf, size_t size);
 /* A wait status as a shell would report it: the code, or 128+signal. */
 int exit_code_of(int wstatus);
-/* execvp(argv); on failure report it and _exit with 126 or 127. */
+/* Close every fd from FIRST up (close_range, or /proc/self/fd before 5.9). */
+int close_fds_from(unsigned int first);
+/* Leave (125) when the real and effective uid or gid differ: setuid. */
+void refuse_setuid(void);
+/* Close fds >= 3, then execvp(argv); on failure report it and _exit with
+ * 126 or 127. */
 void exec_command(char *const argv[]) __attribute__((noreturn));
 
 #endif

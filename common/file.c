@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -64,4 +65,49 @@ int write_file(const char *path, const char *text)
 	if (close(fd) < 0 && n >= 0)
 		n = -1; /* some kernel files report their error at close */
 	return n < 0 ? -1 : 0;
+}
+
+char *read_file_alloc(const char *path, size_t *length)
+{
+	size_t size = 4096, len = 0;
+	char *buf = malloc(size);
+	int fd = -1, err;
+
+	if (!buf)
+		return NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		goto fail;
+	for (;;) {
+		ssize_t n;
+
+		if (len == size - 1) {
+			char *bigger = realloc(buf, size * 2);
+
+			if (!bigger)
+				goto fail;
+			buf = bigger;
+			size *= 2;
+		}
+		n = read(fd, buf + len, size - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto fail;
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	if (length)
+		*length = len;
+	return buf;
+fail:
+	err = errno;
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	errno = err;
+	return NULL;
 }

@@ -7,6 +7,8 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common.h"
@@ -133,4 +135,40 @@ int parse_millicpus(const char *text, uint64_t *millicpus)
 	}
 	*millicpus = whole * 1000 + frac;
 	return 0;
+}
+
+ssize_t parse_pid_list(const char *text, pid_t **pids)
+{
+	size_t n = 0, cap = 0;
+	pid_t *list = NULL;
+
+	for (const char *p = text; *p;) {
+		size_t len = strcspn(p, "\n");
+		char line[24];
+		uint64_t value;
+
+		if (len >= sizeof(line) || p[len] != '\n')
+			goto invalid; /* too long, or the last line is cut short */
+		memcpy(line, p, len);
+		line[len] = '\0';
+		if (parse_u64_range(line, 1, INT32_MAX, &value) < 0)
+			goto invalid;
+		if (n == cap) {
+			pid_t *bigger = realloc(list, (cap = cap ? cap * 2 : 64) * sizeof(*list));
+
+			if (!bigger) {
+				free(list);
+				return -1;
+			}
+			list = bigger;
+		}
+		list[n++] = (pid_t)value;
+		p += len + 1;
+	}
+	*pids = list;
+	return (ssize_t)n;
+invalid:
+	free(list);
+	errno = EINVAL;
+	return -1;
 }

@@ -7,8 +7,10 @@
  * stack at once.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <sched.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <string.h>
 #include <linux/sched.h>
@@ -40,9 +42,10 @@ pid_t clone_child(int (*fn)(void *), void *arg, int flags)
 
 /*
  * clone3 has no glibc wrapper. Without a stack in its arguments it behaves
- * like fork: both processes return here, the child with 0. The child must
- * not rely on glibc's cached thread id (raise, pthread_*), which still
- * names the parent; fn only makes system calls and then exits.
+ * like fork: both processes return here, the child with 0. glibc's cached
+ * thread id in the child still names the parent, so what fn runs must not
+ * rely on it (raise(3), pthread_*); fork(2) and plain system calls are
+ * fine, and those are what the container's setup uses.
  */
 pid_t clone_into_cgroup(int (*fn)(void *), void *arg, int flags, int cgroup_fd)
 {
@@ -99,11 +102,77 @@ int exit_code_of(int wstatus)
 	return EXIT_RUNTIME;
 }
 
+/* Before 5.9 there is no close_range: close what /proc/self/fd lists. */
+static int close_listed_fds(unsigned int first)
+{
+	DIR *dir = opendir("/proc/self/fd");
+	struct dirent *entry;
+
+	if (!dir)
+		return -1;
+	while ((entry = readdir(dir))) {
+		int fd = atoi(entry->d_name);
+
+		if (entry->d_name[0] != '.' && fd >= (int)first && fd != dirfd(dir))
+			close(fd);
+	}
+	return closedir(dir);
+}
+
+int close_fds_from(unsigned int first)
+{
+	if (close_range(first, ~0U, 0) == 0)
+		return 0;
+	if (errno != ENOSYS)
+		return -1;
+	return close_listed_fds(first);
+}
+
+void refuse_setuid(void)
+{
+	if (getuid() == geteuid() && getgid() == getegid())
+		return;
+	die("refusing to run set-user-ID or set-group-ID (uid %u, euid %u): installed so, "
+	    "it would give every user a root shell; run it with sudo instead",
+	    (unsigned)getuid(), (unsigned)geteuid());
+}
+
+/* Can NAME be reached as execvp would look for it (PATH, unless it has a
+ * '/')? F_OK, not X_OK: a file that is there but not executable is 126. */
+static bool reachable(const char *name)
+{
+	const char *path = getenv("PATH");
+
+	if (strchr(name, '/'))
+		return access(name, F_OK) == 0;
+	for (path = path ? path : "/bin:/usr/bin"; *path;) {
+		size_t len = strcspn(path, ":");
+		char full[4096];
+
+		/* An empty entry means the current directory. */
+		snprintf(full, sizeof(full), "%.*s/%s", len ? (int)len : 1, len ? path : ".", name);
+		if (access(full, F_OK) == 0)
+			return true;
+		path += len + (path[len] == ':');
+	}
+	return false;
+}
+
 void exec_command(char *const argv[])
 {
+	/* Whatever our caller or we ourselves hold open (a terminal's fd 7,
+	 * a cgroup directory, a lock) must not reach the command: closed
+	 * here, from 3 up, it cannot be inherited by mistake. From step08
+	 * on this is runc's CVE-2024-21626, a leaked host directory fd. */
+	if (close_fds_from(3) < 0)
+		die_errno("close_range(3, ~0U)");
+	trace("close_range(3, ~0U) = 0");
 	trace("execvp(\"%s\")", argv[0]);
 	execvp(argv[0], argv);
-	if (errno == ENOENT) {
+	/* execvp says EACCES if any PATH directory could not be searched
+	 * (one under /root, for the container's root from step06 on), even
+	 * when the command is nowhere: that is still "not found". */
+	if (errno == ENOENT || (errno == EACCES && !reachable(argv[0]))) {
 		warn("%s: command not found", argv[0]);
 		_exit(EXIT_NOTFOUND);
 	}

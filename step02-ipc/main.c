@@ -206,6 +206,7 @@ int main(int argc, char **argv)
 	pid_t pid;
 
 	log_init(STEP_NAME);
+	refuse_setuid();
 	parse_args(argc, argv, &c);
 	require_root();
 

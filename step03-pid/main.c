@@ -162,8 +162,15 @@ static int wait_forwarding_signals(pid_t pid, const sigset_t *set);
  */
 static int run_init(struct container *c, const sigset_t *set)
 {
-	pid_t pid = fork();
+	pid_t pid;
 
+	/* We stay beside the command for the container's whole life, and
+	 * its root can open what we hold through /proc/1/fd: keep none of
+	 * the runtime's fds (a volume's host directory, a cgroup's). */
+	if (close_fds_from(3) < 0)
+		die_errno("close_range(3, ~0U)");
+	trace("close_range(3, ~0U) = 0");
+	pid = fork();
 	if (pid < 0)
 		die_errno("fork (init starting the command)");
 	if (pid == 0) {
@@ -277,6 +284,7 @@ int main(int argc, char **argv)
 	pid_t pid;
 
 	log_init(STEP_NAME);
+	refuse_setuid();
 	parse_args(argc, argv, &c);
 	require_root();
 

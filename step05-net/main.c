@@ -29,7 +29,6 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -47,7 +46,7 @@ struct volume {
 	const char *host;
 	const char *target;
 	bool readonly;
-	int fd; /* the host path, opened by the child before /tmp is covered */
+	int fd; /* a copy of the host path's mount (open_tree), made by the child */
 };
 
 /* Everything the parent decides before the child exists. */
@@ -303,8 +302,9 @@ static void set_hostname(const char *name)
  *   private (the default, as crun): no mount event crosses, either way;
  *   slave (runc's default): the host's new mounts appear inside, ours
  *     never reach the host;
- *   shared: both ways, which is how a volume of a shared host mount can
- *     hand mounts made inside back to the host.
+ *   shared: both ways, wherever the host's mount is shared: a mount made
+ *     inside a volume of a shared host mount appears on the host. Our own
+ *     mounts (/proc, /tmp, the volumes) are kept local: keep_mount_local.
  */
 static void set_propagation(unsigned long mode)
 {
@@ -314,10 +314,13 @@ static void set_propagation(unsigned long mode)
 }
 
 /*
- * The mounts we lay over host paths (/proc, /tmp) must stay ours even in
- * shared mode (the other modes send nothing back anyway). Make the mount that holds PATH a slave: it still receives
- * from the host but sends nothing back. PATH need not be a mount point
- * itself (EINVAL): then the mount holding its parent directory is the one.
+ * In shared mode the mounts we lay over the host's paths (/proc, /tmp, a
+ * volume's target) must still stay ours. So the mount that holds PATH
+ * becomes a slave: it receives from the host but sends nothing back. PATH
+ * need not be a mount point itself (EINVAL): then the mount holding its
+ * parent directory is the one. Where /tmp is no mount of its own, that is
+ * "/" itself: then only mounts of their own, the volumes among them,
+ * still share both ways.
  */
 static void keep_mount_local(const char *path)
 {
@@ -369,64 +372,86 @@ static void mount_tmp(void)
 }
 
 /*
- * A bind mount is made read-only by a second call, a remount. The flags
- * the mount already has (nosuid, nodev, noexec, atime) go in again: a
- * remount replaces them all, and in a user namespace (step06) the kernel
- * refuses, with EPERM, to clear the ones the host set.
- */
-static void remount_readonly(const char *target)
-{
-	unsigned long flags = MS_REMOUNT | MS_BIND | MS_RDONLY;
-	struct statvfs st;
-
-	if (statvfs(target, &st) < 0)
-		die_errno("statvfs(\"%s\")", target);
-	flags |= (st.f_flag & ST_NOSUID ? MS_NOSUID : 0) | (st.f_flag & ST_NODEV ? MS_NODEV : 0) |
-		 (st.f_flag & ST_NOEXEC ? MS_NOEXEC : 0) |
-		 (st.f_flag & ST_NOATIME ? MS_NOATIME : 0) |
-		 (st.f_flag & ST_NODIRATIME ? MS_NODIRATIME : 0) |
-		 (st.f_flag & ST_RELATIME ? MS_RELATIME : 0);
-	if (mount(NULL, target, NULL, flags, NULL) < 0)
-		die_errno("mount(\"%s\", MS_REMOUNT|MS_BIND|MS_RDONLY)", target);
-	trace("mount(\"%s\", MS_REMOUNT|MS_BIND|MS_RDONLY) = 0", target);
-}
-
-/*
- * Open every volume's host path before our tmpfs on /tmp can hide it.
- * O_PATH: a handle to bind, not to read. It must be opened here, in the
- * container's mount namespace: mount(2) refuses (EINVAL) to bind a mount
- * that belongs to another namespace, such as one the parent opened.
+ * Take every volume's host path now, before our tmpfs on /tmp can hide it
+ * (and, from step06, while we still have our host uid). open_tree with
+ * OPEN_TREE_CLONE copies the mount at that path, with the mounts below it
+ * (AT_RECURSIVE), into a mount attached nowhere yet: a handle that
+ * mount_volume attaches without looking the host path up again. It is
+ * done here, in the container's mount namespace: the kernel refuses
+ * (EINVAL) to copy a mount of another namespace, such as the parent's.
  */
 static void open_volumes(struct container *c)
 {
 	for (size_t i = 0; i < c->nvolumes; i++) {
 		struct volume *v = &c->volumes[i];
 
-		v->fd = open(v->host, O_PATH | O_CLOEXEC);
+		v->fd = open_tree(AT_FDCWD, v->host,
+				  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+		if (v->fd < 0 && errno == ENOSYS)
+			die_errno_hint("volumes use the new mount API: Linux 5.2 or later",
+				       "--volume %s:%s: open_tree(\"%s\")", v->host, v->target,
+				       v->host);
 		if (v->fd < 0)
-			die_errno("--volume %s:%s: open(\"%s\", O_PATH)", v->host, v->target,
-				  v->host);
+			die_errno("--volume %s:%s: open_tree(\"%s\")", v->host, v->target, v->host);
+		trace("open_tree(\"%s\", OPEN_TREE_CLONE|AT_RECURSIVE) = %d", v->host, v->fd);
 	}
 }
 
-/* Bind the host path through its /proc/self/fd link (MS_REC: with the
- * mounts below it). The fd closes by itself at exec (O_CLOEXEC). */
-static void mount_volume(const struct volume *v)
+/* The target, opened once: O_NOFOLLOW, so a symbolic link there is seen
+ * and refused instead of followed somewhere else. */
+static int open_target(const struct volume *v)
 {
-	char source[64];
+	int fd = open(v->target, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
 
-	snprintf(source, sizeof(source), "/proc/self/fd/%d", v->fd);
-	if (mount(source, v->target, NULL, MS_BIND | MS_REC, NULL) < 0) {
-		if (errno == ENOENT)
-			die_errno_hint("until step08 the container shares the host's files, so "
-				       "stepbox does not create the target: pick one that exists",
-				       "--volume %s:%s: mount(MS_BIND) on %s", v->host, v->target,
-				       v->target);
-		die_errno("--volume %s:%s: mount(MS_BIND) on %s", v->host, v->target, v->target);
+	if (fd < 0 && errno == ENOENT)
+		die_errno_hint("until step08 the container shares the host's files, so "
+			       "stepbox does not create the target: pick one that exists",
+			       "--volume %s:%s: open(\"%s\")", v->host, v->target, v->target);
+	if (fd < 0)
+		die_errno("--volume %s:%s: open(\"%s\")", v->host, v->target, v->target);
+	if (fstat(fd, &st) < 0)
+		die_errno("--volume %s:%s: fstat(\"%s\")", v->host, v->target, v->target);
+	if (S_ISLNK(st.st_mode)) {
+		errno = ELOOP;
+		die_errno_hint("give the path the link points to",
+			       "--volume %s:%s: the target is a symbolic link", v->host, v->target);
 	}
-	trace("mount(\"%s\", \"%s\", MS_BIND|MS_REC) = 0", v->host, v->target);
-	if (v->readonly)
-		remount_readonly(v->target);
+	return fd;
+}
+
+/*
+ * Attach a volume's copy (open_volumes) onto its target, by handles. :ro
+ * and the propagation mode are set on the copy, mounts below included,
+ * before it is attached: there is no moment at which it is writable, and
+ * no second lookup of the target that a symlink swapped in between could
+ * send elsewhere (runc's CVE-2021-30465 was such a second lookup). The
+ * copy would otherwise keep the propagation of the host's mount.
+ */
+static void mount_volume(const struct volume *v, unsigned long propagation)
+{
+	struct mount_attr attr = {
+		.attr_set = v->readonly ? MOUNT_ATTR_RDONLY : 0,
+		.propagation = propagation == MS_SHARED ? 0 : propagation,
+	};
+	int target = open_target(v);
+
+	if (propagation == MS_SHARED)
+		keep_mount_local(v->target);
+	if (attr.attr_set || attr.propagation) {
+		if (mount_setattr(v->fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
+			die_errno_hint(errno == ENOSYS
+					   ? "mount_setattr needs Linux 5.12 or later"
+					   : "a mount below the volume may refuse the change",
+				       "--volume %s:%s: mount_setattr", v->host, v->target);
+		trace("mount_setattr(%d, AT_RECURSIVE, %s%s) = 0", v->fd,
+		      v->readonly ? "MOUNT_ATTR_RDONLY, " : "", propagation_name(propagation));
+	}
+	if (move_mount(v->fd, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) <
+	    0)
+		die_errno("--volume %s:%s: move_mount onto %s", v->host, v->target, v->target);
+	trace("move_mount(%d, \"%s\") = 0", v->fd, v->target);
+	close(target);
 }
 
 /* The container's mount table, in the order the kernel needs. The
@@ -444,7 +469,7 @@ static void setup_mounts(const struct container *c)
 		keep_mount_local("/tmp");
 	mount_tmp();
 	for (size_t i = 0; i < c->nvolumes; i++)
-		mount_volume(&c->volumes[i]);
+		mount_volume(&c->volumes[i], c->propagation);
 }
 
 /*
@@ -476,8 +501,15 @@ static int wait_forwarding_signals(pid_t pid, const sigset_t *set);
  */
 static int run_init(struct container *c, const sigset_t *set)
 {
-	pid_t pid = fork();
+	pid_t pid;
 
+	/* We stay beside the command for the container's whole life, and
+	 * its root can open what we hold through /proc/1/fd: keep none of
+	 * the runtime's fds (a volume's host directory, a cgroup's). */
+	if (close_fds_from(3) < 0)
+		die_errno("close_range(3, ~0U)");
+	trace("close_range(3, ~0U) = 0");
+	pid = fork();
 	if (pid < 0)
 		die_errno("fork (init starting the command)");
 	if (pid == 0) {
@@ -649,6 +681,7 @@ int main(int argc, char **argv)
 	int status;
 
 	log_init(STEP_NAME);
+	refuse_setuid();
 	parse_args(argc, argv, &c);
 	require_root();
 

@@ -99,3 +99,21 @@ load helpers
 	assert_equal "${lines[0]}" 2
 	assert_equal "${lines[1]}" run
 }
+
+@test "pid: with --init, PID 1 keeps no fd of the runtime's or the caller's, only its signalfd" {
+	ctr_bg --init -V "$WORK/x:$WORK/x" sh -c "exec 7<$WORK/x; $(handshake)"
+	# -V exists from step04 on: earlier steps run without it
+	if [ "$STEP_NUM" -lt 4 ]; then
+		ctr_wait
+		ctr_bg --init sh -c "$(handshake)"
+	fi
+	wait_for "$WORK/x/ready"
+	init=$(ctr_pid1)
+	fds=$(for fd in /proc/"$init"/fd/*; do echo "${fd##*/} $(readlink "$fd")"; done | sort -n)
+	go
+	ctr_wait
+	assert_success
+	echo "$fds"
+	assert_equal "$(cut -d' ' -f1 <<<"$fds" | xargs)" "0 1 2 3"
+	assert_equal "$(grep '^3 ' <<<"$fds")" "3 anon_inode:[signalfd]"
+}

@@ -5,14 +5,61 @@
 
 load helpers
 
-# A host directory that is a shared mount of its own, so that mount
-# events can propagate through it (this host's / may well be private).
-make_shared_dir() {
+# lab_host FLAVOUR: a mount namespace of the test's own plays the host, so
+# that propagation is tried on both kinds of host, whatever this one is:
+#   debian: "/" private, /tmp no mount of its own (this machine, the VM)
+#   fedora: "/" shared, as systemd makes it, and /tmp a tmpfs of its own
+# It holds SHARED, a directory that is a shared mount of its own. The
+# runtime runs in it (lab ...), and the checks read its mount table.
+lab_host() {
 	SHARED="$WORK/shared"
 	mkdir -m 777 "$SHARED"
-	mount --bind "$SHARED" "$SHARED"
-	mount --make-shared "$SHARED"
-	TEARDOWN_EXTRA='umount -R "$SHARED" 2>/dev/null || true'
+	unshare -m --propagation unchanged sh -c "
+		mount --make-rprivate /
+		if [ $1 = fedora ]; then
+			mount -t tmpfs lab-tmp /tmp
+			mount --make-rshared /
+		fi
+		mount --bind $SHARED $SHARED && mount --make-shared $SHARED
+		touch $WORK/lab-ready
+		exec sleep 600" &
+	LAB_PID=$!
+	TEARDOWN_EXTRA='kill $LAB_PID; wait $LAB_PID 2>/dev/null || true'
+	wait_for "$WORK/lab-ready"
+}
+
+# lab COMMAND...: run COMMAND in the lab host's mount namespace.
+lab() {
+	nsenter -t "$LAB_PID" -m -- "$@"
+}
+
+# lab_ctr_bg ARGS...: ctr_bg, in the lab host.
+lab_ctr_bg() {
+	lab "$STEP_BIN" "$@" >"$WORK/out" 2>&1 &
+	CTR_PID=$!
+}
+
+lab_mounts() {
+	lab cat /proc/self/mountinfo
+}
+
+# The container mounts a tmpfs inside the volume (it must succeed: "in-ok"),
+# waits, then counts the host's mount at /mnt/out that it can see.
+propagation_run() {
+	lab_ctr_bg "$@" -V "$SHARED:/mnt" -- sh -c "mkdir -p /mnt/in && mount -t tmpfs from-inside /mnt/in && echo in-ok > $WORK/x/in; $(handshake); echo \$(grep -c ' /mnt/out .* from-host ' /proc/self/mountinfo) > $WORK/x/seen; umount /mnt/in"
+	wait_for "$WORK/x/ready"
+	lab mkdir -p "$SHARED/out"
+	lab mount -t tmpfs from-host "$SHARED/out"
+	reached=no
+	lab_mounts | grep -q from-inside && reached=yes
+	go
+	ctr_wait
+	lab umount "$SHARED/out"
+	assert_success
+	assert_equal "$(cat "$WORK/x/in")" in-ok
+	seen=$(cat "$WORK/x/seen")
+	# the umount inside travelled back too, if the mount had
+	refute lab grep -q from-inside /proc/self/mountinfo
 }
 
 @test "mount: a tmpfs mounted inside is not in the host's mount table, during or after" {
@@ -40,69 +87,106 @@ make_shared_dir() {
 	assert_equal "$made_it_to_host" no
 }
 
-@test "mount: private (the default): no mount event crosses, either way" {
-	make_shared_dir
-	ctr_bg -V "$SHARED:/mnt" -- sh -c "mkdir -p /mnt/in && mount -t tmpfs from-inside /mnt/in; $(handshake); grep -c ' /mnt/out .* from-host ' /proc/self/mountinfo > $WORK/x/seen"
-	wait_for "$WORK/x/ready"
-	mkdir -p "$SHARED/out" && mount -t tmpfs from-host "$SHARED/out"
-	refute grep -q from-inside /proc/self/mountinfo
-	go
-	ctr_wait
-	umount "$SHARED/out"
-	assert_equal "$(cat "$WORK/x/seen")" 0
+@test "mount: private (the default): no mount event crosses, either way, on either kind of host" {
+	for flavour in debian fedora; do
+		lab_host $flavour
+		propagation_run
+		assert_equal "$reached" no
+		assert_equal "$seen" 0
+		kill $LAB_PID && rm -rf "$SHARED" "$WORK/lab-ready" "$WORK"/x/*
+	done
 }
 
 @test "mount: slave: the host's new mounts appear inside, the container's do not reach the host" {
-	make_shared_dir
-	ctr_bg --propagation slave -V "$SHARED:/mnt" -- sh -c "mkdir -p /mnt/in && mount -t tmpfs from-inside /mnt/in; $(handshake); grep -c ' /mnt/out .* from-host ' /proc/self/mountinfo > $WORK/x/seen"
-	wait_for "$WORK/x/ready"
-	mkdir -p "$SHARED/out" && mount -t tmpfs from-host "$SHARED/out"
-	refute grep -q from-inside /proc/self/mountinfo
-	go
-	ctr_wait
-	umount "$SHARED/out"
-	assert_success
-	assert_equal "$(cat "$WORK/x/seen")" 1
+	for flavour in debian fedora; do
+		lab_host $flavour
+		propagation_run --propagation slave
+		assert_equal "$reached" no
+		assert_equal "$seen" 1
+		kill $LAB_PID && rm -rf "$SHARED" "$WORK/lab-ready" "$WORK"/x/*
+	done
 }
 
-# A mount made inside a shared volume, and whether the host saw it.
-shared_mount_reaches_host() {
-	rm -f "$WORK/x/ready" "$WORK/x/go"
-	ctr_bg "$@" --propagation shared -V "$SHARED:/mnt" -- sh -c "mkdir -p /mnt/in && mount -t tmpfs from-inside /mnt/in; $(handshake); umount /mnt/in"
+@test "mount: shared: a mount made inside a volume of a shared host mount appears on the host" {
+	for flavour in debian fedora; do
+		lab_host $flavour
+		if [ "$STEP_NUM" -lt 6 ]; then
+			propagation_run --propagation shared
+			assert_equal "$reached" yes
+			assert_equal "$seen" 1
+		else
+			propagation_run --propagation shared --userns off
+			assert_equal "$reached" yes
+			assert_equal "$seen" 1
+			# Across a user namespace the kernel turns every shared mount
+			# of the copy into a slave (CL_SHARED_TO_SLAVE): the less
+			# privileged side can receive mounts, never send them.
+			rm -f "$WORK"/x/*
+			propagation_run --propagation shared
+			assert_equal "$reached" no
+			assert_equal "$seen" 1
+		fi
+		kill $LAB_PID && rm -rf "$SHARED" "$WORK/lab-ready" "$WORK"/x/*
+	done
+}
+
+# shared, where "/" itself is shared: a volume of a plain directory (no
+# mount of its own) still shares its mounts with the host, even though /tmp
+# is no mount point and keeping our /tmp local made the copy of "/" a slave.
+@test "mount: shared on a systemd-like host: a volume of a plain directory shares too" {
+	[ "$STEP_NUM" -lt 6 ] || userns=(--userns off)
+	lab_host fedora
+	mkdir -m 777 "$WORK/plain"
+	lab umount /tmp # as on this machine: /tmp is no mount of its own
+	lab_ctr_bg --propagation shared "${userns[@]}" -V "$WORK/plain:/mnt" -- sh -c "mkdir /mnt/in && mount -t tmpfs from-inside /mnt/in && echo in-ok > $WORK/x/in; $(handshake)"
 	wait_for "$WORK/x/ready"
 	reached=no
-	grep -q " $SHARED/in .* from-inside " /proc/self/mountinfo && reached=yes
+	lab grep -q " $WORK/plain/in .* from-inside " /proc/self/mountinfo && reached=yes
 	go
 	ctr_wait
 	assert_success
-	# the umount inside travels back too
-	refute grep -q from-inside /proc/self/mountinfo
+	assert_equal "$(cat "$WORK/x/in")" in-ok
+	assert_equal "$reached" yes
 }
 
-@test "mount: shared: a mount made inside a shared volume appears on the host" {
-	make_shared_dir
-	if [ "$STEP_NUM" -lt 6 ]; then
-		shared_mount_reaches_host
-		assert_equal "$reached" yes
-	else
-		shared_mount_reaches_host --userns off
-		assert_equal "$reached" yes
-		# Across a user namespace the kernel turns every shared mount
-		# of the copy into a slave (CL_SHARED_TO_SLAVE): the less
-		# privileged side can receive mounts, never send them.
-		shared_mount_reaches_host
-		assert_equal "$reached" no
-	fi
+@test "mount: shared: our own /proc, /sys, /tmp and the volumes never reach the host" {
+	[ "$STEP_NUM" -lt 6 ] || userns=(--userns off)
+	mkdir -m 777 "$WORK/vol" "$WORK/target"
+	for flavour in debian fedora; do
+		lab_host $flavour
+		before=$(lab_mounts)
+		lab_ctr_bg --propagation shared "${userns[@]}" -V "$WORK/vol:$WORK/target" -- sh -c "grep -c ' $WORK/target ' /proc/self/mountinfo > $WORK/x/in; $(handshake)"
+		wait_for "$WORK/x/ready"
+		during=$(lab_mounts)
+		go
+		ctr_wait
+		assert_success
+		assert_equal "$(cat "$WORK/x/in")" 1 # the volume is there inside
+		assert_equal "$during" "$before"
+		kill $LAB_PID && rm -rf "$SHARED" "$WORK/lab-ready" "$WORK"/x/*
+	done
 }
 
-@test "mount: shared: our own /proc, /sys and /tmp never reach the host" {
+@test "mount: a volume whose target is a symbolic link is refused, not followed" {
+	mkdir -m 777 "$WORK/vol" "$WORK/elsewhere"
+	ln -s "$WORK/elsewhere" "$WORK/link"
 	before=$(cat /proc/self/mountinfo)
-	ctr_bg --propagation shared -- sh -c "$(handshake)"
-	wait_for "$WORK/x/ready"
+	run ctr -V "$WORK/vol:$WORK/link" -- sh -c "touch $WORK/link/through-link; touch $WORK/x/ran"
+	assert_equal "$status" 125
+	assert_output --partial "the target is a symbolic link"
+	[ ! -e "$WORK/x/ran" ]
+	[ ! -e "$WORK/vol/through-link" ]
 	assert_equal "$(cat /proc/self/mountinfo)" "$before"
-	go
-	ctr_wait
-	assert_success
+}
+
+@test "mount: :ro is read-only down to the mounts below the volume" {
+	mkdir -m 777 "$WORK/vol" "$WORK/vol/sub"
+	mount -t tmpfs -o mode=777 below "$WORK/vol/sub"
+	TEARDOWN_EXTRA='umount "$WORK/vol/sub"'
+	run ctr -V "$WORK/vol:/mnt:ro" -- sh -c 'touch /mnt/top; touch /mnt/sub/below; grep " /mnt/sub " /proc/self/mountinfo'
+	assert_output --regexp '/mnt/sub ro,'
+	[ ! -e "$WORK/vol/top" ]
+	[ ! -e "$WORK/vol/sub/below" ]
 }
 
 @test "mount: a read-write volume can be written inside, and the host sees the file" {

@@ -97,3 +97,33 @@ load helpers
 	assert_line '[child] execvp("true")'
 	assert_line --regexp '^\[parent\] waitpid\([0-9]+\) = exit code 0$'
 }
+
+@test "cli: no fd of the caller's or the runtime's reaches the command (close_range before exec)" {
+	# an fd the caller left open (not close-on-exec), as a shell's exec 7< does
+	run bash -c "exec 7<$WORK/x; exec $STEP_BIN -- ls /proc/self/fd"
+	assert_success
+	# 0-2, and 3: the directory ls itself has open to list
+	assert_equal "$(echo $output)" "0 1 2 3"
+	# seen from the host: the command's own fd table while it runs
+	(
+		exec 7<"$WORK/x"
+		exec "$STEP_BIN" sleep 30
+	) >"$WORK/out" 2>&1 &
+	CTR_PID=$!
+	wait_for_child
+	pid=$(ctr_pid1)
+	for ((i = 0; i < 100; i++)); do
+		[ "$(readlink /proc/"$pid"/exe)" = "$(readlink -f "$(command -v sleep)")" ] && break
+		sleep 0.05
+	done
+	assert_equal "$(ls /proc/"$pid"/fd | sort -n | xargs)" "0 1 2"
+}
+
+@test "cli: installed set-user-ID root, it refuses to run (no root shell for everyone)" {
+	cp "$STEP_BIN" "$WORK/run"
+	chmod 4755 "$WORK/run"
+	run setpriv --reuid 65534 --regid 65534 --clear-groups "$WORK/run" -- touch "$WORK/x/ran"
+	assert_equal "$status" 125
+	assert_output --partial "refusing to run set-user-ID"
+	[ ! -e "$WORK/x/ran" ]
+}

@@ -140,6 +140,40 @@ static void test_write_kernel_rejection(void **state)
 	assert_int_equal(errno, EINVAL);
 }
 
+static void test_read_alloc_whole(void **state)
+{
+	char *big = malloc(20000), *got;
+	size_t len = 0;
+
+	(void)state;
+	assert_non_null(big);
+	memset(big, 'x', 19999);
+	big[19999] = '\0';
+	put(big);
+	got = read_file_alloc(path, &len);
+	assert_non_null(got);
+	assert_int_equal(len, 19999);
+	assert_string_equal(got, big);
+	free(got);
+	put("");
+	got = read_file_alloc(path, NULL);
+	assert_non_null(got);
+	assert_string_equal(got, "");
+	free(got);
+	free(big);
+}
+
+static void test_read_alloc_errors(void **state)
+{
+	(void)state;
+	errno = 0;
+	assert_null(read_file_alloc("/nonexistent/stepbox", NULL));
+	assert_int_equal(errno, ENOENT);
+	errno = 0;
+	assert_null(read_file_alloc(dir, NULL));
+	assert_int_equal(errno, EISDIR);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -152,6 +186,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_write_replaces_content, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_kernel_rejection, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_alloc_whole, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_alloc_errors, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("file", tests, NULL, NULL);

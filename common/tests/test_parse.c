@@ -1,6 +1,6 @@
 /*
- * test_parse.c — parse_u64, parse_u64_range, parse_size and
- * parse_millicpus: what they accept, and every way they refuse (with the
+ * test_parse.c — parse_u64, parse_u64_range, parse_size, parse_millicpus
+ * and parse_pid_list: what they accept, and every way they refuse (with the
  * errno each refusal sets).
  */
 #include <errno.h>
@@ -8,6 +8,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "common.h"
@@ -171,13 +174,63 @@ static void test_millicpus_rejects(void **state)
 	rejects_millicpus("99999999999999999999", ERANGE);
 }
 
+static void test_pid_list_accepts(void **state)
+{
+	pid_t *pids = NULL;
+	char *text = malloc(2000 * 8 + 1);
+	size_t len = 0;
+
+	(void)state;
+	assert_int_equal(parse_pid_list("", &pids), 0);
+	free(pids);
+	assert_int_equal(parse_pid_list("1\n4194304\n2147483647\n", &pids), 3);
+	assert_int_equal(pids[0], 1);
+	assert_int_equal(pids[1], 4194304);
+	assert_int_equal(pids[2], 2147483647);
+	free(pids);
+	/* Far more than a 4 KiB buffer holds: every pid, none cut short. */
+	assert_non_null(text);
+	for (int i = 0; i < 2000; i++)
+		len += (size_t)sprintf(text + len, "%d\n", 1000000 + i);
+	assert_true(len > 4096);
+	assert_int_equal(parse_pid_list(text, &pids), 2000);
+	assert_int_equal(pids[1999], 1001999);
+	free(pids);
+	free(text);
+}
+
+static void rejects_pid_list(const char *text)
+{
+	pid_t *pids = (pid_t *)&pids;
+
+	errno = 0;
+	assert_int_equal(parse_pid_list(text, &pids), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_ptr_equal(pids, (pid_t *)&pids); /* untouched on failure */
+}
+
+static void test_pid_list_rejects(void **state)
+{
+	(void)state;
+	rejects_pid_list("12"); /* the last line cut short: no newline */
+	rejects_pid_list("12\n34");
+	rejects_pid_list("0\n");
+	rejects_pid_list("-1\n");
+	rejects_pid_list("12 \n");
+	rejects_pid_list("\n");
+	rejects_pid_list("1\n\n2\n");
+	rejects_pid_list("2147483648\n");
+	rejects_pid_list("123456789012345678901234567890\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_u64_accepts),	  cmocka_unit_test(test_u64_rejects),
 		cmocka_unit_test(test_u64_range),	  cmocka_unit_test(test_size_accepts),
 		cmocka_unit_test(test_size_rejects),	  cmocka_unit_test(test_millicpus_accepts),
-		cmocka_unit_test(test_millicpus_rejects),
+		cmocka_unit_test(test_millicpus_rejects), cmocka_unit_test(test_pid_list_accepts),
+		cmocka_unit_test(test_pid_list_rejects),
 	};
 
 	return cmocka_run_group_tests_name("parse", tests, NULL, NULL);

@@ -1,7 +1,8 @@
 /*
  * test_proc.c — clone_child and clone_into_cgroup start real children;
  * clone_flags_name names flags and never overflows; exit_code_of maps
- * wait statuses as a shell does; exec_command exits 127 or 126.
+ * wait statuses as a shell does; exec_command closes inherited fds and
+ * exits 127 or 126; close_fds_from closes from its first fd up.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -64,15 +65,89 @@ static void test_clone_into_cgroup_rejects_non_cgroups(void **state)
 
 	(void)state;
 	assert_true(root >= 0);
-	/* a directory that is not a cgroup: EBADF (ENOSYS before 5.7) */
+	/* a directory that is not a cgroup: EBADF (the project needs 5.7+) */
 	errno = 0;
 	assert_int_equal(clone_into_cgroup(returns_arg, &value, 0, root), -1);
-	assert_true(errno == EBADF || errno == ENOSYS);
+	assert_int_equal(errno, EBADF);
 	close(root);
 	/* no fd at all: EINVAL (the kernel checks the argument first) */
 	errno = 0;
 	assert_int_equal(clone_into_cgroup(returns_arg, &value, 0, -1), -1);
-	assert_true(errno == EINVAL || errno == ENOSYS);
+	assert_int_equal(errno, EINVAL);
+}
+
+/* The child's view of where it was born: 0 when /proc/self/cgroup has
+ * the line "0::/<arg>" (the cgroup2 hierarchy). */
+static int in_cgroup(void *arg)
+{
+	char want[128], got[4096];
+
+	snprintf(want, sizeof(want), "0::/%s\n", (const char *)arg);
+	if (read_file("/proc/self/cgroup", got, sizeof(got)) < 0)
+		return 2;
+	return strstr(got, want) ? 0 : 1;
+}
+
+/* A cgroup2 mount: /sys/fs/cgroup on v2, its unified/ on a hybrid host. */
+static const char *cgroup2_mount(void)
+{
+	static const char *const candidates[] = { "/sys/fs/cgroup", "/sys/fs/cgroup/unified" };
+	char path[64];
+
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/cgroup.procs", candidates[i]);
+		if (access(path, F_OK) == 0 && access(candidates[i], W_OK) == 0)
+			return candidates[i];
+	}
+	return NULL;
+}
+
+static void test_clone_into_cgroup_starts_inside(void **state)
+{
+	const char *mount = cgroup2_mount();
+	char name[64], dir[128];
+	pid_t pid;
+	int fd;
+
+	(void)state;
+	if (geteuid() != 0 || !mount) {
+		skip(); /* needs root and a cgroup2 mount: make test runs it as root */
+		return;
+	}
+	snprintf(name, sizeof(name), "stepbox-unit-%d", (int)getpid());
+	snprintf(dir, sizeof(dir), "%s/%s", mount, name);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	pid = clone_into_cgroup(in_cgroup, name, 0, fd);
+	assert_true(pid > 0);
+	assert_int_equal(wait_code(pid), 0);
+	close(fd);
+	assert_int_equal(rmdir(dir), 0);
+}
+
+/* Child: fds 3.. are open; after close_fds_from(3) none is. */
+static void test_close_fds_from(void **state)
+{
+	pid_t pid;
+
+	(void)state;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int keep = open("/dev/null", O_RDONLY), gone = open("/dev/null", O_RDONLY);
+
+		if (keep < 0 || gone < 0 || dup2(gone, 200) < 0)
+			_exit(2);
+		if (close_fds_from((unsigned)gone) < 0)
+			_exit(3);
+		/* below FIRST stays open, FIRST and above are closed */
+		_exit(fcntl(keep, F_GETFD) >= 0 && fcntl(gone, F_GETFD) < 0 &&
+			      fcntl(200, F_GETFD) < 0 && errno == EBADF
+			  ? 0
+			  : 1);
+	}
+	assert_int_equal(wait_code(pid), 0);
 }
 
 static void test_clone_flags_name(void **state)
@@ -159,16 +234,36 @@ static void test_exec_command(void **state)
 	unlink(path);
 }
 
+/* The command must not inherit what its caller had open. */
+static void test_exec_command_closes_fds(void **state)
+{
+	char *argv[] = { "sh", "-c", "[ ! -e /proc/self/fd/9 ]", NULL };
+	pid_t pid;
+
+	(void)state;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (dup2(2, 9) < 0)
+			_exit(2);
+		exec_command(argv);
+	}
+	assert_int_equal(wait_code(pid), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_clone_child_runs_fn),
 		cmocka_unit_test(test_clone_child_reports_errors),
 		cmocka_unit_test(test_clone_into_cgroup_rejects_non_cgroups),
+		cmocka_unit_test(test_clone_into_cgroup_starts_inside),
+		cmocka_unit_test(test_close_fds_from),
 		cmocka_unit_test(test_clone_flags_name),
 		cmocka_unit_test(test_clone_flags_name_small_buffer),
 		cmocka_unit_test(test_exit_code_of),
 		cmocka_unit_test(test_exec_command),
+		cmocka_unit_test(test_exec_command_closes_fds),
 	};
 
 	return cmocka_run_group_tests_name("proc", tests, NULL, NULL);
