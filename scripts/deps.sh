@@ -12,7 +12,7 @@ packages=(
 	libcmocka-dev
 	bats bats-support bats-assert bats-file
 	busybox-static
-	iproute2 util-linux procps psmisc
+	iproute2 util-linux procps psmisc strace
 	clang-format clang-tidy cppcheck
 	qemu-system-x86 linux-image-amd64 cpio kmod
 )

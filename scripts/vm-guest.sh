@@ -30,8 +30,9 @@ REPO=/run/stepbox-repo
 for d in /tmp /var/tmp /root; do mount -t tmpfs -o mode=1777 tmpfs "$d"; done
 mount -t 9p -o trans=virtio,version=9p2000.L results /mnt
 ip link set lo up
+mkswap /dev/vda >/dev/null && swapon /dev/vda
 {
-	echo "guest: kernel $(cat /proc/sys/kernel/osrelease), cgroup2 controllers: $(cat /sys/fs/cgroup/cgroup.controllers)"
+	echo "guest: kernel $(cat /proc/sys/kernel/osrelease), cgroup2 controllers: $(cat /sys/fs/cgroup/cgroup.controllers), swap: $(awk 'NR > 1 { print $1, $3 "k" }' /proc/swaps)"
 	cd "$REPO" && env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TERM=dumb \
 		STEPS="$STEPS" STEPBOX_VM=1 /bin/bash -c "$VM_CMD"
 	echo $? >/mnt/rc

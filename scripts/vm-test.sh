@@ -47,7 +47,7 @@ done
 # Modules this kernel has as modules (overlay, veth, virtio, 9p), in the
 # order modprobe would load them; decompressed, for busybox insmod.
 modules=()
-for name in overlay veth virtio_pci 9pnet_virtio 9p; do
+for name in overlay veth virtio_pci virtio_blk 9pnet_virtio 9p; do
 	while read -r verb path _; do
 		[ "$verb" = insmod ] || continue
 		base=$(basename "$path")
@@ -84,6 +84,10 @@ INIT
 chmod +x "$work/initramfs/init"
 (cd "$work/initramfs" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initramfs.cpio.gz"
 
+# A swap disk: most laptops have swap, and a memory limit must hold there
+# too (without a swap limit the kernel would page the container out).
+truncate -s 256M "$work/swap.img"
+
 # --- boot ----------------------------------------------------------------
 echo "vm-test: booting $kernel with cgroup v2 only ($accel), steps: ${steps[*]:-all}"
 set +e
@@ -92,6 +96,7 @@ timeout "$timeout_s" qemu-system-x86_64 -accel "$accel" -cpu max -smp 2 -m 2048 
 	-append "console=ttyS0 panic=-1 quiet" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs "local,path=$work/results,mount_tag=results,security_model=none" \
+	-drive "file=$work/swap.img,format=raw,if=virtio" \
 	>"$work/console.log" 2>&1
 qemu_rc=$?
 set -e

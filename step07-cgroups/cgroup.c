@@ -36,6 +36,7 @@
 
 #include "cgroup.h"
 #include "common.h"
+#include "state.h"
 
 #define CGROUP_ROOT   "/sys/fs/cgroup"
 #define CGROUP_PARENT "stepbox"
@@ -129,22 +130,12 @@ static void set_knob_u64(struct cgroup *cg, const char *dir, const char *file, u
 /* mkdir that accepts an existing directory (the shared stepbox/ parent). */
 static void make_dir(struct cgroup *cg, const char *path)
 {
-	if (mkdir(path, 0755) < 0 && errno != EEXIST)
+	if (mkdir(path, 0755) == 0)
+		trace("mkdir %s = 0", path);
+	else if (errno == EEXIST)
+		trace("mkdir %s: exists (another container's)", path);
+	else
 		fail(cg, knob_hint(errno, path), "mkdir %s", path);
-	trace("mkdir %s = 0", path);
-}
-
-/* Create the leaf, and remember it so that cgroup_destroy removes it. */
-static const char *make_leaf(struct cgroup *cg, const char *base, const char *id)
-{
-	char *leaf = cg->dirs[cg->ndirs];
-
-	snprintf(leaf, PATH_MAX, "%s/" CGROUP_PARENT "/%s", base, id);
-	if (mkdir(leaf, 0755) < 0)
-		fail(cg, knob_hint(errno, leaf), "mkdir %s", leaf);
-	trace("mkdir %s = 0", leaf);
-	cg->ndirs++;
-	return leaf;
 }
 
 /* --- v2 --------------------------------------------------------------- */
@@ -172,18 +163,24 @@ static bool has_word(const char *list, const char *name)
 
 /*
  * Write "+memory", "+cpu", "+pids" into DIR's cgroup.subtree_control, so
- * that its children get those controllers' files. Only what DIR itself
- * has (cgroup.controllers) can be passed on; a controller the limits need
- * and the tree lacks is an error.
+ * that its children get those controllers' files: only those the limits
+ * need, and only where they are not on already. A write there is refused
+ * (EBUSY) in a cgroup that holds processes, as the root of a container's
+ * own cgroup namespace does; asking for nothing lets us run there too.
+ * Only what DIR itself has (cgroup.controllers) can be passed on; a
+ * controller the limits need and the tree lacks is an error. Returns -1
+ * when DIR is gone (another run removed the shared parent meanwhile).
  */
-static void enable_controllers(struct cgroup *cg, const char *dir,
-			       const struct cgroup_limits *limits)
+static int enable_controllers(struct cgroup *cg, const char *dir,
+			      const struct cgroup_limits *limits)
 {
 	static const char *const names[] = { "memory", "cpu", "pids" };
 	const bool needed[] = { wants_memory(limits), wants_cpu(limits), limits->pids != 0 };
 	char path[PATH_MAX + 32], available[256], enabled[256];
 
 	snprintf(path, sizeof(path), "%s/cgroup.controllers", dir);
+	if (read_file(path, available, sizeof(available)) < 0 && errno == ENOENT)
+		return -1;
 	if (read_file(path, available, sizeof(available)) < 0)
 		fail(cg, NULL, "read %s", path);
 	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir);
@@ -192,9 +189,9 @@ static void enable_controllers(struct cgroup *cg, const char *dir,
 	for (size_t i = 0; i < 3; i++) {
 		char plus[16];
 
+		if (!needed[i])
+			continue;
 		if (!has_word(available, names[i])) {
-			if (!needed[i])
-				continue;
 			errno = ENOENT;
 			fail(cg,
 			     "the kernel or the host's init did not give this tree the controller",
@@ -204,14 +201,59 @@ static void enable_controllers(struct cgroup *cg, const char *dir,
 		if (has_word(enabled, names[i]))
 			continue;
 		snprintf(plus, sizeof(plus), "+%s", names[i]);
+		snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir);
+		if (write_file(path, plus) < 0 && errno == ENOENT)
+			return -1;
 		set_knob(cg, dir, "cgroup.subtree_control", plus);
 	}
+	return 0;
+}
+
+/*
+ * Make BASE/stepbox, then BASE/stepbox/ID, and remember the leaf so that
+ * cgroup_destroy removes it. Another container's cleanup may remove the
+ * shared stepbox/ between our two mkdirs (it removes it when it looks
+ * empty): then the leaf's mkdir says ENOENT and we make the parent again.
+ */
+static const char *make_leaf(struct cgroup *cg, const char *base, const char *id,
+			     const struct cgroup_limits *limits)
+{
+	char parent[PATH_MAX], *leaf = cg->dirs[cg->ndirs];
+
+	snprintf(parent, sizeof(parent), "%s/" CGROUP_PARENT, base);
+	snprintf(leaf, PATH_MAX, "%s/" CGROUP_PARENT "/%s", base, id);
+	for (int tries = 1;; tries++) {
+		make_dir(cg, parent);
+		if ((cg->layout != CGROUP_V2 || enable_controllers(cg, parent, limits) == 0) &&
+		    mkdir(leaf, 0755) == 0)
+			break;
+		if (errno != ENOENT || tries == 100)
+			fail(cg, knob_hint(errno, leaf), "mkdir %s", leaf);
+		trace("%s vanished (another run removed it): again", parent);
+	}
+	trace("mkdir %s = 0", leaf);
+	cg->ndirs++;
+	return leaf;
+}
+
+/* Is there FILE in DIR? (Swap accounting may be compiled out or off.) */
+static bool has_file(const char *dir, const char *file)
+{
+	char path[PATH_MAX + 64];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	return access(path, F_OK) == 0;
 }
 
 static void write_limits_v2(struct cgroup *cg, const char *leaf, const struct cgroup_limits *l)
 {
 	if (l->memory)
 		set_knob_u64(cg, leaf, "memory.max", l->memory);
+	/* Without --memory-swap, no swap at all (Kubernetes' choice): else
+	 * a host with swap pages the container out instead of enforcing
+	 * --memory, and the limit only slows it down. */
+	if (l->memory && !l->memory_swap && has_file(leaf, "memory.swap.max"))
+		set_knob(cg, leaf, "memory.swap.max", "0");
 	if (l->memory_swap) {
 		/* v2 limits swap on its own; --memory-swap is docker's
 		 * memory+swap total, so the swap part is the difference. */
@@ -242,9 +284,7 @@ static void create_v2(struct cgroup *cg, const char *id, const struct cgroup_lim
 	const char *leaf;
 
 	enable_controllers(cg, CGROUP_ROOT, limits);
-	make_dir(cg, CGROUP_ROOT "/" CGROUP_PARENT);
-	enable_controllers(cg, CGROUP_ROOT "/" CGROUP_PARENT, limits);
-	leaf = make_leaf(cg, CGROUP_ROOT, id);
+	leaf = make_leaf(cg, CGROUP_ROOT, id, limits);
 	write_limits_v2(cg, leaf, limits);
 	/* For clone3(CLONE_INTO_CGROUP): the child is born in the leaf. */
 	cg->fd = open(leaf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -291,6 +331,9 @@ static void write_limits_v1(struct cgroup *cg, const struct cgroup_limits *l)
 	 * memory+swap keeps memory <= memsw at every moment (EINVAL). */
 	if (l->memory)
 		set_knob_u64(cg, memory, "memory.limit_in_bytes", l->memory);
+	/* No swap unless --memory-swap: memory+swap is memory alone. */
+	if (l->memory && !l->memory_swap && has_file(memory, "memory.memsw.limit_in_bytes"))
+		set_knob_u64(cg, memory, "memory.memsw.limit_in_bytes", l->memory);
 	if (l->memory_swap) {
 		char path[PATH_MAX + 40];
 
@@ -318,7 +361,7 @@ static void create_v1(struct cgroup *cg, const char *id, const struct cgroup_lim
 	int nseen = 0;
 
 	for (size_t i = 0; i < NV1; i++) {
-		char base[PATH_MAX], parent[PATH_MAX + 16];
+		char base[PATH_MAX];
 		struct statfs fs;
 		struct stat st;
 		bool dup = false;
@@ -339,9 +382,7 @@ static void create_v1(struct cgroup *cg, const char *id, const struct cgroup_lim
 		if (dup)
 			continue;
 		seen[nseen++] = st.st_dev;
-		snprintf(parent, sizeof(parent), "%s/" CGROUP_PARENT, base);
-		make_dir(cg, parent);
-		make_leaf(cg, base, id);
+		make_leaf(cg, base, id, limits);
 	}
 	write_limits_v1(cg, limits);
 }
@@ -377,37 +418,93 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-/* SIGKILL every process listed in DIR/cgroup.procs. Returns how many. */
-static int kill_members(const char *dir)
+/* SIGKILL every process listed in DIR/cgroup.procs: the whole list, each
+ * line a whole pid (never a number cut short by a buffer). */
+static void kill_members(const char *dir)
 {
-	char path[PATH_MAX + 32], pids[4096];
-	int n = 0;
+	char path[PATH_MAX + 32], *text;
+	pid_t *pids;
+	ssize_t n;
 
 	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-	if (read_file(path, pids, sizeof(pids)) < 0)
-		return 0;
-	for (char *p = strtok(pids, "\n"); p; p = strtok(NULL, "\n"), n++)
-		if (kill(atoi(p), SIGKILL) == 0)
-			trace("kill(%s, SIGKILL) (left in %s)", p, dir);
-	return n;
+	text = read_file_alloc(path, NULL);
+	if (!text)
+		return;
+	n = parse_pid_list(text, &pids);
+	free(text);
+	if (n < 0) {
+		warn_errno("%s: not a list of pids; killing nothing", path);
+		return;
+	}
+	for (ssize_t i = 0; i < n; i++)
+		if (kill(pids[i], SIGKILL) == 0)
+			trace("kill(%d, SIGKILL) (left in %s)", (int)pids[i], dir);
+	free(pids);
 }
 
 /*
- * Empty the cgroup and remove it. Normally it is empty already: when the
- * container's PID 1 exits the kernel kills the rest of its PID namespace.
- * What is left (a run killed with -9, a process that joined from outside)
- * is killed with cgroup.kill on v2 (5.14+), or one by one, until the
- * cgroup is empty; rmdir can still say EBUSY for a moment after the last
- * task leaves, so it is retried.
+ * Freeze (or thaw) the cgroup: a frozen process runs no instruction, so it
+ * cannot fork while we kill, and its pid cannot be freed and reused by
+ * another process between our reading it and our kill. v1 has the freezer
+ * controller's freezer.state; v2 has cgroup.freeze in every cgroup, and
+ * cgroup.events says "frozen 1" once every member is stopped. Returns
+ * whether the cgroup is (un)frozen as asked.
  */
-static int remove_dir(const char *dir)
+static bool freeze(const struct cgroup *cg, bool on)
 {
-	char kill_file[PATH_MAX + 16];
+	const char *dir = cg->layout == CGROUP_V2 ? cg->dirs[0] : v1_dir(cg, "freezer");
+	const char *file = cg->layout == CGROUP_V2 ? "cgroup.freeze" : "freezer.state";
+	const char *value = cg->layout == CGROUP_V2 ? (on ? "1" : "0") : on ? "FROZEN" : "THAWED";
+	char path[PATH_MAX + 32], state[256];
 
-	snprintf(kill_file, sizeof(kill_file), "%s/cgroup.kill", dir);
-	if (access(kill_file, F_OK) == 0 && write_file(kill_file, "1") == 0)
-		trace("write %s \"1\"", kill_file);
-	for (int tries = 0; tries < 200; tries++) {
+	if (!dir)
+		return false;
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if (write_file(path, value) < 0)
+		return false;
+	trace("write %s \"%s\"", path, value);
+	if (cg->layout == CGROUP_V2)
+		snprintf(path, sizeof(path), "%s/cgroup.events", dir);
+	for (int tries = 0; tries < 1000; tries++) {
+		if (read_file(path, state, sizeof(state)) < 0)
+			return false;
+		if (cg->layout == CGROUP_V2 ? (strstr(state, "frozen 1") != NULL) == on
+					    : strncmp(state, value, strlen(value)) == 0)
+			return true;
+		sleep_ms(1);
+	}
+	return false;
+}
+
+/*
+ * Kill whatever is in the cgroup. v2 (5.14+) has cgroup.kill, which does
+ * it in the kernel, forks included. Otherwise, as runc's
+ * signalAllProcesses does: freeze, SIGKILL each member, thaw (a frozen
+ * process dies of SIGKILL only once it runs again).
+ */
+static void kill_all(const struct cgroup *cg)
+{
+	char path[PATH_MAX + 16];
+	bool frozen;
+
+	if (cg->ndirs == 0)
+		return;
+	snprintf(path, sizeof(path), "%s/cgroup.kill", cg->dirs[0]);
+	if (cg->layout == CGROUP_V2 && access(path, F_OK) == 0 && write_file(path, "1") == 0) {
+		trace("write %s \"1\"", path);
+		return;
+	}
+	frozen = freeze(cg, true);
+	for (int i = 0; i < cg->ndirs; i++)
+		kill_members(cg->dirs[i]);
+	if (frozen)
+		freeze(cg, false);
+}
+
+/* rmdir DIR, which may say EBUSY for a moment after its last task left. */
+static int remove_dir(const struct cgroup *cg, const char *dir)
+{
+	for (int tries = 1; tries <= 300; tries++) {
 		if (rmdir(dir) == 0) {
 			trace("rmdir %s = 0", dir);
 			return 0;
@@ -416,7 +513,8 @@ static int remove_dir(const char *dir)
 			return 0;
 		if (errno != EBUSY)
 			break;
-		kill_members(dir);
+		if (tries % 50 == 0)
+			kill_all(cg); /* something joined it meanwhile */
 		sleep_ms(10);
 	}
 	warn_errno("rmdir %s", dir);
@@ -440,6 +538,12 @@ static void remove_parent(const char *leaf)
 		warn_errno("rmdir %s", parent);
 }
 
+/*
+ * Empty the cgroup and remove it. Normally it is empty already: when the
+ * container's PID 1 exits the kernel kills the rest of its PID namespace.
+ * What is left (a process that joined from outside, the members of a run
+ * killed with -9) is killed first.
+ */
 int cgroup_destroy(struct cgroup *cg)
 {
 	int status = 0;
@@ -447,8 +551,9 @@ int cgroup_destroy(struct cgroup *cg)
 	if (cg->fd >= 0)
 		close(cg->fd);
 	cg->fd = -1;
+	kill_all(cg);
 	for (int i = cg->ndirs - 1; i >= 0; i--) {
-		if (remove_dir(cg->dirs[i]) < 0)
+		if (remove_dir(cg, cg->dirs[i]) < 0)
 			status = -1;
 		else
 			remove_parent(cg->dirs[i]);
@@ -457,58 +562,81 @@ int cgroup_destroy(struct cgroup *cg)
 	return status;
 }
 
-/*
- * Is PID a live stepbox runtime? Our binaries are all called "run"; a
- * zombie (state Z, killed but not yet reaped) counts as gone.
- * /proc/PID/stat reads "PID (COMM) STATE ...".
- */
-static bool runtime_alive(const char *pid)
+/* The hierarchies to look in: the v2 root, or each v1 controller's. */
+static int hierarchies(char bases[][64], enum cgroup_layout layout)
 {
-	char path[300], stat[256];
+	int n = 0;
 
-	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
-	if (read_file(path, stat, sizeof(stat)) < 0)
-		return false;
-	return strstr(stat, " (run) ") && !strstr(stat, " (run) Z");
-}
-
-/* Remove BASE/stepbox/<pid> for every runtime pid that is gone; say so on
- * stdout when REPORT (the --cleanup command). */
-static void remove_stale_in(const char *base, bool report)
-{
-	char parent[PATH_MAX];
-	struct dirent *entry;
-	DIR *dir;
-
-	snprintf(parent, sizeof(parent), "%s/" CGROUP_PARENT, base);
-	dir = opendir(parent);
-	if (!dir)
-		return;
-	while ((entry = readdir(dir))) {
-		char leaf[PATH_MAX + 256];
-
-		if (entry->d_type != DT_DIR || entry->d_name[0] == '.' ||
-		    runtime_alive(entry->d_name))
-			continue;
-		snprintf(leaf, sizeof(leaf), "%s/%s", parent, entry->d_name);
-		if (remove_dir(leaf) == 0 && report)
-			printf("removed stale cgroup %s\n", leaf);
+	if (layout == CGROUP_V2) {
+		snprintf(bases[n++], 64, CGROUP_ROOT);
+		return n;
 	}
-	closedir(dir);
-	if (rmdir(parent) == 0)
-		trace("rmdir %s = 0", parent);
+	for (size_t i = 0; i < NV1; i++)
+		snprintf(bases[n++], 64, CGROUP_ROOT "/%s", v1_controllers[i]);
+	return n;
 }
 
+/* The cgroup of container ID as it exists now, in every hierarchy. */
+static void find_cgroup(struct cgroup *cg, const char *id)
+{
+	char bases[NV1][64];
+	dev_t seen[NV1] = { 0 };
+	int n;
+
+	memset(cg, 0, sizeof(*cg));
+	cg->fd = -1;
+	cg->layout = cgroup_detect();
+	n = hierarchies(bases, cg->layout);
+	for (int i = 0; i < n && cg->ndirs < CGROUP_MAX_DIRS; i++) {
+		char *dir = cg->dirs[cg->ndirs];
+		bool dup = false;
+		struct stat st;
+
+		snprintf(dir, PATH_MAX, "%s/" CGROUP_PARENT "/%s", bases[i], id);
+		if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+			continue;
+		/* Co-mounted controllers (cpu,cpuacct) show one tree twice. */
+		for (int j = 0; j < cg->ndirs; j++)
+			dup = dup || seen[j] == st.st_dev;
+		if (!dup)
+			seen[cg->ndirs++] = st.st_dev;
+	}
+}
+
+/*
+ * Remove every stepbox/<id> cgroup whose lock nobody holds (state.c):
+ * its runtime is gone, whatever its pid or name was. A cgroup is made
+ * after its state directory and removed before it, so a cgroup whose
+ * lock is free, or that has no state at all, is a leftover.
+ */
 void cgroup_remove_stale(bool report)
 {
-	char base[PATH_MAX];
+	char bases[NV1][64];
+	int n = hierarchies(bases, cgroup_detect());
 
-	if (cgroup_detect() == CGROUP_V2) {
-		remove_stale_in(CGROUP_ROOT, report);
-		return;
-	}
-	for (size_t i = 0; i < NV1; i++) {
-		snprintf(base, sizeof(base), CGROUP_ROOT "/%s", v1_controllers[i]);
-		remove_stale_in(base, report);
+	for (int i = 0; i < n; i++) {
+		char parent[PATH_MAX];
+		struct dirent *entry;
+		DIR *dir;
+
+		snprintf(parent, sizeof(parent), "%s/" CGROUP_PARENT, bases[i]);
+		dir = opendir(parent);
+		if (!dir)
+			continue;
+		while ((entry = readdir(dir))) {
+			struct cgroup cg;
+
+			if (entry->d_type != DT_DIR || entry->d_name[0] == '.' ||
+			    state_in_use(entry->d_name))
+				continue;
+			find_cgroup(&cg, entry->d_name);
+			if (report)
+				for (int j = 0; j < cg.ndirs; j++)
+					printf("removing stale cgroup %s\n", cg.dirs[j]);
+			cgroup_destroy(&cg);
+		}
+		closedir(dir);
+		if (rmdir(parent) == 0)
+			trace("rmdir %s = 0", parent);
 	}
 }

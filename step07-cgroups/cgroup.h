@@ -41,10 +41,11 @@ void cgroup_create(struct cgroup *cg, const char *id, const struct cgroup_limits
 /* Move PID into the cgroup (when clone3 could not start it there). On
  * failure, remove the cgroup (killing what is in it) and leave (125). */
 void cgroup_enter(struct cgroup *cg, pid_t pid);
-/* Kill whatever is left in it, wait until it is empty, remove it. */
+/* Kill whatever is left in it (cgroup.kill, or freeze, kill, thaw), wait
+ * until it is empty, remove it. */
 int cgroup_destroy(struct cgroup *cg);
-/* Remove stepbox cgroups whose runtime is gone (after a kill -9); list
- * them on stdout when REPORT. */
+/* Remove stepbox cgroups whose container's lock nobody holds (its runtime
+ * was killed with -9); list them on stdout when REPORT. */
 void cgroup_remove_stale(bool report);
 
 #endif

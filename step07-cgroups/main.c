@@ -37,6 +37,7 @@
 
 #include "cgroup.h"
 #include "common.h"
+#include "state.h"
 #include "veth.h"
 
 #define STEP_NAME "step07-cgroups"
@@ -71,7 +72,8 @@ struct container {
 	uint64_t map_base;	     /* host uid/gid of the container's 0 */
 	uint64_t map_size;	     /* how many ids the container gets */
 	struct cgroup_limits limits; /* --memory, --cpus, ... */
-	struct cgroup cgroup;	     /* ours; none when rootless without limits */
+	struct state state;	     /* ID and /run/stepbox/<id>, locked (root only) */
+	struct cgroup cgroup;	     /* ours; none when rootless */
 	bool in_cgroup;		     /* the child was born in it (clone3) */
 	bool cleanup;		     /* --cleanup: remove stale cgroups, exit */
 	char **argv;
@@ -81,36 +83,35 @@ struct container {
 
 static void usage(FILE *out)
 {
-	fprintf(
-	    out,
-	    "Usage: %s [OPTIONS] [--] [COMMAND [ARG...]]\n"
-	    "Run COMMAND (default /bin/sh) in new namespaces: user uts ipc pid mnt net cgroup,\n"
-	    "and in a cgroup with the limits below.\n"
-	    "\n"
-	    "  -n, --hostname NAME  hostname inside (default: stepbox)\n"
-	    "      --init           run a small init as PID 1 that reaps zombies\n"
-	    "                       and passes signals on to COMMAND\n"
-	    "      --propagation M  how mounts travel between host and container:\n"
-	    "                       private (default), slave or shared\n"
-	    "  -V, --volume H:C[:ro]  bind host path H on container path C\n"
-	    "                       (C must exist), read-only with :ro\n"
-	    "      --net MODE       loopback (default: lo only) or veth (lo, and eth0\n"
-	    "                       wired to a stepbox<pid> link on the host)\n"
-	    "      --veth-net NET   the veth pair's subnet (default 169.254.100.0/30):\n"
-	    "                       the host end gets its first address, eth0 the second\n"
-	    "      --userns on|off  a user namespace (default on): root inside is\n"
-	    "                       --map-base on the host, or you when not root\n"
-	    "      --map-base N     host uid/gid of the container's root (default 100000)\n"
-	    "      --map-size N     how many uids/gids to map (default 65536)\n"
-	    "  -m, --memory SIZE    memory limit, e.g. 64M (at least 6M)\n"
-	    "      --memory-swap SIZE  memory plus swap (needs --memory)\n"
-	    "      --cpus N         CPU time, e.g. 0.5 for half of one CPU\n"
-	    "      --cpu-weight N   share of CPU among busy siblings, 1..10000 (100)\n"
-	    "      --pids N         most processes and threads at once\n"
-	    "      --cleanup        remove the cgroups of runs that were killed, exit\n"
-	    "  -v, --verbose        trace every kernel operation\n"
-	    "  -h, --help           show this help\n",
-	    STEP_NAME "/run");
+	fprintf(out,
+		"Usage: %s [OPTIONS] [--] [COMMAND [ARG...]]\n"
+		"Run COMMAND (default /bin/sh) in new namespaces: user uts ipc pid mnt net\n"
+		"cgroup, and in a cgroup with the limits below.\n"
+		"\n"
+		"  -n, --hostname NAME  hostname inside (default: stepbox)\n"
+		"      --init           run a small init as PID 1 that reaps zombies\n"
+		"                       and passes signals on to COMMAND\n"
+		"      --propagation M  how mounts travel between host and container:\n"
+		"                       private (default), slave or shared\n"
+		"  -V, --volume H:C[:ro]  bind host path H on container path C\n"
+		"                       (C must exist), read-only with :ro\n"
+		"      --net MODE       loopback (default: lo only) or veth (lo, and eth0\n"
+		"                       wired to a stepbox<pid> link on the host)\n"
+		"      --veth-net NET   the veth pair's subnet (default 169.254.100.0/30):\n"
+		"                       the host end gets its first address, eth0 the second\n"
+		"      --userns on|off  a user namespace (default on): root inside is\n"
+		"                       --map-base on the host, or you when not root\n"
+		"      --map-base N     host uid/gid of the container's root (default 100000)\n"
+		"      --map-size N     how many uids/gids to map (default 65536)\n"
+		"  -m, --memory SIZE    memory limit, e.g. 64M (at least 6M); no swap\n"
+		"      --memory-swap SIZE  memory plus swap (needs --memory)\n"
+		"      --cpus N         CPU time, e.g. 0.5 for half of one CPU\n"
+		"      --cpu-weight N   share of CPU among busy siblings, 1..10000 (100)\n"
+		"      --pids N         most processes and threads at once\n"
+		"      --cleanup        remove what runs killed with -9 left behind, exit\n"
+		"  -v, --verbose        trace every kernel operation\n"
+		"  -h, --help           show this help\n",
+		STEP_NAME "/run");
 }
 
 /* --- the command line ------------------------------------------------- */
@@ -863,32 +864,42 @@ static void check_volumes(const struct container *c)
 
 /* --- the cgroup ------------------------------------------------------ */
 
-static struct cgroup *exit_cgroup;
+static struct container *exit_container;
 
-/* On every exit path, die() included, the cgroup goes. */
+/* On every exit path, die() included, the cgroup goes, then the state. */
 static void remove_cgroup_at_exit(void)
 {
-	if (exit_cgroup)
-		cgroup_destroy(exit_cgroup);
+	if (!exit_container)
+		return;
+	cgroup_destroy(&exit_container->cgroup);
+	state_remove(&exit_container->state);
+}
+
+/* What runs killed with -9 left: cgroups whose lock is free, then their
+ * state directories (state.c explains the lock). */
+static void remove_stale(bool report)
+{
+	cgroup_remove_stale(report);
+	state_remove_stale(report);
 }
 
 /*
  * Made before the child exists, so that the child never runs a single
- * instruction outside it. Named after our pid: a leftover from a run that
- * was killed (its pid gone) is recognised and removed first.
+ * instruction outside it. Named after the container's ID, whose state
+ * directory we lock first (state.c): leftovers of runs that were killed
+ * are told apart by their free locks, and removed first.
  */
 static void setup_cgroup(struct container *c)
 {
-	char id[16];
-
+	c->state.lock_fd = -1;
 	if (c->rootless)
 		return;
-	cgroup_remove_stale(false);
-	snprintf(id, sizeof(id), "%d", (int)getpid());
-	cgroup_create(&c->cgroup, id, &c->limits);
-	exit_cgroup = &c->cgroup;
+	exit_container = c;
 	if (atexit(remove_cgroup_at_exit) != 0)
 		die("atexit");
+	state_create(&c->state);
+	remove_stale(false);
+	cgroup_create(&c->cgroup, c->state.id, &c->limits);
 }
 
 /*
@@ -1013,15 +1024,18 @@ int main(int argc, char **argv)
 	if (c.userns)
 		flags |= CLONE_NEWUSER;
 	if (c.cleanup) {
-		cgroup_remove_stale(true);
+		remove_stale(true);
 		return 0;
 	}
 
 	check_volumes(&c);
+	/* Before the cgroup exists: a Ctrl-C from here on waits in the queue
+	 * and goes to the container, instead of killing us halfway through
+	 * setup with a cgroup left behind. */
+	block_signals(&set, &c.parent_mask);
 	setup_cgroup(&c);
 	if (sync_init(&c.sync) < 0)
 		die_errno("pipe2");
-	block_signals(&set, &c.parent_mask);
 	pid = start_child(&c, flags);
 	if (pid < 0 && c.userns && (errno == EPERM || errno == ENOSPC || errno == EINVAL)) {
 		int err = errno; /* userns_hint reads files: keep clone's errno */
@@ -1051,5 +1065,6 @@ int main(int argc, char **argv)
 	if (c.veth)
 		remove_veth(&c);
 	cgroup_destroy(&c.cgroup);
+	state_remove(&c.state);
 	return status;
 }
