@@ -37,14 +37,19 @@ load helpers
 
 @test "net: a TCP server inside is reachable inside and not from the host" {
 	port=$((20000 + RANDOM % 20000))
-	ctr_bg sh -c "$PROBE tcp-listen 127.0.0.1 $port > $WORK/x/server & sleep 0.3; touch $WORK/x/ready; wait"
+	ctr_bg sh -c "$PROBE tcp-listen 127.0.0.1 $port > $WORK/x/server & sleep 0.3; touch $WORK/x/ready; $(handshake); $PROBE tcp-connect 127.0.0.1 $port > $WORK/x/inside"
 	wait_for "$WORK/x/ready"
 	grep -q listening "$WORK/x/server"
+	# from the host: nobody listens there
 	run "$PROBE" tcp-connect 127.0.0.1 "$port"
 	assert_failure 1
 	assert_output --partial "Connection refused"
-	kill -KILL "$(ctr_pid1)"
+	# from inside: the server answers (the host's refused try did not
+	# reach it, so this is its first and only client)
+	go
 	ctr_wait
+	assert_success
+	assert_equal "$(cat "$WORK/x/inside")" hello
 }
 
 @test "net: a host listener on the same port does not clash with the container's" {
