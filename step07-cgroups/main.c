@@ -1066,5 +1066,7 @@ int main(int argc, char **argv)
 		remove_veth(&c);
 	cgroup_destroy(&c.cgroup);
 	state_remove(&c.state);
+	/* c dies with main's frame; the atexit handler runs after it. */
+	exit_container = NULL;
 	return status;
 }
