@@ -179,10 +179,11 @@ static int enable_controllers(struct cgroup *cg, const char *dir,
 	char path[PATH_MAX + 32], available[256], enabled[256];
 
 	snprintf(path, sizeof(path), "%s/cgroup.controllers", dir);
-	if (read_file(path, available, sizeof(available)) < 0 && errno == ENOENT)
-		return -1;
-	if (read_file(path, available, sizeof(available)) < 0)
+	if (read_file(path, available, sizeof(available)) < 0) {
+		if (errno == ENOENT)
+			return -1;
 		fail(cg, NULL, "read %s", path);
+	}
 	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir);
 	if (read_file(path, enabled, sizeof(enabled)) < 0)
 		fail(cg, NULL, "read %s", path);
@@ -201,10 +202,12 @@ static int enable_controllers(struct cgroup *cg, const char *dir,
 		if (has_word(enabled, names[i]))
 			continue;
 		snprintf(plus, sizeof(plus), "+%s", names[i]);
-		snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir);
-		if (write_file(path, plus) < 0 && errno == ENOENT)
-			return -1;
-		set_knob(cg, dir, "cgroup.subtree_control", plus);
+		if (write_file(path, plus) < 0) {
+			if (errno == ENOENT)
+				return -1;
+			fail(cg, knob_hint(errno, path), "write %s \"%s\"", path, plus);
+		}
+		trace("write %s \"%s\"", path, plus);
 	}
 	return 0;
 }

@@ -24,8 +24,15 @@ lab_host() {
 		touch $WORK/lab-ready
 		exec sleep 600" &
 	LAB_PID=$!
-	TEARDOWN_EXTRA='kill $LAB_PID; wait $LAB_PID 2>/dev/null || true'
+	TEARDOWN_EXTRA='kill $LAB_PID 2>/dev/null; wait $LAB_PID 2>/dev/null || true'
 	wait_for "$WORK/lab-ready"
+}
+
+# lab_done: end the lab host, ready for the next flavour.
+lab_done() {
+	kill "$LAB_PID"
+	wait "$LAB_PID" 2>/dev/null || true
+	rm -rf "$SHARED" "$WORK/lab-ready" "$WORK"/x/*
 }
 
 # lab COMMAND...: run COMMAND in the lab host's mount namespace.
@@ -93,7 +100,7 @@ propagation_run() {
 		propagation_run
 		assert_equal "$reached" no
 		assert_equal "$seen" 0
-		kill $LAB_PID && rm -rf "$SHARED" "$WORK/lab-ready" "$WORK"/x/*
+		lab_done
 	done
 }
 
@@ -103,7 +110,7 @@ propagation_run() {
 		propagation_run --propagation slave
 		assert_equal "$reached" no
 		assert_equal "$seen" 1
-		kill $LAB_PID && rm -rf "$SHARED" "$WORK/lab-ready" "$WORK"/x/*
+		lab_done
 	done
 }
 
@@ -126,7 +133,7 @@ propagation_run() {
 			assert_equal "$reached" no
 			assert_equal "$seen" 1
 		fi
-		kill $LAB_PID && rm -rf "$SHARED" "$WORK/lab-ready" "$WORK"/x/*
+		lab_done
 	done
 }
 
@@ -163,7 +170,7 @@ propagation_run() {
 		assert_success
 		assert_equal "$(cat "$WORK/x/in")" 1 # the volume is there inside
 		assert_equal "$during" "$before"
-		kill $LAB_PID && rm -rf "$SHARED" "$WORK/lab-ready" "$WORK"/x/*
+		lab_done
 	done
 }
 

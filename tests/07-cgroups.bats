@@ -28,6 +28,22 @@ state_dirs() {
 	find /run/stepbox -mindepth 1 -maxdepth 1 -type d 2>/dev/null | sort
 }
 
+# kill_runtime_leaving_container ARGS...: start a container, kill -9 its
+# runtime (so nobody cleans up); $dead is the container's ID.
+kill_runtime_leaving_container() {
+	local i
+	ctr_bg "$@" -- sleep 60
+	wait_for_child
+	for ((i = 0; i < 100; i++)); do
+		[ -n "$(ctr_id)" ] && break
+		sleep 0.05
+	done
+	dead=$(ctr_id)
+	[ -n "$dead" ]
+	kill -KILL "$CTR_PID"
+	ctr_wait
+}
+
 # swap_accounting: can a cgroup limit swap on this kernel?
 swap_accounting() {
 	if cgroup_v2; then
@@ -236,12 +252,7 @@ stepbox_cgroups() {
 }
 
 @test "cgroups: after kill -9 of the runtime, the next run (or --cleanup) removes the leftovers" {
-	ctr_bg --pids 30 -- sleep 60
-	wait_for_child
-	for ((i = 0; i < 100; i++)); do [ -n "$(ctr_id)" ] && break; sleep 0.05; done
-	dead=$(ctr_id)
-	kill -KILL "$CTR_PID"
-	ctr_wait
+	kill_runtime_leaving_container --pids 30
 	# the kill left the cgroup and the state behind: nobody cleaned up
 	stepbox_cgroups | grep -q "/stepbox/$dead\$"
 	[ -d "/run/stepbox/$dead" ]
@@ -250,12 +261,7 @@ stepbox_cgroups() {
 	assert_equal "$(stepbox_cgroups)" ""
 	assert_equal "$(state_dirs)" ""
 
-	ctr_bg --pids 30 -- sleep 60
-	wait_for_child
-	for ((i = 0; i < 100; i++)); do [ -n "$(ctr_id)" ] && break; sleep 0.05; done
-	dead=$(ctr_id)
-	kill -KILL "$CTR_PID"
-	ctr_wait
+	kill_runtime_leaving_container --pids 30
 	run ctr --cleanup
 	assert_success
 	assert_output --partial "/stepbox/$dead"
@@ -265,12 +271,7 @@ stepbox_cgroups() {
 }
 
 @test "cgroups: --cleanup kills what is left in a stale cgroup, frozen first so nothing forks away" {
-	ctr_bg --pids 100 -- sleep 60
-	wait_for_child
-	for ((i = 0; i < 100; i++)); do [ -n "$(ctr_id)" ] && break; sleep 0.05; done
-	dead=$(ctr_id)
-	kill -KILL "$CTR_PID"
-	ctr_wait
+	kill_runtime_leaving_container --pids 100
 	# a process of the host's that joined the container's cgroup, and
 	# forks all the time: the kill must not miss its children
 	sh -c 'while :; do sleep 0.01 & wait; done' &
