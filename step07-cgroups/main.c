@@ -1018,5 +1018,7 @@ int main(int argc, char **argv)
 	if (c.veth)
 		remove_veth(&c);
 	cgroup_destroy(&c.cgroup);
+	/* c is main's: gone when main returns, before atexit handlers run. */
+	exit_cgroup = NULL;
 	return status;
 }
