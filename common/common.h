@@ -1,7 +1,7 @@
 /*
  * common.h — plumbing shared by every step: error reporting, the -v trace,
- * small-file I/O, strict number parsing, the parent/child sync pipe and
- * clone(2) with a stack of its own.
+ * small-file I/O, strict number parsing, the parent/child sync pipe,
+ * clone(2) with a stack of its own and the terminal relay.
  *
  * Nothing here is the subject of a lesson: every namespace flag, mount,
  * map or cgroup file a lesson teaches stays visible in the step's main.c.
@@ -35,6 +35,8 @@ bool log_verbose(void);
 void log_set_stream(FILE *stream);
 /* What die() calls to leave (exit unless a unit test replaces it). */
 void log_set_exit(void (*exit_fn)(int status));
+/* End lines with "\r\n": stderr is a terminal in raw mode (tty.c). */
+void log_set_crlf(bool on);
 
 /* "[parent] clone(CLONE_NEWUTS) = 4242", printed only under -v. */
 void trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -109,5 +111,25 @@ void refuse_setuid(void);
 /* Close fds >= 3, then execvp(argv); on failure report it and _exit with
  * 126 or 127. */
 void exec_command(char *const argv[]) __attribute__((noreturn));
+
+/* --- tty.c: the user's terminal, while the container has its own ------ */
+
+struct winsize;
+
+/* Raw mode on terminal FD: keys pass through as bytes. The old settings
+ * come back at exit, on die() and on a fatal signal. 0 or -1. */
+int tty_raw(int fd);
+/* Put back what tty_raw saved (in the process that saved it only). */
+void tty_restore(void);
+/* Give terminal TO the window size of terminal FROM (into SIZE if not
+ * NULL). 0, or -1 (ENOTTY: FROM is not a terminal). */
+int tty_copy_winsize(int from, int to, struct winsize *size);
+/* One read of FROM, all of it written to TO. Returns the bytes copied, 0
+ * at end of file (EIO on a pty master: the slave side is closed), -1. */
+ssize_t tty_relay(int from, int to);
+/* Copy what FROM (a pty master whose slave is closed) still holds. */
+void tty_drain(int from, int to);
+/* Type the EOF key (^D) into the terminal of MASTER. 0 or -1. */
+int tty_send_eof(int master);
 
 #endif

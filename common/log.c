@@ -17,6 +17,7 @@ static const char *role = "parent";
 static bool verbose;
 static FILE *stream;
 static void (*leave)(int) = exit;
+static const char *eol = "\n";
 
 void log_init(const char *name)
 {
@@ -48,6 +49,11 @@ void log_set_exit(void (*exit_fn)(int status))
 	leave = exit_fn ? exit_fn : exit;
 }
 
+void log_set_crlf(bool on)
+{
+	eol = on ? "\r\n" : "\n";
+}
+
 static FILE *out(void)
 {
 	return stream ? stream : stderr;
@@ -64,9 +70,9 @@ static void emit(int err, const char *fmt, va_list ap)
 		n = 0;
 	vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
 	if (err)
-		fprintf(out(), "%s: %s\n", line, strerror(err));
+		fprintf(out(), "%s: %s%s", line, strerror(err), eol);
 	else
-		fprintf(out(), "%s\n", line);
+		fprintf(out(), "%s%s", line, eol);
 	fflush(out());
 }
 
@@ -80,7 +86,7 @@ void trace(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	fprintf(out(), "[%s] %s\n", role, line);
+	fprintf(out(), "[%s] %s%s", role, line, eol);
 	fflush(out());
 }
 
@@ -109,7 +115,7 @@ static void report(int err, const char *hint, const char *fmt, va_list ap)
 {
 	emit(err, fmt, ap);
 	if (hint) {
-		fprintf(out(), "  hint: %s\n", hint);
+		fprintf(out(), "  hint: %s%s", hint, eol);
 		fflush(out());
 	}
 }
@@ -160,7 +166,7 @@ void usage_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	emit(0, fmt, ap);
 	va_end(ap);
-	fprintf(out(), "Try '%s/run --help' for more information.\n", program);
+	fprintf(out(), "Try '%s/run --help' for more information.%s", program, eol);
 	fflush(out());
 	leave_runtime();
 }

@@ -6,11 +6,12 @@
 # install and fails.
 set -euo pipefail
 
-# build, unit tests, lint, the bats suite, the rootfs, the cgroup v2 VM
+# build, unit tests, lint, the bats suite (tmux: the terminal tests), the
+# rootfs, the cgroup v2 VM
 packages=(
 	gcc make libc6-dev
 	libcmocka-dev
-	bats bats-support bats-assert bats-file
+	bats bats-support bats-assert bats-file tmux
 	busybox-static
 	iproute2 util-linux procps psmisc strace
 	clang-format clang-tidy cppcheck
