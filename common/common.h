@@ -69,6 +69,11 @@ int parse_u64_range(const char *text, uint64_t min, uint64_t max, uint64_t *out)
 int parse_size(const char *text, uint64_t *bytes);
 /* A CPU amount "1", "0.5", "2.25" (at most 3 decimals) in thousandths. */
 int parse_millicpus(const char *text, uint64_t *millicpus);
+/* A list of CPU or memory-node numbers as cpuset.cpus takes it: "0-3,5".
+ * Each number below LIMIT (ERANGE), each range low-high (EINVAL when
+ * reversed). Sets their bits in BITS (NWORDS words, LIMIT <= 64*NWORDS),
+ * clearing the others; BITS is untouched on failure. */
+int parse_id_list(const char *text, unsigned limit, uint64_t *bits, size_t nwords);
 
 /* --- sync.c: the parent tells the child when its setup is done -------- */
 

@@ -1,6 +1,6 @@
 /*
  * parse.c — strict parsing of the numbers a user types: counts, sizes
- * ("64M") and CPU amounts ("0.5").
+ * ("64M"), CPU amounts ("0.5") and CPU lists ("0-3,5").
  *
  * strtoull alone accepts " 12", "-1" (as a huge number) and "12abc"; a
  * limit typed wrong must be an error, never a different limit.
@@ -133,4 +133,46 @@ int parse_millicpus(const char *text, uint64_t *millicpus)
 	}
 	*millicpus = whole * 1000 + frac;
 	return 0;
+}
+
+/* One pass over "A,B-C,...": checks it, and sets the bits when BITS. */
+static int walk_id_list(const char *text, unsigned limit, uint64_t *bits)
+{
+	for (;;) {
+		uint64_t first, last;
+
+		if (take_digits(&text, &first) < 0)
+			return -1;
+		last = first;
+		if (*text == '-') {
+			text++;
+			if (take_digits(&text, &last) < 0)
+				return -1;
+		}
+		if (first >= limit || last >= limit) {
+			errno = ERANGE;
+			return -1;
+		}
+		if (last < first || (*text != ',' && *text != '\0')) {
+			errno = EINVAL;
+			return -1;
+		}
+		for (uint64_t id = first; bits && id <= last; id++)
+			bits[id / 64] |= 1ull << (id % 64);
+		if (*text == '\0')
+			return 0;
+		text++;
+	}
+}
+
+int parse_id_list(const char *text, unsigned limit, uint64_t *bits, size_t nwords)
+{
+	if (limit > 64 * nwords) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (walk_id_list(text, limit, NULL) < 0)
+		return -1;
+	memset(bits, 0, nwords * sizeof(*bits));
+	return walk_id_list(text, limit, bits);
 }

@@ -12,6 +12,7 @@
  *   cpu quota      cpu.max "QUOTA PERIOD"        cpu.cfs_quota_us, cpu.cfs_period_us
  *   cpu share      cpu.weight (1..10000)         cpu.shares (2..262144)
  *   processes      pids.max                      pids.max
+ *   CPUs, nodes    cpuset.cpus, cpuset.mems      cpuset.cpus, cpuset.mems
  *   members        cgroup.procs                  cgroup.procs in each tree
  *
  * v2 has two rules v1 lacks: a controller works in a cgroup only if the
@@ -40,9 +41,11 @@
 #define CGROUP_ROOT   "/sys/fs/cgroup"
 #define CGROUP_PARENT "stepbox"
 
-/* The v1 hierarchies we join. Not cpuset: a new v1 cpuset cgroup has no
- * CPUs until someone fills cpuset.cpus, and joining it fails (ENOSPC). */
-static const char *const v1_controllers[] = { "memory", "cpu", "cpuacct", "pids", "freezer" };
+/* The v1 hierarchies we join. cpuset only when asked for: a new
+ * v1 cpuset cgroup has no CPUs until someone fills cpuset.cpus, and
+ * joining it fails (ENOSPC); see write_cpuset_v1. */
+static const char *const v1_controllers[] = { "memory", "cpu",	   "cpuacct",
+					      "pids",	"freezer", "cpuset" };
 #define NV1 (sizeof(v1_controllers) / sizeof(v1_controllers[0]))
 
 enum cgroup_layout cgroup_detect(void)
@@ -82,6 +85,9 @@ static const char *knob_hint(int err, const char *file)
 	if (err == ENOENT)
 		return "the controller is not enabled here: on v2 its name must be in the parent's "
 		       "cgroup.subtree_control";
+	if (err == EINVAL && strstr(file, "cpuset"))
+		return "v1: cpuset.cpus and cpuset.mems must lie within the parent's; check "
+		       "the parent's file and the CPUs and nodes online";
 	if (err == EINVAL && strstr(file, "cpu"))
 		return "cpu quota must be at least 1000us, the period 1000us to 1s";
 	if (err == ENOSPC)
@@ -159,6 +165,11 @@ static bool wants_cpu(const struct cgroup_limits *l)
 	return l->millicpus || l->cpu_weight;
 }
 
+static bool wants_cpuset(const struct cgroup_limits *l)
+{
+	return l->cpuset_cpus || l->cpuset_mems;
+}
+
 /* Is NAME a word of the space-separated list LIST? */
 static bool has_word(const char *list, const char *name)
 {
@@ -179,8 +190,11 @@ static bool has_word(const char *list, const char *name)
 static void enable_controllers(struct cgroup *cg, const char *dir,
 			       const struct cgroup_limits *limits)
 {
-	static const char *const names[] = { "memory", "cpu", "pids" };
-	const bool needed[] = { wants_memory(limits), wants_cpu(limits), limits->pids != 0 };
+	static const char *const names[] = { "memory", "cpu", "pids", "cpuset" };
+	const bool needed[] = { wants_memory(limits), wants_cpu(limits), limits->pids != 0,
+				wants_cpuset(limits) };
+	/* cpuset is enabled only when a limit needs it */
+	const bool only_when_needed[] = { false, false, false, true };
 	char path[PATH_MAX + 32], available[256], enabled[256];
 
 	snprintf(path, sizeof(path), "%s/cgroup.controllers", dir);
@@ -189,9 +203,11 @@ static void enable_controllers(struct cgroup *cg, const char *dir,
 	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir);
 	if (read_file(path, enabled, sizeof(enabled)) < 0)
 		fail(cg, NULL, "read %s", path);
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		char plus[16];
 
+		if (!needed[i] && only_when_needed[i])
+			continue;
 		if (!has_word(available, names[i])) {
 			if (!needed[i])
 				continue;
@@ -235,6 +251,12 @@ static void write_limits_v2(struct cgroup *cg, const char *leaf, const struct cg
 		set_knob_u64(cg, leaf, "cpu.weight", l->cpu_weight);
 	if (l->pids)
 		set_knob_u64(cg, leaf, "pids.max", l->pids);
+	/* v2 takes any CPUs here and uses those the parent also has
+	 * (cpuset.cpus.effective); main.c checked they are online. */
+	if (l->cpuset_cpus)
+		set_knob(cg, leaf, "cpuset.cpus", l->cpuset_cpus);
+	if (l->cpuset_mems)
+		set_knob(cg, leaf, "cpuset.mems", l->cpuset_mems);
 }
 
 static void create_v2(struct cgroup *cg, const char *id, const struct cgroup_limits *limits)
@@ -282,6 +304,50 @@ static uint64_t weight_to_shares(uint64_t weight)
 	return (uint64_t)llround(pow(2.0, l));
 }
 
+/* DIR/FILE if it has a value, else copy it in from PARENT/FILE. */
+static void fill_from_parent(struct cgroup *cg, const char *dir, const char *parent,
+			     const char *file)
+{
+	char path[PATH_MAX + 32], value[1024];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if (read_file(path, value, sizeof(value)) < 0)
+		fail(cg, NULL, "read %s", path);
+	if (value[0] != '\n' && value[0] != '\0')
+		return;
+	snprintf(path, sizeof(path), "%s/%s", parent, file);
+	if (read_file(path, value, sizeof(value)) < 0)
+		fail(cg, NULL, "read %s", path);
+	value[strcspn(value, "\n")] = '\0';
+	set_knob(cg, dir, file, value);
+}
+
+/*
+ * A new v1 cpuset cgroup starts with empty cpuset.cpus and cpuset.mems,
+ * and a process cannot join it (ENOSPC) until both are filled; a child's
+ * must lie within its parent's. So stepbox/ is filled first, from the
+ * root, then the leaf gets what was asked, or its parent's.
+ */
+static void write_cpuset_v1(struct cgroup *cg, const char *leaf, const struct cgroup_limits *l)
+{
+	char parent[PATH_MAX], base[PATH_MAX];
+
+	snprintf(parent, sizeof(parent), "%s", leaf);
+	*strrchr(parent, '/') = '\0';
+	snprintf(base, sizeof(base), "%s", parent);
+	*strrchr(base, '/') = '\0';
+	fill_from_parent(cg, parent, base, "cpuset.cpus");
+	fill_from_parent(cg, parent, base, "cpuset.mems");
+	if (l->cpuset_cpus)
+		set_knob(cg, leaf, "cpuset.cpus", l->cpuset_cpus);
+	else
+		fill_from_parent(cg, leaf, parent, "cpuset.cpus");
+	if (l->cpuset_mems)
+		set_knob(cg, leaf, "cpuset.mems", l->cpuset_mems);
+	else
+		fill_from_parent(cg, leaf, parent, "cpuset.mems");
+}
+
 static void write_limits_v1(struct cgroup *cg, const struct cgroup_limits *l)
 {
 	const char *memory = v1_dir(cg, "memory"), *cpu = v1_dir(cg, "cpu");
@@ -308,12 +374,18 @@ static void write_limits_v1(struct cgroup *cg, const struct cgroup_limits *l)
 		set_knob_u64(cg, cpu, "cpu.shares", weight_to_shares(l->cpu_weight));
 	if (l->pids)
 		set_knob_u64(cg, pids, "pids.max", l->pids);
+	if (wants_cpuset(l))
+		write_cpuset_v1(cg, v1_dir(cg, "cpuset"), l);
 }
 
 static void create_v1(struct cgroup *cg, const char *id, const struct cgroup_limits *limits)
 {
-	const bool needed[NV1] = { wants_memory(limits), wants_cpu(limits), false,
-				   limits->pids != 0, false };
+	const bool needed[NV1] = {
+		wants_memory(limits), wants_cpu(limits), false, limits->pids != 0, false,
+		wants_cpuset(limits)
+	};
+	/* cpuset is joined only when a limit needs it */
+	const bool only_when_needed[NV1] = { false, false, false, false, false, true };
 	dev_t seen[NV1] = { 0 };
 	int nseen = 0;
 
@@ -323,6 +395,8 @@ static void create_v1(struct cgroup *cg, const char *id, const struct cgroup_lim
 		struct stat st;
 		bool dup = false;
 
+		if (!needed[i] && only_when_needed[i])
+			continue;
 		snprintf(base, sizeof(base), CGROUP_ROOT "/%s", v1_controllers[i]);
 		if (statfs(base, &fs) < 0 || fs.f_type != CGROUP_SUPER_MAGIC ||
 		    stat(base, &st) < 0) {

@@ -17,11 +17,13 @@ enum cgroup_layout {
 
 /* What the user asked for; 0 means "no limit given". */
 struct cgroup_limits {
-	uint64_t memory;      /* --memory, bytes */
-	uint64_t memory_swap; /* --memory-swap: memory plus swap, bytes */
-	uint64_t millicpus;   /* --cpus, thousandths of a CPU */
-	uint64_t cpu_weight;  /* --cpu-weight, 1..10000 (v2's scale) */
-	uint64_t pids;	      /* --pids */
+	uint64_t memory;	 /* --memory, bytes */
+	uint64_t memory_swap;	 /* --memory-swap: memory plus swap, bytes */
+	uint64_t millicpus;	 /* --cpus, thousandths of a CPU */
+	uint64_t cpu_weight;	 /* --cpu-weight, 1..10000 (v2's scale) */
+	uint64_t pids;		 /* --pids */
+	const char *cpuset_cpus; /* --cpuset-cpus "0-3,5", or NULL */
+	const char *cpuset_mems; /* --cpuset-mems, memory nodes, or NULL */
 };
 
 #define CGROUP_MAX_DIRS 8

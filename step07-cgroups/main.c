@@ -108,6 +108,8 @@ static void usage(FILE *out)
 	    "      --cpus N         CPU time, e.g. 0.5 for half of one CPU\n"
 	    "      --cpu-weight N   share of CPU among busy siblings, 1..10000 (100)\n"
 	    "      --pids N         most processes and threads at once\n"
+	    "      --cpuset-cpus LIST  run only on these CPUs, e.g. 0-1,3\n"
+	    "      --cpuset-mems LIST  allocate only on these memory (NUMA) nodes\n"
 	    "      --cleanup        remove the cgroups of runs that were killed, exit\n"
 	    "  -v, --verbose        trace every kernel operation\n"
 	    "  -h, --help           show this help\n",
@@ -260,10 +262,44 @@ static void check_limits(const struct cgroup_limits *l)
 		usage_error("--memory-swap must be at least --memory: it counts both");
 }
 
+/*
+ * --cpuset-cpus, --cpuset-mems: a list such as "0-3,5" whose every number
+ * is online here (ONLINE, in the same format). v2 would take a CPU the
+ * machine lacks and quietly not use it; v1 would refuse it (EINVAL).
+ */
+static const char *parse_cpuset(const char *option, const char *text, const char *online)
+{
+	uint64_t want[16], have[16];
+	char list[1024];
+
+	if (parse_id_list(text, 1024, want, 16) < 0)
+		usage_error("%s: '%s' is not a list such as 0-3,5 (numbers below 1024, "
+			    "each range low-high)",
+			    option, text);
+	/* Without NUMA there is no node directory: node 0 only. */
+	if (read_file(online, list, sizeof(list)) < 0)
+		snprintf(list, sizeof(list), "0");
+	list[strcspn(list, "\n")] = '\0';
+	if (parse_id_list(list, 1024, have, 16) < 0)
+		die("%s: cannot read the list '%s'", online, list);
+	for (unsigned id = 0; id < 1024; id++)
+		if (want[id / 64] & ~have[id / 64] & (1ull << (id % 64)))
+			usage_error("%s: %u is not online here (%s is %s)", option, id, online,
+				    list);
+	return text;
+}
+
 static bool has_limits(const struct cgroup_limits *l)
 {
-	return l->memory || l->memory_swap || l->millicpus || l->cpu_weight || l->pids;
+	return l->memory || l->memory_swap || l->millicpus || l->cpu_weight || l->pids ||
+	       l->cpuset_cpus || l->cpuset_mems;
 }
+
+/* Long options without a short form. */
+enum {
+	OPT_CPUSET_CPUS = 256,
+	OPT_CPUSET_MEMS,
+};
 
 static void parse_args(int argc, char **argv, struct container *c)
 {
@@ -282,6 +318,8 @@ static void parse_args(int argc, char **argv, struct container *c)
 		{ "cpus", required_argument, NULL, 'c' },
 		{ "cpu-weight", required_argument, NULL, 'w' },
 		{ "pids", required_argument, NULL, 'P' },
+		{ "cpuset-cpus", required_argument, NULL, OPT_CPUSET_CPUS },
+		{ "cpuset-mems", required_argument, NULL, OPT_CPUSET_MEMS },
 		{ "cleanup", no_argument, NULL, 'C' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -345,6 +383,14 @@ static void parse_args(int argc, char **argv, struct container *c)
 			if (parse_u64_range(optarg, 1, 4194304, &c->limits.pids) < 0)
 				usage_error("--pids: '%s' is not a number from 1 to 4194304",
 					    optarg);
+			break;
+		case OPT_CPUSET_CPUS:
+			c->limits.cpuset_cpus =
+			    parse_cpuset("--cpuset-cpus", optarg, "/sys/devices/system/cpu/online");
+			break;
+		case OPT_CPUSET_MEMS:
+			c->limits.cpuset_mems = parse_cpuset("--cpuset-mems", optarg,
+							     "/sys/devices/system/node/online");
 			break;
 		case 'C':
 			c->cleanup = true;

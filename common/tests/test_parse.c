@@ -1,7 +1,7 @@
 /*
- * test_parse.c — parse_u64, parse_u64_range, parse_size and
- * parse_millicpus: what they accept, and every way they refuse (with the
- * errno each refusal sets).
+ * test_parse.c — parse_u64, parse_u64_range, parse_size,
+ * parse_millicpus and parse_id_list: what they accept, and every way
+ * they refuse (with the errno each refusal sets).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -171,13 +171,68 @@ static void test_millicpus_rejects(void **state)
 	rejects_millicpus("99999999999999999999", ERANGE);
 }
 
+static void test_id_list_accepts(void **state)
+{
+	uint64_t bits[2] = { 99, 99 };
+
+	(void)state;
+	assert_int_equal(parse_id_list("0", 128, bits, 2), 0);
+	assert_true(bits[0] == 1 && bits[1] == 0);
+	assert_int_equal(parse_id_list("0-3,5", 128, bits, 2), 0);
+	assert_true(bits[0] == 0x2f && bits[1] == 0);
+	assert_int_equal(parse_id_list("3-3", 128, bits, 2), 0);
+	assert_true(bits[0] == 0x8);
+	assert_int_equal(parse_id_list("63-64,127", 128, bits, 2), 0);
+	assert_true(bits[0] == 1ull << 63 && bits[1] == (1ull | 1ull << 63));
+	assert_int_equal(parse_id_list("5,1,5", 8, bits, 1), 0); /* any order, repeats */
+	assert_true(bits[0] == 0x22);
+}
+
+static void rejects_id_list(const char *text, unsigned limit, int err)
+{
+	uint64_t bits[2] = { 42, 42 };
+
+	errno = 0;
+	assert_int_equal(parse_id_list(text, limit, bits, 2), -1);
+	assert_int_equal(errno, err);
+	assert_true(bits[0] == 42 && bits[1] == 42); /* untouched on failure */
+}
+
+static void test_id_list_rejects(void **state)
+{
+	(void)state;
+	rejects_id_list(NULL, 8, EINVAL);
+	rejects_id_list("", 8, EINVAL);
+	rejects_id_list(",", 8, EINVAL);
+	rejects_id_list("1,", 8, EINVAL);
+	rejects_id_list(",1", 8, EINVAL);
+	rejects_id_list("1,,2", 8, EINVAL);
+	rejects_id_list("-1", 8, EINVAL);
+	rejects_id_list("1-", 8, EINVAL);
+	rejects_id_list("1--2", 8, EINVAL);
+	rejects_id_list("1-2-3", 8, EINVAL);
+	rejects_id_list("9-3", 16, EINVAL); /* reversed range */
+	rejects_id_list("2-1", 8, EINVAL);
+	rejects_id_list(" 1", 8, EINVAL);
+	rejects_id_list("1 ", 8, EINVAL);
+	rejects_id_list("1, 2", 8, EINVAL);
+	rejects_id_list("a", 8, EINVAL);
+	rejects_id_list("0x1", 8, EINVAL);
+	rejects_id_list("8", 8, ERANGE); /* at the limit */
+	rejects_id_list("0-8", 8, ERANGE);
+	rejects_id_list("1,99", 8, ERANGE);
+	rejects_id_list("99999999999999999999", 8, ERANGE);
+	rejects_id_list("0", 129, EINVAL); /* the limit does not fit the words */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_u64_accepts),	  cmocka_unit_test(test_u64_rejects),
 		cmocka_unit_test(test_u64_range),	  cmocka_unit_test(test_size_accepts),
 		cmocka_unit_test(test_size_rejects),	  cmocka_unit_test(test_millicpus_accepts),
-		cmocka_unit_test(test_millicpus_rejects),
+		cmocka_unit_test(test_millicpus_rejects), cmocka_unit_test(test_id_list_accepts),
+		cmocka_unit_test(test_id_list_rejects),
 	};
 
 	return cmocka_run_group_tests_name("parse", tests, NULL, NULL);
