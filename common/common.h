@@ -74,6 +74,10 @@ int parse_millicpus(const char *text, uint64_t *millicpus);
  * reversed). Sets their bits in BITS (NWORDS words, LIMIT <= 64*NWORDS),
  * clearing the others; BITS is untouched on failure. */
 int parse_id_list(const char *text, unsigned limit, uint64_t *bits, size_t nwords);
+/* "PATH:RATE" (split at the last ':'): an absolute PATH (EINVAL), copied
+ * to PATH (ENAMETOOLONG if it does not fit), and a RATE above 0 (ERANGE),
+ * a size ("10M", see parse_size) when SIZE, else a plain count. */
+int parse_path_rate(const char *text, bool size, char *path, size_t path_size, uint64_t *rate);
 
 /* --- sync.c: the parent tells the child when its setup is done -------- */
 

@@ -1,6 +1,6 @@
 /*
  * parse.c — strict parsing of the numbers a user types: counts, sizes
- * ("64M"), CPU amounts ("0.5") and CPU lists ("0-3,5").
+ * ("64M"), CPU amounts ("0.5"), CPU lists ("0-3,5") and "PATH:RATE" pairs.
  *
  * strtoull alone accepts " 12", "-1" (as a huge number) and "12abc"; a
  * limit typed wrong must be an error, never a different limit.
@@ -175,4 +175,31 @@ int parse_id_list(const char *text, unsigned limit, uint64_t *bits, size_t nword
 		return -1;
 	memset(bits, 0, nwords * sizeof(*bits));
 	return walk_id_list(text, limit, bits);
+}
+
+int parse_path_rate(const char *text, bool size, char *path, size_t path_size, uint64_t *rate)
+{
+	const char *colon = text ? strrchr(text, ':') : NULL;
+	size_t len;
+	uint64_t value;
+
+	if (!colon || text[0] != '/') {
+		errno = EINVAL;
+		return -1;
+	}
+	len = (size_t)(colon - text);
+	if (len >= path_size) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if ((size ? parse_size(colon + 1, &value) : parse_u64(colon + 1, &value)) < 0)
+		return -1;
+	if (value == 0) {
+		errno = ERANGE;
+		return -1;
+	}
+	memcpy(path, text, len);
+	path[len] = '\0';
+	*rate = value;
+	return 0;
 }

@@ -13,6 +13,8 @@
  *   cpu share      cpu.weight (1..10000)         cpu.shares (2..262144)
  *   processes      pids.max                      pids.max
  *   CPUs, nodes    cpuset.cpus, cpuset.mems      cpuset.cpus, cpuset.mems
+ *   io share       io.bfq.weight (or io.weight)  blkio.weight (or blkio.bfq.weight)
+ *   io ceilings    io.max "MAJ:MIN wbps=N ..."   blkio.throttle.{read,write}_{bps,iops}_device
  *   members        cgroup.procs                  cgroup.procs in each tree
  *
  * v2 has two rules v1 lacks: a controller works in a cgroup only if the
@@ -41,11 +43,11 @@
 #define CGROUP_ROOT   "/sys/fs/cgroup"
 #define CGROUP_PARENT "stepbox"
 
-/* The v1 hierarchies we join. cpuset only when asked for: a new
- * v1 cpuset cgroup has no CPUs until someone fills cpuset.cpus, and
+/* The v1 hierarchies we join. cpuset and blkio only when asked for: a
+ * new v1 cpuset cgroup has no CPUs until someone fills cpuset.cpus, and
  * joining it fails (ENOSPC); see write_cpuset_v1. */
-static const char *const v1_controllers[] = { "memory", "cpu",	   "cpuacct",
-					      "pids",	"freezer", "cpuset" };
+static const char *const v1_controllers[] = { "memory",	 "cpu",	   "cpuacct", "pids",
+					      "freezer", "cpuset", "blkio" };
 #define NV1 (sizeof(v1_controllers) / sizeof(v1_controllers[0]))
 
 enum cgroup_layout cgroup_detect(void)
@@ -92,6 +94,8 @@ static const char *knob_hint(int err, const char *file)
 		return "cpu quota must be at least 1000us, the period 1000us to 1s";
 	if (err == ENOSPC)
 		return "v1 cpuset: the cgroup's cpuset.cpus or cpuset.mems is empty";
+	if (err == ENODEV && (strstr(file, "io.") || strstr(file, "blkio.")))
+		return "no such disk, or a partition: io limits apply to whole disks only";
 	return NULL;
 }
 
@@ -170,6 +174,21 @@ static bool wants_cpuset(const struct cgroup_limits *l)
 	return l->cpuset_cpus || l->cpuset_mems;
 }
 
+static bool wants_io(const struct cgroup_limits *l)
+{
+	return l->io_weight || l->nio;
+}
+
+/* FILE in DIR if it exists, else ALIAS: the weight files depend on which
+ * io scheduler the kernel has (BFQ names its own io.bfq.weight). */
+static const char *file_or_alias(const char *dir, const char *file, const char *alias)
+{
+	char path[PATH_MAX + 32];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	return access(path, F_OK) == 0 ? file : alias;
+}
+
 /* Is NAME a word of the space-separated list LIST? */
 static bool has_word(const char *list, const char *name)
 {
@@ -190,11 +209,11 @@ static bool has_word(const char *list, const char *name)
 static void enable_controllers(struct cgroup *cg, const char *dir,
 			       const struct cgroup_limits *limits)
 {
-	static const char *const names[] = { "memory", "cpu", "pids", "cpuset" };
+	static const char *const names[] = { "memory", "cpu", "pids", "cpuset", "io" };
 	const bool needed[] = { wants_memory(limits), wants_cpu(limits), limits->pids != 0,
-				wants_cpuset(limits) };
-	/* cpuset is enabled only when a limit needs it */
-	const bool only_when_needed[] = { false, false, false, true };
+				wants_cpuset(limits), wants_io(limits) };
+	/* cpuset and io are enabled only when a limit needs them */
+	const bool only_when_needed[] = { false, false, false, true, true };
 	char path[PATH_MAX + 32], available[256], enabled[256];
 
 	snprintf(path, sizeof(path), "%s/cgroup.controllers", dir);
@@ -222,6 +241,22 @@ static void enable_controllers(struct cgroup *cg, const char *dir,
 		snprintf(plus, sizeof(plus), "+%s", names[i]);
 		set_knob(cg, dir, "cgroup.subtree_control", plus);
 	}
+}
+
+/* io.max: one line a disk, "MAJ:MIN rbps=N wbps=N riops=N wiops=N",
+ * naming only the limits given (the others stay "max"). */
+static void write_io_max(struct cgroup *cg, const char *leaf, const struct io_limit *io)
+{
+	const uint64_t values[] = { io->rbps, io->wbps, io->riops, io->wiops };
+	static const char *const keys[] = { "rbps", "wbps", "riops", "wiops" };
+	char line[160];
+	int len = snprintf(line, sizeof(line), "%u:%u", io->major, io->minor);
+
+	for (size_t i = 0; i < 4; i++)
+		if (values[i])
+			len += snprintf(line + len, sizeof(line) - (size_t)len, " %s=%llu", keys[i],
+					(unsigned long long)values[i]);
+	set_knob(cg, leaf, "io.max", line);
 }
 
 static void write_limits_v2(struct cgroup *cg, const char *leaf, const struct cgroup_limits *l)
@@ -257,6 +292,11 @@ static void write_limits_v2(struct cgroup *cg, const char *leaf, const struct cg
 		set_knob(cg, leaf, "cpuset.cpus", l->cpuset_cpus);
 	if (l->cpuset_mems)
 		set_knob(cg, leaf, "cpuset.mems", l->cpuset_mems);
+	if (l->io_weight)
+		set_knob_u64(cg, leaf, file_or_alias(leaf, "io.bfq.weight", "io.weight"),
+			     l->io_weight);
+	for (size_t i = 0; i < l->nio; i++)
+		write_io_max(cg, leaf, &l->io[i]);
 }
 
 static void create_v2(struct cgroup *cg, const char *id, const struct cgroup_limits *limits)
@@ -348,6 +388,35 @@ static void write_cpuset_v1(struct cgroup *cg, const char *leaf, const struct cg
 		fill_from_parent(cg, leaf, parent, "cpuset.mems");
 }
 
+/* One "MAJ:MIN VALUE" line into each throttle file that has a limit. */
+static void write_blkio_v1(struct cgroup *cg, const char *dir, const struct cgroup_limits *l)
+{
+	static const char *const files[] = {
+		"blkio.throttle.read_bps_device",
+		"blkio.throttle.write_bps_device",
+		"blkio.throttle.read_iops_device",
+		"blkio.throttle.write_iops_device",
+	};
+
+	if (l->io_weight)
+		set_knob_u64(cg, dir, file_or_alias(dir, "blkio.weight", "blkio.bfq.weight"),
+			     l->io_weight);
+	for (size_t i = 0; i < l->nio; i++) {
+		const struct io_limit *io = &l->io[i];
+		const uint64_t values[] = { io->rbps, io->wbps, io->riops, io->wiops };
+
+		for (size_t j = 0; j < 4; j++) {
+			char line[64];
+
+			if (!values[j])
+				continue;
+			snprintf(line, sizeof(line), "%u:%u %llu", io->major, io->minor,
+				 (unsigned long long)values[j]);
+			set_knob(cg, dir, files[j], line);
+		}
+	}
+}
+
 static void write_limits_v1(struct cgroup *cg, const struct cgroup_limits *l)
 {
 	const char *memory = v1_dir(cg, "memory"), *cpu = v1_dir(cg, "cpu");
@@ -376,16 +445,18 @@ static void write_limits_v1(struct cgroup *cg, const struct cgroup_limits *l)
 		set_knob_u64(cg, pids, "pids.max", l->pids);
 	if (wants_cpuset(l))
 		write_cpuset_v1(cg, v1_dir(cg, "cpuset"), l);
+	if (wants_io(l))
+		write_blkio_v1(cg, v1_dir(cg, "blkio"), l);
 }
 
 static void create_v1(struct cgroup *cg, const char *id, const struct cgroup_limits *limits)
 {
 	const bool needed[NV1] = {
 		wants_memory(limits), wants_cpu(limits), false, limits->pids != 0, false,
-		wants_cpuset(limits)
+		wants_cpuset(limits), wants_io(limits)
 	};
-	/* cpuset is joined only when a limit needs it */
-	const bool only_when_needed[NV1] = { false, false, false, false, false, true };
+	/* cpuset and blkio are joined only when a limit needs them */
+	const bool only_when_needed[NV1] = { false, false, false, false, false, true, true };
 	dev_t seen[NV1] = { 0 };
 	int nseen = 0;
 

@@ -15,6 +15,15 @@ enum cgroup_layout {
 	CGROUP_V2,     /* one unified hierarchy at /sys/fs/cgroup */
 };
 
+#define CGROUP_MAX_IO 8
+
+/* --device-{read,write}-{bps,iops} for one block device; 0: no limit. */
+struct io_limit {
+	unsigned major, minor;
+	uint64_t rbps, wbps;   /* bytes a second */
+	uint64_t riops, wiops; /* operations a second */
+};
+
 /* What the user asked for; 0 means "no limit given". */
 struct cgroup_limits {
 	uint64_t memory;	 /* --memory, bytes */
@@ -24,6 +33,9 @@ struct cgroup_limits {
 	uint64_t pids;		 /* --pids */
 	const char *cpuset_cpus; /* --cpuset-cpus "0-3,5", or NULL */
 	const char *cpuset_mems; /* --cpuset-mems, memory nodes, or NULL */
+	uint64_t io_weight;	 /* --io-weight, 1..1000 */
+	struct io_limit io[CGROUP_MAX_IO];
+	size_t nio;
 };
 
 #define CGROUP_MAX_DIRS 8

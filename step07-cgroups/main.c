@@ -33,6 +33,7 @@
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -110,6 +111,11 @@ static void usage(FILE *out)
 	    "      --pids N         most processes and threads at once\n"
 	    "      --cpuset-cpus LIST  run only on these CPUs, e.g. 0-1,3\n"
 	    "      --cpuset-mems LIST  allocate only on these memory (NUMA) nodes\n"
+	    "      --io-weight N    share of disk time among busy siblings, 1..1000\n"
+	    "      --device-read-bps DEV:RATE   most bytes a second read from disk DEV,\n"
+	    "                       e.g. /dev/sda:10M; also --device-write-bps\n"
+	    "      --device-read-iops DEV:N     most reads a second from DEV; also\n"
+	    "                       --device-write-iops\n"
 	    "      --cleanup        remove the cgroups of runs that were killed, exit\n"
 	    "  -v, --verbose        trace every kernel operation\n"
 	    "  -h, --help           show this help\n",
@@ -289,16 +295,65 @@ static const char *parse_cpuset(const char *option, const char *text, const char
 	return text;
 }
 
+/*
+ * --device-{read,write}-{bps,iops} DEV:RATE. The kernel wants the disk's
+ * major:minor, so DEV is resolved now (stat), and it must be a whole
+ * disk: the block layer throttles requests to disks, not to partitions
+ * (writing a partition's numbers fails with ENODEV).
+ */
+static void parse_io_limit(const char *option, const char *spec, struct container *c)
+{
+	struct cgroup_limits *l = &c->limits;
+	bool size = strstr(option, "bps") != NULL;
+	char path[PATH_MAX], sys[64];
+	struct io_limit *io = NULL;
+	struct stat st;
+	uint64_t rate;
+
+	if (parse_path_rate(spec, size, path, sizeof(path), &rate) < 0)
+		usage_error("%s: '%s' is not DEVICE:RATE (an absolute path and %s above 0)", option,
+			    spec, size ? "a size such as 10M" : "a number");
+	if (stat(path, &st) < 0)
+		usage_error("%s: %s: %s", option, path, strerror(errno));
+	if (!S_ISBLK(st.st_mode))
+		usage_error("%s: %s is not a block device (io limits count disk requests)", option,
+			    path);
+	snprintf(sys, sizeof(sys), "/sys/dev/block/%u:%u/partition", major(st.st_rdev),
+		 minor(st.st_rdev));
+	if (access(sys, F_OK) == 0)
+		usage_error("%s: %s is a partition: io limits apply to a whole disk", option, path);
+	for (size_t i = 0; i < l->nio; i++)
+		if (l->io[i].major == major(st.st_rdev) && l->io[i].minor == minor(st.st_rdev))
+			io = &l->io[i];
+	if (!io) {
+		if (l->nio == CGROUP_MAX_IO)
+			usage_error("%s: at most %d disks", option, CGROUP_MAX_IO);
+		io = &l->io[l->nio++];
+		io->major = major(st.st_rdev);
+		io->minor = minor(st.st_rdev);
+	}
+	if (strcmp(option, "--device-read-bps") == 0)
+		io->rbps = rate;
+	else if (strcmp(option, "--device-write-bps") == 0)
+		io->wbps = rate;
+	else if (strcmp(option, "--device-read-iops") == 0)
+		io->riops = rate;
+	else
+		io->wiops = rate;
+}
+
 static bool has_limits(const struct cgroup_limits *l)
 {
 	return l->memory || l->memory_swap || l->millicpus || l->cpu_weight || l->pids ||
-	       l->cpuset_cpus || l->cpuset_mems;
+	       l->cpuset_cpus || l->cpuset_mems || l->io_weight || l->nio;
 }
 
 /* Long options without a short form. */
 enum {
 	OPT_CPUSET_CPUS = 256,
 	OPT_CPUSET_MEMS,
+	OPT_IO_WEIGHT,
+	OPT_IO_LIMIT,
 };
 
 static void parse_args(int argc, char **argv, struct container *c)
@@ -320,12 +375,17 @@ static void parse_args(int argc, char **argv, struct container *c)
 		{ "pids", required_argument, NULL, 'P' },
 		{ "cpuset-cpus", required_argument, NULL, OPT_CPUSET_CPUS },
 		{ "cpuset-mems", required_argument, NULL, OPT_CPUSET_MEMS },
+		{ "io-weight", required_argument, NULL, OPT_IO_WEIGHT },
+		{ "device-read-bps", required_argument, NULL, OPT_IO_LIMIT },
+		{ "device-write-bps", required_argument, NULL, OPT_IO_LIMIT },
+		{ "device-read-iops", required_argument, NULL, OPT_IO_LIMIT },
+		{ "device-write-iops", required_argument, NULL, OPT_IO_LIMIT },
 		{ "cleanup", no_argument, NULL, 'C' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int opt;
+	int opt, index = 0;
 
 	c->hostname = "stepbox";
 	c->propagation = MS_PRIVATE;
@@ -336,7 +396,7 @@ static void parse_args(int argc, char **argv, struct container *c)
 	c->cgroup.fd = -1;
 	opterr = 0; /* we print our own one-line errors */
 	/* "+": stop at the first non-option, so `run ls -l` passes -l on. */
-	while ((opt = getopt_long(argc, argv, "+:n:V:m:vh", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+:n:V:m:vh", options, &index)) != -1) {
 		switch (opt) {
 		case 'n':
 			c->hostname = check_hostname(optarg);
@@ -392,6 +452,18 @@ static void parse_args(int argc, char **argv, struct container *c)
 			c->limits.cpuset_mems = parse_cpuset("--cpuset-mems", optarg,
 							     "/sys/devices/system/node/online");
 			break;
+		case OPT_IO_WEIGHT:
+			if (parse_u64_range(optarg, 1, 1000, &c->limits.io_weight) < 0)
+				usage_error("--io-weight: '%s' is not a number from 1 to 1000",
+					    optarg);
+			break;
+		case OPT_IO_LIMIT: {
+			char name[32]; /* which of the four: getopt's index says */
+
+			snprintf(name, sizeof(name), "--%s", options[index].name);
+			parse_io_limit(name, optarg, c);
+			break;
+		}
 		case 'C':
 			c->cleanup = true;
 			break;

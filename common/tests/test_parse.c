@@ -1,13 +1,14 @@
 /*
  * test_parse.c — parse_u64, parse_u64_range, parse_size,
- * parse_millicpus and parse_id_list: what they accept, and every way
- * they refuse (with the errno each refusal sets).
+ * parse_millicpus, parse_id_list and parse_path_rate: what they accept,
+ * and every way they refuse (with the errno each refusal sets).
  */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "common.h"
@@ -225,6 +226,58 @@ static void test_id_list_rejects(void **state)
 	rejects_id_list("0", 129, EINVAL); /* the limit does not fit the words */
 }
 
+static void test_path_rate_accepts(void **state)
+{
+	char path[32];
+	uint64_t rate;
+
+	(void)state;
+	assert_int_equal(parse_path_rate("/dev/sda:10M", true, path, sizeof(path), &rate), 0);
+	assert_string_equal(path, "/dev/sda");
+	assert_true(rate == 10 << 20);
+	assert_int_equal(parse_path_rate("/dev/sda:4096", true, path, sizeof(path), &rate), 0);
+	assert_true(rate == 4096);
+	assert_int_equal(parse_path_rate("/dev/loop0:100", false, path, sizeof(path), &rate), 0);
+	assert_string_equal(path, "/dev/loop0");
+	assert_true(rate == 100);
+	/* the last colon splits: a path may hold one */
+	assert_int_equal(parse_path_rate("/dev/a:b:1k", true, path, sizeof(path), &rate), 0);
+	assert_string_equal(path, "/dev/a:b");
+	assert_true(rate == 1024);
+}
+
+static void rejects_path_rate(const char *text, bool size, int err)
+{
+	char path[16] = "untouched";
+	uint64_t rate = 42;
+
+	errno = 0;
+	assert_int_equal(parse_path_rate(text, size, path, sizeof(path), &rate), -1);
+	assert_int_equal(errno, err);
+	assert_string_equal(path, "untouched");
+	assert_true(rate == 42);
+}
+
+static void test_path_rate_rejects(void **state)
+{
+	(void)state;
+	rejects_path_rate(NULL, true, EINVAL);
+	rejects_path_rate("", true, EINVAL);
+	rejects_path_rate("/dev/sda", true, EINVAL);	 /* no rate */
+	rejects_path_rate(":10M", true, EINVAL);	 /* no path */
+	rejects_path_rate("dev/sda:10M", true, EINVAL);	 /* not absolute */
+	rejects_path_rate("/dev/sda:", true, EINVAL);	 /* empty rate */
+	rejects_path_rate("/dev/sda:10Q", true, EINVAL); /* bad size */
+	rejects_path_rate("/dev/sda:-1", true, EINVAL);
+	rejects_path_rate("/dev/sda:10M", false, EINVAL); /* a count has no unit */
+	rejects_path_rate("/dev/sda:1.5", false, EINVAL);
+	rejects_path_rate("/dev/sda:0", true, ERANGE); /* no rate at all */
+	rejects_path_rate("/dev/sda:0", false, ERANGE);
+	rejects_path_rate("/dev/sda:16777216T", true, ERANGE);
+	rejects_path_rate("/dev/sda:99999999999999999999", false, ERANGE);
+	rejects_path_rate("/dev/a-very-long-name:1", true, ENAMETOOLONG);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -232,7 +285,8 @@ int main(void)
 		cmocka_unit_test(test_u64_range),	  cmocka_unit_test(test_size_accepts),
 		cmocka_unit_test(test_size_rejects),	  cmocka_unit_test(test_millicpus_accepts),
 		cmocka_unit_test(test_millicpus_rejects), cmocka_unit_test(test_id_list_accepts),
-		cmocka_unit_test(test_id_list_rejects),
+		cmocka_unit_test(test_id_list_rejects),	  cmocka_unit_test(test_path_rate_accepts),
+		cmocka_unit_test(test_path_rate_rejects),
 	};
 
 	return cmocka_run_group_tests_name("parse", tests, NULL, NULL);
