@@ -79,6 +79,11 @@ int parse_id_list(const char *text, unsigned limit, uint64_t *bits, size_t nword
  * a size ("10M", see parse_size) when SIZE, else a plain count. */
 int parse_path_rate(const char *text, bool size, char *path, size_t path_size, uint64_t *rate);
 
+/* Device access, as in "rwm": read, write, mknod. */
+enum { ACCESS_READ = 1, ACCESS_WRITE = 2, ACCESS_MKNOD = 4 };
+/* "r", "rw", "rwm", ...: letters from r, w, m, each once, at least one. */
+int parse_access(const char *text, unsigned *access);
+
 /* --- sync.c: the parent tells the child when its setup is done -------- */
 
 struct sync_pipe {

@@ -1,6 +1,7 @@
 /*
  * parse.c — strict parsing of the numbers a user types: counts, sizes
- * ("64M"), CPU amounts ("0.5"), CPU lists ("0-3,5") and "PATH:RATE" pairs.
+ * ("64M"), CPU amounts ("0.5"), CPU lists ("0-3,5"), "PATH:RATE" pairs
+ * and device access letters ("rwm").
  *
  * strtoull alone accepts " 12", "-1" (as a huge number) and "12abc"; a
  * limit typed wrong must be an error, never a different limit.
@@ -201,5 +202,29 @@ int parse_path_rate(const char *text, bool size, char *path, size_t path_size, u
 	memcpy(path, text, len);
 	path[len] = '\0';
 	*rate = value;
+	return 0;
+}
+
+int parse_access(const char *text, unsigned *access)
+{
+	unsigned bits = 0;
+
+	if (!text || !*text) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (; *text; text++) {
+		unsigned bit = *text == 'r'   ? ACCESS_READ
+			       : *text == 'w' ? ACCESS_WRITE
+			       : *text == 'm' ? ACCESS_MKNOD
+					      : 0;
+
+		if (!bit || (bits & bit)) {
+			errno = EINVAL;
+			return -1;
+		}
+		bits |= bit;
+	}
+	*access = bits;
 	return 0;
 }

@@ -15,6 +15,7 @@
  *   CPUs, nodes    cpuset.cpus, cpuset.mems      cpuset.cpus, cpuset.mems
  *   io share       io.bfq.weight (or io.weight)  blkio.weight (or blkio.bfq.weight)
  *   io ceilings    io.max "MAJ:MIN wbps=N ..."   blkio.throttle.{read,write}_{bps,iops}_device
+ *   devices        an eBPF program (devices.c)   devices.deny, devices.allow
  *   members        cgroup.procs                  cgroup.procs in each tree
  *
  * v2 has two rules v1 lacks: a controller works in a cgroup only if the
@@ -47,7 +48,7 @@
  * new v1 cpuset cgroup has no CPUs until someone fills cpuset.cpus, and
  * joining it fails (ENOSPC); see write_cpuset_v1. */
 static const char *const v1_controllers[] = { "memory",	 "cpu",	   "cpuacct", "pids",
-					      "freezer", "cpuset", "blkio" };
+					      "freezer", "cpuset", "blkio",   "devices" };
 #define NV1 (sizeof(v1_controllers) / sizeof(v1_controllers[0]))
 
 enum cgroup_layout cgroup_detect(void)
@@ -96,6 +97,8 @@ static const char *knob_hint(int err, const char *file)
 		return "v1 cpuset: the cgroup's cpuset.cpus or cpuset.mems is empty";
 	if (err == ENODEV && (strstr(file, "io.") || strstr(file, "blkio.")))
 		return "no such disk, or a partition: io limits apply to whole disks only";
+	if (err == EPERM && strstr(file, "devices."))
+		return "v1 devices: a cgroup cannot allow a device its parent denies";
 	return NULL;
 }
 
@@ -259,6 +262,43 @@ static void write_io_max(struct cgroup *cg, const char *leaf, const struct io_li
 	set_knob(cg, leaf, "io.max", line);
 }
 
+/* v2 has no devices file: the default list and --device become an eBPF
+ * program attached to the leaf (devices.c). */
+static void write_devices_v2(struct cgroup *cg, const char *leaf, const struct cgroup_limits *l)
+{
+	struct device_rule rules[64];
+	char log[4096];
+	const char *call;
+	size_t n = 0;
+	int fd;
+
+	for (size_t i = 0; i < devices_ndefault; i++)
+		rules[n++] = devices_default[i];
+	for (size_t i = 0; i < l->ndevices; i++)
+		rules[n++] = l->devices[i];
+	fd = open(leaf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		fail(cg, NULL, "open %s", leaf);
+	if (devices_attach_bpf(fd, rules, n, &call, log, sizeof(log)) < 0) {
+		int err = errno;
+
+		close(fd);
+		errno = err;
+		if (err == EPERM && strcmp(call, "BPF_PROG_LOAD") == 0)
+			fail(cg,
+			     "loading eBPF takes CAP_SYS_ADMIN (or CAP_BPF) in the host's user "
+			     "namespace, and before Linux 5.11 enough RLIMIT_MEMLOCK (ulimit -l)",
+			     "bpf(BPF_PROG_LOAD, BPF_PROG_TYPE_CGROUP_DEVICE) for %s", leaf);
+		if (err == EPERM)
+			fail(cg,
+			     "a cgroup above has a device program attached without "
+			     "BPF_F_ALLOW_MULTI, which forbids programs below it",
+			     "bpf(BPF_PROG_ATTACH, BPF_CGROUP_DEVICE) on %s", leaf);
+		fail(cg, log[0] ? log : NULL, "bpf(%s, BPF_CGROUP_DEVICE) for %s", call, leaf);
+	}
+	close(fd);
+}
+
 static void write_limits_v2(struct cgroup *cg, const char *leaf, const struct cgroup_limits *l)
 {
 	if (l->memory)
@@ -297,6 +337,7 @@ static void write_limits_v2(struct cgroup *cg, const char *leaf, const struct cg
 			     l->io_weight);
 	for (size_t i = 0; i < l->nio; i++)
 		write_io_max(cg, leaf, &l->io[i]);
+	write_devices_v2(cg, leaf, l);
 }
 
 static void create_v2(struct cgroup *cg, const char *id, const struct cgroup_limits *limits)
@@ -417,6 +458,22 @@ static void write_blkio_v1(struct cgroup *cg, const char *dir, const struct cgro
 	}
 }
 
+/* Deny everything ("a": all types, all numbers), then allow the list. */
+static void write_devices_v1(struct cgroup *cg, const char *dir, const struct cgroup_limits *l)
+{
+	char rule[64];
+
+	set_knob(cg, dir, "devices.deny", "a");
+	for (size_t i = 0; i < devices_ndefault; i++) {
+		device_rule_text(&devices_default[i], rule, sizeof(rule));
+		set_knob(cg, dir, "devices.allow", rule);
+	}
+	for (size_t i = 0; i < l->ndevices; i++) {
+		device_rule_text(&l->devices[i], rule, sizeof(rule));
+		set_knob(cg, dir, "devices.allow", rule);
+	}
+}
+
 static void write_limits_v1(struct cgroup *cg, const struct cgroup_limits *l)
 {
 	const char *memory = v1_dir(cg, "memory"), *cpu = v1_dir(cg, "cpu");
@@ -447,16 +504,17 @@ static void write_limits_v1(struct cgroup *cg, const struct cgroup_limits *l)
 		write_cpuset_v1(cg, v1_dir(cg, "cpuset"), l);
 	if (wants_io(l))
 		write_blkio_v1(cg, v1_dir(cg, "blkio"), l);
+	write_devices_v1(cg, v1_dir(cg, "devices"), l);
 }
 
 static void create_v1(struct cgroup *cg, const char *id, const struct cgroup_limits *limits)
 {
 	const bool needed[NV1] = {
 		wants_memory(limits), wants_cpu(limits), false, limits->pids != 0, false,
-		wants_cpuset(limits), wants_io(limits)
+		wants_cpuset(limits), wants_io(limits),	 true
 	};
 	/* cpuset and blkio are joined only when a limit needs them */
-	const bool only_when_needed[NV1] = { false, false, false, false, false, true, true };
+	const bool only_when_needed[NV1] = { false, false, false, false, false, true, true, false };
 	dev_t seen[NV1] = { 0 };
 	int nseen = 0;
 

@@ -9,13 +9,16 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "devices.h"
+
 enum cgroup_layout {
 	CGROUP_V1,     /* one hierarchy per controller under /sys/fs/cgroup/<name> */
 	CGROUP_HYBRID, /* v1 controllers, plus an empty cgroup2 at .../unified */
 	CGROUP_V2,     /* one unified hierarchy at /sys/fs/cgroup */
 };
 
-#define CGROUP_MAX_IO 8
+#define CGROUP_MAX_IO	   8
+#define CGROUP_MAX_DEVICES 16
 
 /* --device-{read,write}-{bps,iops} for one block device; 0: no limit. */
 struct io_limit {
@@ -36,6 +39,9 @@ struct cgroup_limits {
 	uint64_t io_weight;	 /* --io-weight, 1..1000 */
 	struct io_limit io[CGROUP_MAX_IO];
 	size_t nio;
+	/* --device: allowed besides devices_default (devices.h) */
+	struct device_rule devices[CGROUP_MAX_DEVICES];
+	size_t ndevices;
 };
 
 #define CGROUP_MAX_DIRS 8

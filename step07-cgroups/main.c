@@ -116,6 +116,8 @@ static void usage(FILE *out)
 	    "                       e.g. /dev/sda:10M; also --device-write-bps\n"
 	    "      --device-read-iops DEV:N     most reads a second from DEV; also\n"
 	    "                       --device-write-iops\n"
+	    "      --device PATH[:rwm]  allow the device node PATH (read, write, mknod;\n"
+	    "                       default rwm) besides null, zero, tty and the like\n"
 	    "      --cleanup        remove the cgroups of runs that were killed, exit\n"
 	    "  -v, --verbose        trace every kernel operation\n"
 	    "  -h, --help           show this help\n",
@@ -342,10 +344,38 @@ static void parse_io_limit(const char *option, const char *spec, struct containe
 		io->wiops = rate;
 }
 
+/* --device PATH[:rwm]: one more device node the container may use. */
+static void parse_device(const char *spec, struct container *c)
+{
+	struct cgroup_limits *l = &c->limits;
+	const char *colon = strrchr(spec, ':');
+	unsigned access = ACCESS_READ | ACCESS_WRITE | ACCESS_MKNOD;
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (l->ndevices == CGROUP_MAX_DEVICES)
+		usage_error("--device: at most %d devices", CGROUP_MAX_DEVICES);
+	if (colon && parse_access(colon + 1, &access) < 0)
+		usage_error("--device: '%s' is not r, w and m, each at most once", colon + 1);
+	snprintf(path, sizeof(path), "%.*s", colon ? (int)(colon - spec) : (int)strlen(spec), spec);
+	if (path[0] != '/')
+		usage_error("--device: '%s' is not an absolute path", path);
+	if (stat(path, &st) < 0)
+		usage_error("--device: %s: %s", path, strerror(errno));
+	if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
+		usage_error("--device: %s is not a device node", path);
+	l->devices[l->ndevices++] = (struct device_rule){
+		.type = S_ISBLK(st.st_mode) ? 'b' : 'c',
+		.major = (int)major(st.st_rdev),
+		.minor = (int)minor(st.st_rdev),
+		.access = access,
+	};
+}
+
 static bool has_limits(const struct cgroup_limits *l)
 {
 	return l->memory || l->memory_swap || l->millicpus || l->cpu_weight || l->pids ||
-	       l->cpuset_cpus || l->cpuset_mems || l->io_weight || l->nio;
+	       l->cpuset_cpus || l->cpuset_mems || l->io_weight || l->nio || l->ndevices;
 }
 
 /* Long options without a short form. */
@@ -354,6 +384,7 @@ enum {
 	OPT_CPUSET_MEMS,
 	OPT_IO_WEIGHT,
 	OPT_IO_LIMIT,
+	OPT_DEVICE,
 };
 
 static void parse_args(int argc, char **argv, struct container *c)
@@ -380,6 +411,7 @@ static void parse_args(int argc, char **argv, struct container *c)
 		{ "device-write-bps", required_argument, NULL, OPT_IO_LIMIT },
 		{ "device-read-iops", required_argument, NULL, OPT_IO_LIMIT },
 		{ "device-write-iops", required_argument, NULL, OPT_IO_LIMIT },
+		{ "device", required_argument, NULL, OPT_DEVICE },
 		{ "cleanup", no_argument, NULL, 'C' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -464,6 +496,9 @@ static void parse_args(int argc, char **argv, struct container *c)
 			parse_io_limit(name, optarg, c);
 			break;
 		}
+		case OPT_DEVICE:
+			parse_device(optarg, c);
+			break;
 		case 'C':
 			c->cleanup = true;
 			break;

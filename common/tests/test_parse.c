@@ -1,7 +1,8 @@
 /*
  * test_parse.c — parse_u64, parse_u64_range, parse_size,
- * parse_millicpus, parse_id_list and parse_path_rate: what they accept,
- * and every way they refuse (with the errno each refusal sets).
+ * parse_millicpus, parse_id_list, parse_path_rate and parse_access: what
+ * they accept, and every way they refuse (with the errno each refusal
+ * sets).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -278,6 +279,31 @@ static void test_path_rate_rejects(void **state)
 	rejects_path_rate("/dev/a-very-long-name:1", true, ENAMETOOLONG);
 }
 
+static void test_access(void **state)
+{
+	unsigned access = 0;
+
+	(void)state;
+	assert_int_equal(parse_access("r", &access), 0);
+	assert_int_equal(access, ACCESS_READ);
+	assert_int_equal(parse_access("rwm", &access), 0);
+	assert_int_equal(access, ACCESS_READ | ACCESS_WRITE | ACCESS_MKNOD);
+	assert_int_equal(parse_access("mw", &access), 0);
+	assert_int_equal(access, ACCESS_WRITE | ACCESS_MKNOD);
+	for (const char *const *bad =
+		 (const char *const[]){ "", "x", "rr", "rwmr", "R", "r w", "rwx", NULL };
+	     *bad; bad++) {
+		access = 42;
+		errno = 0;
+		assert_int_equal(parse_access(*bad, &access), -1);
+		assert_int_equal(errno, EINVAL);
+		assert_int_equal(access, 42);
+	}
+	errno = 0;
+	assert_int_equal(parse_access(NULL, &access), -1);
+	assert_int_equal(errno, EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -286,7 +312,7 @@ int main(void)
 		cmocka_unit_test(test_size_rejects),	  cmocka_unit_test(test_millicpus_accepts),
 		cmocka_unit_test(test_millicpus_rejects), cmocka_unit_test(test_id_list_accepts),
 		cmocka_unit_test(test_id_list_rejects),	  cmocka_unit_test(test_path_rate_accepts),
-		cmocka_unit_test(test_path_rate_rejects),
+		cmocka_unit_test(test_path_rate_rejects), cmocka_unit_test(test_access),
 	};
 
 	return cmocka_run_group_tests_name("parse", tests, NULL, NULL);
