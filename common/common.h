@@ -79,6 +79,20 @@ int parse_millicpus(const char *text, uint64_t *millicpus);
  * many, the pids in *pids (freed by the caller); -1 with EINVAL when any
  * line is not a whole pid, so that no cut-off number is ever used. */
 ssize_t parse_pid_list(const char *text, pid_t **pids);
+/* A list of CPU or memory-node numbers as cpuset.cpus takes it: "0-3,5".
+ * Each number below LIMIT (ERANGE), each range low-high (EINVAL when
+ * reversed). Sets their bits in BITS (NWORDS words, LIMIT <= 64*NWORDS),
+ * clearing the others; BITS is untouched on failure. */
+int parse_id_list(const char *text, unsigned limit, uint64_t *bits, size_t nwords);
+/* "PATH:RATE" (split at the last ':'): an absolute PATH (EINVAL), copied
+ * to PATH (ENAMETOOLONG if it does not fit), and a RATE above 0 (ERANGE),
+ * a size ("10M", see parse_size) when SIZE, else a plain count. */
+int parse_path_rate(const char *text, bool size, char *path, size_t path_size, uint64_t *rate);
+
+/* Device access, as in "rwm": read, write, mknod. */
+enum { ACCESS_READ = 1, ACCESS_WRITE = 2, ACCESS_MKNOD = 4 };
+/* "r", "rw", "rwm", ...: letters from r, w, m, each once, at least one. */
+int parse_access(const char *text, unsigned *access);
 
 /* --- sync.c: the parent tells the child when its setup is done -------- */
 

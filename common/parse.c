@@ -1,6 +1,7 @@
 /*
  * parse.c — strict parsing of the numbers a user types: counts, sizes
- * ("64M") and CPU amounts ("0.5").
+ * ("64M"), CPU amounts ("0.5"), CPU lists ("0-3,5"), "PATH:RATE" pairs
+ * and device access letters ("rwm").
  *
  * strtoull alone accepts " 12", "-1" (as a huge number) and "12abc"; a
  * limit typed wrong must be an error, never a different limit.
@@ -171,4 +172,97 @@ invalid:
 	free(list);
 	errno = EINVAL;
 	return -1;
+}
+
+/* One pass over "A,B-C,...": checks it, and sets the bits when BITS. */
+static int walk_id_list(const char *text, unsigned limit, uint64_t *bits)
+{
+	for (;;) {
+		uint64_t first, last;
+
+		if (take_digits(&text, &first) < 0)
+			return -1;
+		last = first;
+		if (*text == '-') {
+			text++;
+			if (take_digits(&text, &last) < 0)
+				return -1;
+		}
+		if (first >= limit || last >= limit) {
+			errno = ERANGE;
+			return -1;
+		}
+		if (last < first || (*text != ',' && *text != '\0')) {
+			errno = EINVAL;
+			return -1;
+		}
+		for (uint64_t id = first; bits && id <= last; id++)
+			bits[id / 64] |= 1ull << (id % 64);
+		if (*text == '\0')
+			return 0;
+		text++;
+	}
+}
+
+int parse_id_list(const char *text, unsigned limit, uint64_t *bits, size_t nwords)
+{
+	if (limit > 64 * nwords) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (walk_id_list(text, limit, NULL) < 0)
+		return -1;
+	memset(bits, 0, nwords * sizeof(*bits));
+	return walk_id_list(text, limit, bits);
+}
+
+int parse_path_rate(const char *text, bool size, char *path, size_t path_size, uint64_t *rate)
+{
+	const char *colon = text ? strrchr(text, ':') : NULL;
+	size_t len;
+	uint64_t value;
+
+	if (!colon || text[0] != '/') {
+		errno = EINVAL;
+		return -1;
+	}
+	len = (size_t)(colon - text);
+	if (len >= path_size) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if ((size ? parse_size(colon + 1, &value) : parse_u64(colon + 1, &value)) < 0)
+		return -1;
+	if (value == 0) {
+		errno = ERANGE;
+		return -1;
+	}
+	memcpy(path, text, len);
+	path[len] = '\0';
+	*rate = value;
+	return 0;
+}
+
+int parse_access(const char *text, unsigned *access)
+{
+	unsigned bits = 0;
+
+	if (!text || !*text) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (; *text; text++) {
+		unsigned bit = *text == 'r'   ? ACCESS_READ
+			       : *text == 'w' ? ACCESS_WRITE
+			       : *text == 'm' ? ACCESS_MKNOD
+					      : 0;
+
+		if (!bit || (bits & bit)) {
+			errno = EINVAL;
+			return -1;
+		}
+		bits |= bit;
+	}
+	*access = bits;
+	return 0;
 }

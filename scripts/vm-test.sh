@@ -47,7 +47,7 @@ done
 # Modules this kernel has as modules (overlay, veth, virtio, 9p), in the
 # order modprobe would load them; decompressed, for busybox insmod.
 modules=()
-for name in overlay veth virtio_pci virtio_blk 9pnet_virtio 9p; do
+for name in overlay veth loop virtio_pci virtio_blk 9pnet_virtio 9p; do
 	while read -r verb path _; do
 		[ "$verb" = insmod ] || continue
 		base=$(basename "$path")

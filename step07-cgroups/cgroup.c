@@ -12,6 +12,10 @@
  *   cpu quota      cpu.max "QUOTA PERIOD"        cpu.cfs_quota_us, cpu.cfs_period_us
  *   cpu share      cpu.weight (1..10000)         cpu.shares (2..262144)
  *   processes      pids.max                      pids.max
+ *   CPUs, nodes    cpuset.cpus, cpuset.mems      cpuset.cpus, cpuset.mems
+ *   io share       io.bfq.weight (or io.weight)  blkio.weight (or blkio.bfq.weight)
+ *   io ceilings    io.max "MAJ:MIN wbps=N ..."   blkio.throttle.{read,write}_{bps,iops}_device
+ *   devices        an eBPF program (devices.c)   devices.deny, devices.allow
  *   members        cgroup.procs                  cgroup.procs in each tree
  *
  * v2 has two rules v1 lacks: a controller works in a cgroup only if the
@@ -41,9 +45,11 @@
 #define CGROUP_ROOT   "/sys/fs/cgroup"
 #define CGROUP_PARENT "stepbox"
 
-/* The v1 hierarchies we join. Not cpuset: a new v1 cpuset cgroup has no
- * CPUs until someone fills cpuset.cpus, and joining it fails (ENOSPC). */
-static const char *const v1_controllers[] = { "memory", "cpu", "cpuacct", "pids", "freezer" };
+/* The v1 hierarchies we join. cpuset and blkio only when asked for: a
+ * new v1 cpuset cgroup has no CPUs until someone fills cpuset.cpus, and
+ * joining it fails (ENOSPC); see write_cpuset_v1. */
+static const char *const v1_controllers[] = { "memory",	 "cpu",	   "cpuacct", "pids",
+					      "freezer", "cpuset", "blkio",   "devices" };
 #define NV1 (sizeof(v1_controllers) / sizeof(v1_controllers[0]))
 
 enum cgroup_layout cgroup_detect(void)
@@ -83,10 +89,17 @@ static const char *knob_hint(int err, const char *file)
 	if (err == ENOENT)
 		return "the controller is not enabled here: on v2 its name must be in the parent's "
 		       "cgroup.subtree_control";
+	if (err == EINVAL && strstr(file, "cpuset"))
+		return "v1: cpuset.cpus and cpuset.mems must lie within the parent's; check "
+		       "the parent's file and the CPUs and nodes online";
 	if (err == EINVAL && strstr(file, "cpu"))
 		return "cpu quota must be at least 1000us, the period 1000us to 1s";
 	if (err == ENOSPC)
 		return "v1 cpuset: the cgroup's cpuset.cpus or cpuset.mems is empty";
+	if (err == ENODEV && (strstr(file, "io.") || strstr(file, "blkio.")))
+		return "no such disk, or a partition: io limits apply to whole disks only";
+	if (err == EPERM && strstr(file, "devices."))
+		return "v1 devices: a cgroup cannot allow a device its parent denies";
 	return NULL;
 }
 
@@ -150,6 +163,26 @@ static bool wants_cpu(const struct cgroup_limits *l)
 	return l->millicpus || l->cpu_weight;
 }
 
+static bool wants_cpuset(const struct cgroup_limits *l)
+{
+	return l->cpuset_cpus || l->cpuset_mems;
+}
+
+static bool wants_io(const struct cgroup_limits *l)
+{
+	return l->io_weight || l->nio;
+}
+
+/* FILE in DIR if it exists, else ALIAS: the weight files depend on which
+ * io scheduler the kernel has (BFQ names its own io.bfq.weight). */
+static const char *file_or_alias(const char *dir, const char *file, const char *alias)
+{
+	char path[PATH_MAX + 32];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	return access(path, F_OK) == 0 ? file : alias;
+}
+
 /* Is NAME a word of the space-separated list LIST? */
 static bool has_word(const char *list, const char *name)
 {
@@ -174,8 +207,9 @@ static bool has_word(const char *list, const char *name)
 static int enable_controllers(struct cgroup *cg, const char *dir,
 			      const struct cgroup_limits *limits)
 {
-	static const char *const names[] = { "memory", "cpu", "pids" };
-	const bool needed[] = { wants_memory(limits), wants_cpu(limits), limits->pids != 0 };
+	static const char *const names[] = { "memory", "cpu", "pids", "cpuset", "io" };
+	const bool needed[] = { wants_memory(limits), wants_cpu(limits), limits->pids != 0,
+				wants_cpuset(limits), wants_io(limits) };
 	char path[PATH_MAX + 32], available[256], enabled[256];
 
 	snprintf(path, sizeof(path), "%s/cgroup.controllers", dir);
@@ -187,7 +221,7 @@ static int enable_controllers(struct cgroup *cg, const char *dir,
 	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir);
 	if (read_file(path, enabled, sizeof(enabled)) < 0)
 		fail(cg, NULL, "read %s", path);
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		char plus[16];
 
 		if (!needed[i])
@@ -248,6 +282,59 @@ static bool has_file(const char *dir, const char *file)
 	return access(path, F_OK) == 0;
 }
 
+/* io.max: one line a disk, "MAJ:MIN rbps=N wbps=N riops=N wiops=N",
+ * naming only the limits given (the others stay "max"). */
+static void write_io_max(struct cgroup *cg, const char *leaf, const struct io_limit *io)
+{
+	const uint64_t values[] = { io->rbps, io->wbps, io->riops, io->wiops };
+	static const char *const keys[] = { "rbps", "wbps", "riops", "wiops" };
+	char line[160];
+	int len = snprintf(line, sizeof(line), "%u:%u", io->major, io->minor);
+
+	for (size_t i = 0; i < 4; i++)
+		if (values[i])
+			len += snprintf(line + len, sizeof(line) - (size_t)len, " %s=%llu", keys[i],
+					(unsigned long long)values[i]);
+	set_knob(cg, leaf, "io.max", line);
+}
+
+/* v2 has no devices file: the default list and --device become an eBPF
+ * program attached to the leaf (devices.c). */
+static void write_devices_v2(struct cgroup *cg, const char *leaf, const struct cgroup_limits *l)
+{
+	struct device_rule rules[64];
+	char log[4096];
+	const char *call;
+	size_t n = 0;
+	int fd;
+
+	for (size_t i = 0; i < devices_ndefault; i++)
+		rules[n++] = devices_default[i];
+	for (size_t i = 0; i < l->ndevices; i++)
+		rules[n++] = l->devices[i];
+	fd = open(leaf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		fail(cg, NULL, "open %s", leaf);
+	if (devices_attach_bpf(fd, rules, n, &call, log, sizeof(log)) < 0) {
+		int err = errno;
+
+		close(fd);
+		errno = err;
+		if (err == EPERM && strcmp(call, "BPF_PROG_LOAD") == 0)
+			fail(cg,
+			     "loading eBPF takes CAP_SYS_ADMIN (or CAP_BPF) in the host's user "
+			     "namespace, and before Linux 5.11 enough RLIMIT_MEMLOCK (ulimit -l)",
+			     "bpf(BPF_PROG_LOAD, BPF_PROG_TYPE_CGROUP_DEVICE) for %s", leaf);
+		if (err == EPERM)
+			fail(cg,
+			     "a cgroup above has a device program attached without "
+			     "BPF_F_ALLOW_MULTI, which forbids programs below it",
+			     "bpf(BPF_PROG_ATTACH, BPF_CGROUP_DEVICE) on %s", leaf);
+		fail(cg, log[0] ? log : NULL, "bpf(%s, BPF_CGROUP_DEVICE) for %s", call, leaf);
+	}
+	close(fd);
+}
+
 static void write_limits_v2(struct cgroup *cg, const char *leaf, const struct cgroup_limits *l)
 {
 	if (l->memory)
@@ -280,6 +367,18 @@ static void write_limits_v2(struct cgroup *cg, const char *leaf, const struct cg
 		set_knob_u64(cg, leaf, "cpu.weight", l->cpu_weight);
 	if (l->pids)
 		set_knob_u64(cg, leaf, "pids.max", l->pids);
+	/* v2 takes any CPUs here and uses those the parent also has
+	 * (cpuset.cpus.effective); main.c checked they are online. */
+	if (l->cpuset_cpus)
+		set_knob(cg, leaf, "cpuset.cpus", l->cpuset_cpus);
+	if (l->cpuset_mems)
+		set_knob(cg, leaf, "cpuset.mems", l->cpuset_mems);
+	if (l->io_weight)
+		set_knob_u64(cg, leaf, file_or_alias(leaf, "io.bfq.weight", "io.weight"),
+			     l->io_weight);
+	for (size_t i = 0; i < l->nio; i++)
+		write_io_max(cg, leaf, &l->io[i]);
+	write_devices_v2(cg, leaf, l);
 }
 
 static void create_v2(struct cgroup *cg, const char *id, const struct cgroup_limits *limits)
@@ -325,6 +424,95 @@ static uint64_t weight_to_shares(uint64_t weight)
 	return (uint64_t)llround(pow(2.0, l));
 }
 
+/* DIR/FILE if it has a value, else copy it in from PARENT/FILE. */
+static void fill_from_parent(struct cgroup *cg, const char *dir, const char *parent,
+			     const char *file)
+{
+	char path[PATH_MAX + 32], value[1024];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if (read_file(path, value, sizeof(value)) < 0)
+		fail(cg, NULL, "read %s", path);
+	if (value[0] != '\n' && value[0] != '\0')
+		return;
+	snprintf(path, sizeof(path), "%s/%s", parent, file);
+	if (read_file(path, value, sizeof(value)) < 0)
+		fail(cg, NULL, "read %s", path);
+	value[strcspn(value, "\n")] = '\0';
+	set_knob(cg, dir, file, value);
+}
+
+/*
+ * A new v1 cpuset cgroup starts with empty cpuset.cpus and cpuset.mems,
+ * and a process cannot join it (ENOSPC) until both are filled; a child's
+ * must lie within its parent's. So stepbox/ is filled first, from the
+ * root, then the leaf gets what was asked, or its parent's.
+ */
+static void write_cpuset_v1(struct cgroup *cg, const char *leaf, const struct cgroup_limits *l)
+{
+	char parent[PATH_MAX], base[PATH_MAX];
+
+	snprintf(parent, sizeof(parent), "%s", leaf);
+	*strrchr(parent, '/') = '\0';
+	snprintf(base, sizeof(base), "%s", parent);
+	*strrchr(base, '/') = '\0';
+	fill_from_parent(cg, parent, base, "cpuset.cpus");
+	fill_from_parent(cg, parent, base, "cpuset.mems");
+	if (l->cpuset_cpus)
+		set_knob(cg, leaf, "cpuset.cpus", l->cpuset_cpus);
+	else
+		fill_from_parent(cg, leaf, parent, "cpuset.cpus");
+	if (l->cpuset_mems)
+		set_knob(cg, leaf, "cpuset.mems", l->cpuset_mems);
+	else
+		fill_from_parent(cg, leaf, parent, "cpuset.mems");
+}
+
+/* One "MAJ:MIN VALUE" line into each throttle file that has a limit. */
+static void write_blkio_v1(struct cgroup *cg, const char *dir, const struct cgroup_limits *l)
+{
+	static const char *const files[] = {
+		"blkio.throttle.read_bps_device",
+		"blkio.throttle.write_bps_device",
+		"blkio.throttle.read_iops_device",
+		"blkio.throttle.write_iops_device",
+	};
+
+	if (l->io_weight)
+		set_knob_u64(cg, dir, file_or_alias(dir, "blkio.weight", "blkio.bfq.weight"),
+			     l->io_weight);
+	for (size_t i = 0; i < l->nio; i++) {
+		const struct io_limit *io = &l->io[i];
+		const uint64_t values[] = { io->rbps, io->wbps, io->riops, io->wiops };
+
+		for (size_t j = 0; j < 4; j++) {
+			char line[64];
+
+			if (!values[j])
+				continue;
+			snprintf(line, sizeof(line), "%u:%u %llu", io->major, io->minor,
+				 (unsigned long long)values[j]);
+			set_knob(cg, dir, files[j], line);
+		}
+	}
+}
+
+/* Deny everything ("a": all types, all numbers), then allow the list. */
+static void write_devices_v1(struct cgroup *cg, const char *dir, const struct cgroup_limits *l)
+{
+	char rule[64];
+
+	set_knob(cg, dir, "devices.deny", "a");
+	for (size_t i = 0; i < devices_ndefault; i++) {
+		device_rule_text(&devices_default[i], rule, sizeof(rule));
+		set_knob(cg, dir, "devices.allow", rule);
+	}
+	for (size_t i = 0; i < l->ndevices; i++) {
+		device_rule_text(&l->devices[i], rule, sizeof(rule));
+		set_knob(cg, dir, "devices.allow", rule);
+	}
+}
+
 static void write_limits_v1(struct cgroup *cg, const struct cgroup_limits *l)
 {
 	const char *memory = v1_dir(cg, "memory"), *cpu = v1_dir(cg, "cpu");
@@ -354,12 +542,21 @@ static void write_limits_v1(struct cgroup *cg, const struct cgroup_limits *l)
 		set_knob_u64(cg, cpu, "cpu.shares", weight_to_shares(l->cpu_weight));
 	if (l->pids)
 		set_knob_u64(cg, pids, "pids.max", l->pids);
+	if (wants_cpuset(l))
+		write_cpuset_v1(cg, v1_dir(cg, "cpuset"), l);
+	if (wants_io(l))
+		write_blkio_v1(cg, v1_dir(cg, "blkio"), l);
+	write_devices_v1(cg, v1_dir(cg, "devices"), l);
 }
 
 static void create_v1(struct cgroup *cg, const char *id, const struct cgroup_limits *limits)
 {
-	const bool needed[NV1] = { wants_memory(limits), wants_cpu(limits), false,
-				   limits->pids != 0, false };
+	const bool needed[NV1] = {
+		wants_memory(limits), wants_cpu(limits), false, limits->pids != 0, false,
+		wants_cpuset(limits), wants_io(limits),	 true
+	};
+	/* cpuset and blkio are joined only when a limit needs them */
+	const bool only_when_needed[NV1] = { false, false, false, false, false, true, true, false };
 	dev_t seen[NV1] = { 0 };
 	int nseen = 0;
 
@@ -369,6 +566,8 @@ static void create_v1(struct cgroup *cg, const char *id, const struct cgroup_lim
 		struct stat st;
 		bool dup = false;
 
+		if (!needed[i] && only_when_needed[i])
+			continue;
 		snprintf(base, sizeof(base), CGROUP_ROOT "/%s", v1_controllers[i]);
 		if (statfs(base, &fs) < 0 || fs.f_type != CGROUP_SUPER_MAGIC ||
 		    stat(base, &st) < 0) {

@@ -9,19 +9,39 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "devices.h"
+
 enum cgroup_layout {
 	CGROUP_V1,     /* one hierarchy per controller under /sys/fs/cgroup/<name> */
 	CGROUP_HYBRID, /* v1 controllers, plus an empty cgroup2 at .../unified */
 	CGROUP_V2,     /* one unified hierarchy at /sys/fs/cgroup */
 };
 
+#define CGROUP_MAX_IO	   8
+#define CGROUP_MAX_DEVICES 16
+
+/* --device-{read,write}-{bps,iops} for one block device; 0: no limit. */
+struct io_limit {
+	unsigned major, minor;
+	uint64_t rbps, wbps;   /* bytes a second */
+	uint64_t riops, wiops; /* operations a second */
+};
+
 /* What the user asked for; 0 means "no limit given". */
 struct cgroup_limits {
-	uint64_t memory;      /* --memory, bytes */
-	uint64_t memory_swap; /* --memory-swap: memory plus swap, bytes */
-	uint64_t millicpus;   /* --cpus, thousandths of a CPU */
-	uint64_t cpu_weight;  /* --cpu-weight, 1..10000 (v2's scale) */
-	uint64_t pids;	      /* --pids */
+	uint64_t memory;	 /* --memory, bytes */
+	uint64_t memory_swap;	 /* --memory-swap: memory plus swap, bytes */
+	uint64_t millicpus;	 /* --cpus, thousandths of a CPU */
+	uint64_t cpu_weight;	 /* --cpu-weight, 1..10000 (v2's scale) */
+	uint64_t pids;		 /* --pids */
+	const char *cpuset_cpus; /* --cpuset-cpus "0-3,5", or NULL */
+	const char *cpuset_mems; /* --cpuset-mems, memory nodes, or NULL */
+	uint64_t io_weight;	 /* --io-weight, 1..1000 */
+	struct io_limit io[CGROUP_MAX_IO];
+	size_t nio;
+	/* --device: allowed besides devices_default (devices.h) */
+	struct device_rule devices[CGROUP_MAX_DEVICES];
+	size_t ndevices;
 };
 
 #define CGROUP_MAX_DIRS 8

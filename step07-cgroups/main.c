@@ -33,6 +33,7 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -121,6 +122,15 @@ static void usage(FILE *out)
 		"      --cpus N         CPU time, e.g. 0.5 for half of one CPU\n"
 		"      --cpu-weight N   share of CPU among busy siblings, 1..10000 (100)\n"
 		"      --pids N         most processes and threads at once\n"
+		"      --cpuset-cpus LIST  run only on these CPUs, e.g. 0-1,3\n"
+		"      --cpuset-mems LIST  allocate only on these memory (NUMA) nodes\n"
+		"      --io-weight N    share of disk time among busy siblings, 1..1000\n"
+		"      --device-read-bps DEV:RATE   most bytes a second read from disk DEV,\n"
+		"                       e.g. /dev/sda:10M; also --device-write-bps\n"
+		"      --device-read-iops DEV:N     most reads a second from DEV; also\n"
+		"                       --device-write-iops\n"
+		"      --device PATH[:rwm]  allow the device node PATH (read, write, mknod;\n"
+		"                       default rwm) besides null, zero, tty and the like\n"
 		"      --cleanup        remove what runs killed with -9 left behind, exit\n"
 		"  -v, --verbose        trace every kernel operation\n"
 		"  -h, --help           show this help\n",
@@ -273,10 +283,122 @@ static void check_limits(const struct cgroup_limits *l)
 		usage_error("--memory-swap must be at least --memory: it counts both");
 }
 
+/*
+ * --cpuset-cpus, --cpuset-mems: a list such as "0-3,5" whose every number
+ * is online here (ONLINE, in the same format). v2 would take a CPU the
+ * machine lacks and quietly not use it; v1 would refuse it (EINVAL).
+ */
+static const char *parse_cpuset(const char *option, const char *text, const char *online)
+{
+	uint64_t want[16], have[16];
+	char list[1024];
+
+	if (parse_id_list(text, 1024, want, 16) < 0)
+		usage_error("%s: '%s' is not a list such as 0-3,5 (numbers below 1024, "
+			    "each range low-high)",
+			    option, text);
+	/* Without NUMA there is no node directory: node 0 only. */
+	if (read_file(online, list, sizeof(list)) < 0)
+		snprintf(list, sizeof(list), "0");
+	list[strcspn(list, "\n")] = '\0';
+	if (parse_id_list(list, 1024, have, 16) < 0)
+		die("%s: cannot read the list '%s'", online, list);
+	for (unsigned id = 0; id < 1024; id++)
+		if (want[id / 64] & ~have[id / 64] & (1ull << (id % 64)))
+			usage_error("%s: %u is not online here (%s is %s)", option, id, online,
+				    list);
+	return text;
+}
+
+/*
+ * --device-{read,write}-{bps,iops} DEV:RATE. The kernel wants the disk's
+ * major:minor, so DEV is resolved now (stat), and it must be a whole
+ * disk: the block layer throttles requests to disks, not to partitions
+ * (writing a partition's numbers fails with ENODEV).
+ */
+static void parse_io_limit(const char *option, const char *spec, struct container *c)
+{
+	struct cgroup_limits *l = &c->limits;
+	bool size = strstr(option, "bps") != NULL;
+	char path[PATH_MAX], sys[64];
+	struct io_limit *io = NULL;
+	struct stat st;
+	uint64_t rate;
+
+	if (parse_path_rate(spec, size, path, sizeof(path), &rate) < 0)
+		usage_error("%s: '%s' is not DEVICE:RATE (an absolute path and %s above 0)", option,
+			    spec, size ? "a size such as 10M" : "a number");
+	if (stat(path, &st) < 0)
+		usage_error("%s: %s: %s", option, path, strerror(errno));
+	if (!S_ISBLK(st.st_mode))
+		usage_error("%s: %s is not a block device (io limits count disk requests)", option,
+			    path);
+	snprintf(sys, sizeof(sys), "/sys/dev/block/%u:%u/partition", major(st.st_rdev),
+		 minor(st.st_rdev));
+	if (access(sys, F_OK) == 0)
+		usage_error("%s: %s is a partition: io limits apply to a whole disk", option, path);
+	for (size_t i = 0; i < l->nio; i++)
+		if (l->io[i].major == major(st.st_rdev) && l->io[i].minor == minor(st.st_rdev))
+			io = &l->io[i];
+	if (!io) {
+		if (l->nio == CGROUP_MAX_IO)
+			usage_error("%s: at most %d disks", option, CGROUP_MAX_IO);
+		io = &l->io[l->nio++];
+		io->major = major(st.st_rdev);
+		io->minor = minor(st.st_rdev);
+	}
+	if (strcmp(option, "--device-read-bps") == 0)
+		io->rbps = rate;
+	else if (strcmp(option, "--device-write-bps") == 0)
+		io->wbps = rate;
+	else if (strcmp(option, "--device-read-iops") == 0)
+		io->riops = rate;
+	else
+		io->wiops = rate;
+}
+
+/* --device PATH[:rwm]: one more device node the container may use. */
+static void parse_device(const char *spec, struct container *c)
+{
+	struct cgroup_limits *l = &c->limits;
+	const char *colon = strrchr(spec, ':');
+	unsigned access = ACCESS_READ | ACCESS_WRITE | ACCESS_MKNOD;
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (l->ndevices == CGROUP_MAX_DEVICES)
+		usage_error("--device: at most %d devices", CGROUP_MAX_DEVICES);
+	if (colon && parse_access(colon + 1, &access) < 0)
+		usage_error("--device: '%s' is not r, w and m, each at most once", colon + 1);
+	snprintf(path, sizeof(path), "%.*s", colon ? (int)(colon - spec) : (int)strlen(spec), spec);
+	if (path[0] != '/')
+		usage_error("--device: '%s' is not an absolute path", path);
+	if (stat(path, &st) < 0)
+		usage_error("--device: %s: %s", path, strerror(errno));
+	if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
+		usage_error("--device: %s is not a device node", path);
+	l->devices[l->ndevices++] = (struct device_rule){
+		.type = S_ISBLK(st.st_mode) ? 'b' : 'c',
+		.major = (int)major(st.st_rdev),
+		.minor = (int)minor(st.st_rdev),
+		.access = access,
+	};
+}
+
 static bool has_limits(const struct cgroup_limits *l)
 {
-	return l->memory || l->memory_swap || l->millicpus || l->cpu_weight || l->pids;
+	return l->memory || l->memory_swap || l->millicpus || l->cpu_weight || l->pids ||
+	       l->cpuset_cpus || l->cpuset_mems || l->io_weight || l->nio || l->ndevices;
 }
+
+/* Long options without a short form. */
+enum {
+	OPT_CPUSET_CPUS = 256,
+	OPT_CPUSET_MEMS,
+	OPT_IO_WEIGHT,
+	OPT_IO_LIMIT,
+	OPT_DEVICE,
+};
 
 static void parse_args(int argc, char **argv, struct container *c)
 {
@@ -297,12 +419,20 @@ static void parse_args(int argc, char **argv, struct container *c)
 		{ "cpus", required_argument, NULL, 'c' },
 		{ "cpu-weight", required_argument, NULL, 'w' },
 		{ "pids", required_argument, NULL, 'P' },
+		{ "cpuset-cpus", required_argument, NULL, OPT_CPUSET_CPUS },
+		{ "cpuset-mems", required_argument, NULL, OPT_CPUSET_MEMS },
+		{ "io-weight", required_argument, NULL, OPT_IO_WEIGHT },
+		{ "device-read-bps", required_argument, NULL, OPT_IO_LIMIT },
+		{ "device-write-bps", required_argument, NULL, OPT_IO_LIMIT },
+		{ "device-read-iops", required_argument, NULL, OPT_IO_LIMIT },
+		{ "device-write-iops", required_argument, NULL, OPT_IO_LIMIT },
+		{ "device", required_argument, NULL, OPT_DEVICE },
 		{ "cleanup", no_argument, NULL, 'C' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int opt;
+	int opt, index = 0;
 
 	c->hostname = "stepbox";
 	c->tty = -1;
@@ -314,7 +444,7 @@ static void parse_args(int argc, char **argv, struct container *c)
 	c->cgroup.fd = -1;
 	opterr = 0; /* we print our own one-line errors */
 	/* "+": stop at the first non-option, so `run ls -l` passes -l on. */
-	while ((opt = getopt_long(argc, argv, "+:n:V:m:tvh", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+:n:V:m:tvh", options, &index)) != -1) {
 		switch (opt) {
 		case 'n':
 			c->hostname = check_hostname(optarg);
@@ -365,6 +495,29 @@ static void parse_args(int argc, char **argv, struct container *c)
 			if (parse_u64_range(optarg, 1, 4194304, &c->limits.pids) < 0)
 				usage_error("--pids: '%s' is not a number from 1 to 4194304",
 					    optarg);
+			break;
+		case OPT_CPUSET_CPUS:
+			c->limits.cpuset_cpus =
+			    parse_cpuset("--cpuset-cpus", optarg, "/sys/devices/system/cpu/online");
+			break;
+		case OPT_CPUSET_MEMS:
+			c->limits.cpuset_mems = parse_cpuset("--cpuset-mems", optarg,
+							     "/sys/devices/system/node/online");
+			break;
+		case OPT_IO_WEIGHT:
+			if (parse_u64_range(optarg, 1, 1000, &c->limits.io_weight) < 0)
+				usage_error("--io-weight: '%s' is not a number from 1 to 1000",
+					    optarg);
+			break;
+		case OPT_IO_LIMIT: {
+			char name[32]; /* which of the four: getopt's index says */
+
+			snprintf(name, sizeof(name), "--%s", options[index].name);
+			parse_io_limit(name, optarg, c);
+			break;
+		}
+		case OPT_DEVICE:
+			parse_device(optarg, c);
 			break;
 		case 'C':
 			c->cleanup = true;

@@ -1,6 +1,7 @@
 /*
- * test_parse.c — parse_u64, parse_u64_range, parse_size, parse_millicpus
- * and parse_pid_list: what they accept, and every way they refuse (with the
+ * test_parse.c — parse_u64, parse_u64_range, parse_size,
+ * parse_millicpus, parse_id_list, parse_path_rate, parse_access and
+ * parse_pid_list: what they accept, and every way they refuse (with the
  * errno each refusal sets).
  */
 #include <errno.h>
@@ -223,6 +224,137 @@ static void test_pid_list_rejects(void **state)
 	rejects_pid_list("123456789012345678901234567890\n");
 }
 
+static void test_id_list_accepts(void **state)
+{
+	uint64_t bits[2] = { 99, 99 };
+
+	(void)state;
+	assert_int_equal(parse_id_list("0", 128, bits, 2), 0);
+	assert_true(bits[0] == 1 && bits[1] == 0);
+	assert_int_equal(parse_id_list("0-3,5", 128, bits, 2), 0);
+	assert_true(bits[0] == 0x2f && bits[1] == 0);
+	assert_int_equal(parse_id_list("3-3", 128, bits, 2), 0);
+	assert_true(bits[0] == 0x8);
+	assert_int_equal(parse_id_list("63-64,127", 128, bits, 2), 0);
+	assert_true(bits[0] == 1ull << 63 && bits[1] == (1ull | 1ull << 63));
+	assert_int_equal(parse_id_list("5,1,5", 8, bits, 1), 0); /* any order, repeats */
+	assert_true(bits[0] == 0x22);
+}
+
+static void rejects_id_list(const char *text, unsigned limit, int err)
+{
+	uint64_t bits[2] = { 42, 42 };
+
+	errno = 0;
+	assert_int_equal(parse_id_list(text, limit, bits, 2), -1);
+	assert_int_equal(errno, err);
+	assert_true(bits[0] == 42 && bits[1] == 42); /* untouched on failure */
+}
+
+static void test_id_list_rejects(void **state)
+{
+	(void)state;
+	rejects_id_list(NULL, 8, EINVAL);
+	rejects_id_list("", 8, EINVAL);
+	rejects_id_list(",", 8, EINVAL);
+	rejects_id_list("1,", 8, EINVAL);
+	rejects_id_list(",1", 8, EINVAL);
+	rejects_id_list("1,,2", 8, EINVAL);
+	rejects_id_list("-1", 8, EINVAL);
+	rejects_id_list("1-", 8, EINVAL);
+	rejects_id_list("1--2", 8, EINVAL);
+	rejects_id_list("1-2-3", 8, EINVAL);
+	rejects_id_list("9-3", 16, EINVAL); /* reversed range */
+	rejects_id_list("2-1", 8, EINVAL);
+	rejects_id_list(" 1", 8, EINVAL);
+	rejects_id_list("1 ", 8, EINVAL);
+	rejects_id_list("1, 2", 8, EINVAL);
+	rejects_id_list("a", 8, EINVAL);
+	rejects_id_list("0x1", 8, EINVAL);
+	rejects_id_list("8", 8, ERANGE); /* at the limit */
+	rejects_id_list("0-8", 8, ERANGE);
+	rejects_id_list("1,99", 8, ERANGE);
+	rejects_id_list("99999999999999999999", 8, ERANGE);
+	rejects_id_list("0", 129, EINVAL); /* the limit does not fit the words */
+}
+
+static void test_path_rate_accepts(void **state)
+{
+	char path[32];
+	uint64_t rate;
+
+	(void)state;
+	assert_int_equal(parse_path_rate("/dev/sda:10M", true, path, sizeof(path), &rate), 0);
+	assert_string_equal(path, "/dev/sda");
+	assert_true(rate == 10 << 20);
+	assert_int_equal(parse_path_rate("/dev/sda:4096", true, path, sizeof(path), &rate), 0);
+	assert_true(rate == 4096);
+	assert_int_equal(parse_path_rate("/dev/loop0:100", false, path, sizeof(path), &rate), 0);
+	assert_string_equal(path, "/dev/loop0");
+	assert_true(rate == 100);
+	/* the last colon splits: a path may hold one */
+	assert_int_equal(parse_path_rate("/dev/a:b:1k", true, path, sizeof(path), &rate), 0);
+	assert_string_equal(path, "/dev/a:b");
+	assert_true(rate == 1024);
+}
+
+static void rejects_path_rate(const char *text, bool size, int err)
+{
+	char path[16] = "untouched";
+	uint64_t rate = 42;
+
+	errno = 0;
+	assert_int_equal(parse_path_rate(text, size, path, sizeof(path), &rate), -1);
+	assert_int_equal(errno, err);
+	assert_string_equal(path, "untouched");
+	assert_true(rate == 42);
+}
+
+static void test_path_rate_rejects(void **state)
+{
+	(void)state;
+	rejects_path_rate(NULL, true, EINVAL);
+	rejects_path_rate("", true, EINVAL);
+	rejects_path_rate("/dev/sda", true, EINVAL);	 /* no rate */
+	rejects_path_rate(":10M", true, EINVAL);	 /* no path */
+	rejects_path_rate("dev/sda:10M", true, EINVAL);	 /* not absolute */
+	rejects_path_rate("/dev/sda:", true, EINVAL);	 /* empty rate */
+	rejects_path_rate("/dev/sda:10Q", true, EINVAL); /* bad size */
+	rejects_path_rate("/dev/sda:-1", true, EINVAL);
+	rejects_path_rate("/dev/sda:10M", false, EINVAL); /* a count has no unit */
+	rejects_path_rate("/dev/sda:1.5", false, EINVAL);
+	rejects_path_rate("/dev/sda:0", true, ERANGE); /* no rate at all */
+	rejects_path_rate("/dev/sda:0", false, ERANGE);
+	rejects_path_rate("/dev/sda:16777216T", true, ERANGE);
+	rejects_path_rate("/dev/sda:99999999999999999999", false, ERANGE);
+	rejects_path_rate("/dev/a-very-long-name:1", true, ENAMETOOLONG);
+}
+
+static void test_access(void **state)
+{
+	unsigned access = 0;
+
+	(void)state;
+	assert_int_equal(parse_access("r", &access), 0);
+	assert_int_equal(access, ACCESS_READ);
+	assert_int_equal(parse_access("rwm", &access), 0);
+	assert_int_equal(access, ACCESS_READ | ACCESS_WRITE | ACCESS_MKNOD);
+	assert_int_equal(parse_access("mw", &access), 0);
+	assert_int_equal(access, ACCESS_WRITE | ACCESS_MKNOD);
+	for (const char *const *bad =
+		 (const char *const[]){ "", "x", "rr", "rwmr", "R", "r w", "rwx", NULL };
+	     *bad; bad++) {
+		access = 42;
+		errno = 0;
+		assert_int_equal(parse_access(*bad, &access), -1);
+		assert_int_equal(errno, EINVAL);
+		assert_int_equal(access, 42);
+	}
+	errno = 0;
+	assert_int_equal(parse_access(NULL, &access), -1);
+	assert_int_equal(errno, EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -230,7 +362,9 @@ int main(void)
 		cmocka_unit_test(test_u64_range),	  cmocka_unit_test(test_size_accepts),
 		cmocka_unit_test(test_size_rejects),	  cmocka_unit_test(test_millicpus_accepts),
 		cmocka_unit_test(test_millicpus_rejects), cmocka_unit_test(test_pid_list_accepts),
-		cmocka_unit_test(test_pid_list_rejects),
+		cmocka_unit_test(test_pid_list_rejects),  cmocka_unit_test(test_id_list_accepts),
+		cmocka_unit_test(test_id_list_rejects),	  cmocka_unit_test(test_path_rate_accepts),
+		cmocka_unit_test(test_path_rate_rejects), cmocka_unit_test(test_access),
 	};
 
 	return cmocka_run_group_tests_name("parse", tests, NULL, NULL);

@@ -13,6 +13,15 @@
  *   tcp-listen IP PORT   accept one connection, send "hello\n", exit 0
  *   tcp-connect IP PORT  connect, print what the server sends, exit 0;
  *                        exit 1 with the errno text if it cannot connect
+ *   dio-write PATH N KIB write N blocks of KIB KiB to PATH with O_DIRECT
+ *                        (past the page cache, straight to the disk),
+ *                        then fsync; print "N ops, MS ms"
+ *   dio-read PATH N KIB  the same, reading
+ *   cpus                 print how many CPUs sched_getaffinity allows
+ *   open PATH            open PATH read-only; print "opened", or exit 1
+ *                        with the errno text
+ *   devprogs CGROUP_DIR  print how many eBPF device programs are attached
+ *                        to that cgroup (bpf BPF_PROG_QUERY)
  *
  * Statically linked, so it runs the same from the host's files (steps
  * 01-07) and inside a busybox root filesystem. Exit 2 is a usage error.
@@ -20,13 +29,18 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/bpf.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/msg.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -187,6 +201,69 @@ static int tcp_connect(const char *ip, const char *port)
 	return 0;
 }
 
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int direct_io(bool writing, const char *path, long count, long kib)
+{
+	int fd = open(path, (writing ? O_WRONLY | O_CREAT : O_RDONLY) | O_DIRECT | O_CLOEXEC, 0600);
+	size_t size = (size_t)kib * 1024;
+	long start, i;
+	void *buf;
+
+	if (fd < 0)
+		return fail(path);
+	if (posix_memalign(&buf, 4096, size) != 0)
+		return fail("posix_memalign");
+	memset(buf, 0x5a, size);
+	start = now_ms();
+	for (i = 0; i < count; i++) {
+		ssize_t n = writing ? pwrite(fd, buf, size, (off_t)(i * (long)size))
+				    : pread(fd, buf, size, (off_t)(i * (long)size));
+
+		if (n != (ssize_t)size)
+			return fail(writing ? "pwrite" : "pread");
+	}
+	if (writing && fsync(fd) < 0)
+		return fail("fsync");
+	printf("%ld ops, %ld ms\n", count, now_ms() - start);
+	free(buf);
+	close(fd);
+	return 0;
+}
+
+static int device_programs(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	union bpf_attr attr;
+
+	if (fd < 0)
+		return fail(dir);
+	memset(&attr, 0, sizeof(attr));
+	attr.query.target_fd = (unsigned)fd;
+	attr.query.attach_type = BPF_CGROUP_DEVICE;
+	if (syscall(SYS_bpf, BPF_PROG_QUERY, &attr, sizeof(attr)) < 0)
+		return fail("bpf(BPF_PROG_QUERY)");
+	printf("%u\n", attr.query.prog_cnt);
+	close(fd);
+	return 0;
+}
+
+static int cpus(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) < 0)
+		return fail("sched_getaffinity");
+	printf("%d\n", CPU_COUNT(&set));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -216,8 +293,26 @@ int main(int argc, char **argv)
 		return tcp_listen(argv[2], argv[3]);
 	if (strcmp(cmd, "tcp-connect") == 0 && argc == 4)
 		return tcp_connect(argv[2], argv[3]);
+	if (strncmp(cmd, "dio-", 4) == 0 && argc == 5)
+		return direct_io(strcmp(cmd, "dio-write") == 0, argv[2], number(argv[3]),
+				 number(argv[4]));
+	if (strcmp(cmd, "devprogs") == 0 && argc == 3)
+		return device_programs(argv[2]);
+	if (strcmp(cmd, "cpus") == 0 && argc == 2)
+		return cpus();
+	if (strcmp(cmd, "open") == 0 && argc == 3) {
+		int fd = open(argv[2], O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0)
+			return fail("open");
+		printf("opened\n");
+		close(fd);
+		return 0;
+	}
 	fprintf(stderr, "usage: stepbox-probe msgq-create KEY | msgq-exists KEY | msgq-count |\n"
 			"       alloc MIB | forkloop MAX | spin SECONDS |\n"
-			"       tcp-listen IP PORT | tcp-connect IP PORT\n");
+			"       tcp-listen IP PORT | tcp-connect IP PORT |\n"
+			"       dio-write PATH N KIB | dio-read PATH N KIB | cpus | open PATH |\n"
+			"       devprogs CGROUP_DIR\n");
 	return 2;
 }
