@@ -194,7 +194,7 @@ run_block() { # STEP N TAGS: the block's records are in $tmp/block
 	# The notice "wait" gives for a killed job, as an interactive shell
 	# prints it ("[1]+  Killed  CMD").
 	tr -d '\r\000' <"$out" | awk -v H="$host" '$0 == H { $0 = "vm" } { print }' |
-		sed -E 's/^.*gen\.sh: line [0-9]+: +[0-9]+ /[1]+  /' >"$out.n"
+		sed -E -e 's/\^[@D]//g' -e 's/^.*gen\.sh: line [0-9]+: +[0-9]+ /[1]+  /' >"$out.n"
 	local ok=1
 	for ((k = 1; k <= i; k++)); do
 		awk -v k="$k" '
