@@ -13,6 +13,7 @@
 # info string may add one tag after "console":
 #   v2      only where /sys/fs/cgroup is cgroup2 (on a v1 host: in the VM)
 #   v1      only on a cgroup v1 or hybrid host
+#   user    run as an unprivileged user (uid 65534), without sudo: rootless
 #   manual  not run: it needs someone typing (a shell, ^C, two terminals)
 # Untagged blocks run everywhere: on the host, and in the VM with --vm.
 #
@@ -160,7 +161,7 @@ run_block() { # STEP N TAGS: the block's records are in $tmp/block
 	case $tags in
 	manual) skip=$((skip + 1)); return ;;
 	v1 | v2) if [ "$tags" != "$layout" ]; then skip=$((skip + 1)); return; fi ;;
-	"") ;;
+	"" | user) ;;
 	*) echo "not ok - $step block $n: unknown tag '$tags'"; fail=$((fail + 1)); return ;;
 	esac
 	{
@@ -190,7 +191,15 @@ run_block() { # STEP N TAGS: the block's records are in $tmp/block
 	printf '} 2>&1\necho "@@@ end"\n' >>"$gen"
 	# A terminal, as the reader has; stdin at its end, so a shell that
 	# waits for input ends instead.
-	timeout 120 script -qec "bash $gen" /dev/null </dev/null >"$out" 2>&1
+	local shell="bash $gen"
+	if [ "$tags" = user ]; then
+		chmod 755 "$tmp"
+		chmod 644 "$gen"
+		: >"$tmp/shell.err"
+		chmod 666 "$tmp/shell.err"
+		shell="setpriv --reuid=65534 --regid=65534 --clear-groups $shell"
+	fi
+	timeout 120 script -qec "$shell" /dev/null </dev/null >"$out" 2>&1
 	# The notice "wait" gives for a killed job, as an interactive shell
 	# prints it ("[1]+  Killed  CMD").
 	tr -d '\r\000' <"$out" | awk -v H="$host" '$0 == H { $0 = "vm" } { print }' |
