@@ -93,7 +93,7 @@ host_state() {
 	echo "== stepbox state"
 	ls /run/stepbox 2>/dev/null
 	echo "== /var/tmp"
-	ls /var/tmp 2>/dev/null | grep -v '^stepbox-test\.'
+	find /var/tmp -mindepth 1 -maxdepth 1 ! -name 'stepbox-test.*' -printf '%f\n' | sort
 	echo "== loop devices"
 	losetup -a 2>/dev/null | sort
 	echo "== runtimes"
