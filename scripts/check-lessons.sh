@@ -73,13 +73,19 @@ for t in script sudo; do
 	}
 done
 
+# The VM's kernel has no host name ("(none)"), and sudo, which resolves
+# it, would complain on every call: give it this machine's.
+if [ -n "${STEPBOX_VM:-}" ] && [ "$(hostname)" = "(none)" ] && [ -s /etc/hostname ]; then
+	hostname "$(cat /etc/hostname)"
+fi
 if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then layout=v2; else layout=v1; fi
 host=$(hostname)
 
 # What the lessons must leave as they found it.
 host_state() {
 	echo "== mounts"
-	awk '{ $1 = $2 = ""; print }' /proc/self/mountinfo | sort
+	# (ip netns mounts /run/netns once, for good: iproute2's, not ours)
+	awk '$5 != "/run/netns" { $1 = $2 = ""; print }' /proc/self/mountinfo | sort
 	echo "== hostname"
 	hostname
 	echo "== SysV IPC"
