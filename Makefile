@@ -23,6 +23,7 @@ BUILD      := build
 ROOTFS     ?= $(BUILD)/rootfs
 
 .PHONY: all clean deps probe rootfs demo test test-unit test-sanitize test-bats test-vm test-vm-all \
+	check-lessons check-lessons-vm \
 	lint format check-steps $(STEPS) $(foreach s,$(STEPS),$(firstword $(subst -, ,$(s))))
 
 all: $(BINARIES)
@@ -84,6 +85,14 @@ test-sanitize: $(SAN_BIN)
 test-bats: all rootfs
 	tests/run
 
+# The lessons' commands, run and compared with their transcripts
+# (scripts/check-lessons.sh); -vm: the same in the cgroup v2 VM.
+check-lessons: all rootfs
+	scripts/check-lessons.sh
+
+check-lessons-vm: all rootfs
+	scripts/check-lessons.sh --vm
+
 # The suite on pure cgroup v2, in a qemu VM (scripts/vm-test.sh): the
 # newest step with every mechanism's tests; test-vm-all: every step.
 test-vm: all rootfs
@@ -95,7 +104,9 @@ test-vm-all: all rootfs
 test: deps
 	$(MAKE) test-unit test-sanitize
 	$(MAKE) test-bats
+	$(MAKE) check-lessons
 	$(MAKE) test-vm
+	$(MAKE) check-lessons-vm
 
 # --- lint ----------------------------------------------------------------
 

@@ -13,7 +13,7 @@ packages=(
 	libcmocka-dev
 	bats bats-support bats-assert bats-file tmux
 	busybox-static
-	iproute2 util-linux procps psmisc strace
+	iproute2 util-linux procps psmisc strace sudo
 	clang-format clang-tidy cppcheck
 	qemu-system-x86 linux-image-amd64 cpio kmod
 )

@@ -195,9 +195,15 @@ static void parse_args(int argc, char **argv, struct container *c)
 		}
 	}
 	c->argv = optind < argc ? argv + optind : default_command;
-	/* As ssh does: a terminal of its own when a person is at ours. */
+	/*
+	 * As ssh does: a terminal of its own when a person is at ours, and
+	 * we are its foreground job. A `run ... &` in the background would
+	 * be stopped (SIGTTOU) by the raw mode it sets on a terminal it
+	 * does not own; there it keeps the caller's stdin and stdout.
+	 */
 	if (c->tty < 0)
-		c->tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+		c->tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) &&
+			 tcgetpgrp(STDIN_FILENO) == getpgrp();
 }
 
 static void require_root(void)
