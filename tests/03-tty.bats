@@ -263,6 +263,26 @@ child_named() {
 	[ -n "$outer" ] && [ -n "$inner" ] && [ "$outer" != "$inner" ]
 }
 
+@test "tty: started in the background (&), it takes no pty and is not stopped by the terminal" {
+	# what a participant types at an interactive shell: run ... &. A
+	# background job that puts the terminal in raw mode gets SIGTTOU and
+	# stops; the runtime must leave the terminal alone there.
+	printf '#!/bin/sh\nexec bash --norc --noprofile -i\n' >"$WORK/ibash"
+	chmod 755 "$WORK/ibash"
+	TTY_RUN="$WORK/ibash" tty_start
+	wait_prompt
+	type_line "$STEP_BIN -- sh -c 'tty; echo bg-done' &"
+	type_line 'wait $!; echo bg-rc=$?'
+	wait_screen '^bg-rc=' 10
+	screen | grep -qx bg-done
+	screen | grep -qx bg-rc=0
+	# no pty of its own: the terminal it saw is the window's own
+	[ "$(screen | grep '^/dev/pts/')" = "$(tmux -S "$TMUX_SOCKET" display -p '#{pane_tty}')" ]
+	type_line exit
+	tty_done
+	assert_equal "$TTY_RC" 0
+}
+
 @test "tty: -t with a pipe for stdin: the shell reads it through its terminal, EOF ends it" {
 	run ctr -t -- sh -c 'tty; read line; echo "got $line"' <<<hello
 	assert_success
