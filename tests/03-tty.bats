@@ -271,9 +271,8 @@ child_named() {
 	chmod 755 "$WORK/ibash"
 	TTY_RUN="$WORK/ibash" tty_start
 	wait_prompt
-	type_line "$STEP_BIN -- sh -c 'tty; echo bg-done' &"
-	type_line 'wait $!; echo bg-rc=$?'
-	wait_screen '^bg-rc=' 10
+	type_line "$STEP_BIN -- sh -c 'tty; echo bg-done' & wait \$!; echo bg-rc=\$?"
+	wait_screen '^bg-rc=[0-9]+$' 10
 	screen | grep -qx bg-done
 	screen | grep -qx bg-rc=0
 	# no pty of its own: the terminal it saw is the window's own
