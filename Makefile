@@ -2,8 +2,8 @@
 #
 #   make              build every step present (stepNN-name/run)
 #   make step03       build one step (also: make step03-pid)
-#   sudo make demo    set up and open a shell in the most complete step
-#   sudo make test    set up and run every test that can run here
+#   make demo         set up and open a shell in the most complete step (root)
+#   make test         set up and run every test that can run here (root)
 #   make lint         clang-format, clang-tidy, cppcheck, check-steps
 #
 # CC, CFLAGS and LDFLAGS may be overridden: make CC=clang CFLAGS=-O0
@@ -22,7 +22,7 @@ COMMON_HDR := $(wildcard common/*.h)
 BUILD      := build
 ROOTFS     ?= $(BUILD)/rootfs
 
-.PHONY: all clean deps probe rootfs demo test test-unit test-sanitize test-bats test-vm test-vm-all \
+.PHONY: all clean deps deps-demo deps-vm test-scripts probe rootfs demo test test-unit test-sanitize test-bats test-vm test-vm-all \
 	check-lessons check-lessons-vm \
 	lint format check-steps $(STEPS) $(foreach s,$(STEPS),$(firstword $(subst -, ,$(s))))
 
@@ -40,8 +40,15 @@ $(firstword $(subst -, ,$(1))): $(1)/run
 endef
 $(foreach s,$(STEPS),$(eval $(call step_alias,$(s))))
 
+# What each target needs, installed when missing (scripts/deps.sh).
 deps:
-	scripts/deps.sh
+	scripts/deps.sh test
+
+deps-demo:
+	scripts/deps.sh demo
+
+deps-vm:
+	scripts/deps.sh vm
 
 PROBE := $(BUILD)/probe/stepbox-probe
 
@@ -57,7 +64,7 @@ rootfs: $(ROOTFS)/bin/busybox
 $(ROOTFS)/bin/busybox: scripts/mkrootfs.sh $(PROBE)
 	scripts/mkrootfs.sh $(ROOTFS) $(PROBE)
 
-demo: deps all rootfs
+demo: deps-demo all rootfs
 	@echo "Starting $(LAST_STEP): a shell inside the container; 'exit' leaves it."
 	./$(LAST_STEP)/run -v
 
@@ -90,19 +97,23 @@ test-bats: all rootfs
 check-lessons: all rootfs
 	scripts/check-lessons.sh
 
-check-lessons-vm: all rootfs
+check-lessons-vm: deps-vm all rootfs
 	scripts/check-lessons.sh --vm
 
 # The suite on pure cgroup v2, in a qemu VM (scripts/vm-test.sh): the
 # newest step with every mechanism's tests; test-vm-all: every step.
-test-vm: all rootfs
+test-vm: deps-vm all rootfs
 	scripts/vm-test.sh $(LAST_STEP)
 
-test-vm-all: all rootfs
+test-vm-all: deps-vm all rootfs
 	scripts/vm-test.sh
 
+# The project's own scripts (deps.sh), with faked inputs.
+test-scripts:
+	bats tests/deps.bats
+
 test: deps
-	$(MAKE) test-unit test-sanitize
+	$(MAKE) test-unit test-sanitize test-scripts
 	$(MAKE) test-bats
 	$(MAKE) check-lessons
 	$(MAKE) test-vm
