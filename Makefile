@@ -22,7 +22,7 @@ COMMON_HDR := $(wildcard common/*.h)
 BUILD      := build
 ROOTFS     ?= $(BUILD)/rootfs
 
-.PHONY: all clean deps deps-demo deps-vm test-scripts probe rootfs demo test test-unit test-sanitize test-bats test-vm test-vm-all \
+.PHONY: all clean diff cleanup deps deps-demo deps-vm test-scripts probe rootfs demo test test-unit test-sanitize test-bats test-vm test-vm-all \
 	check-lessons check-lessons-vm \
 	lint format check-steps $(STEPS) $(foreach s,$(STEPS),$(firstword $(subst -, ,$(s))))
 
@@ -110,7 +110,7 @@ test-vm-all: deps-vm all rootfs
 
 # The project's own scripts (deps.sh), with faked inputs.
 test-scripts:
-	bats tests/deps.bats
+	bats tests/deps.bats tests/make.bats
 
 test: deps
 	$(MAKE) test-unit test-sanitize test-scripts
@@ -137,3 +137,17 @@ check-steps:
 
 clean:
 	rm -rf $(BINARIES) $(BUILD)
+
+# make diff STEP=05: the code of step 05's lesson, step 04 -> 05.
+diff:
+	@step=$$(ls -d step$(STEP)-* 2>/dev/null | head -n1); \
+	prev=$$(ls -d step$$(printf %02d $$(expr "$(STEP)" - 1 2>/dev/null))-* 2>/dev/null | head -n1); \
+	if [ -z "$$step" ] || [ -z "$$prev" ]; then \
+		echo "make diff: STEP=NN names a step after the first, e.g. STEP=05" >&2; exit 2; \
+	fi; \
+	diff -ruN -x run -x README.md "$$prev" "$$step" | $${PAGER:-cat}; true
+
+# make cleanup (as root): what runs killed with -9 left behind, by the
+# newest step's --cleanup (cgroups and state whose lock nobody holds).
+cleanup: $(LAST_STEP)/run
+	./$(LAST_STEP)/run --cleanup
