@@ -271,6 +271,31 @@ assert_well_formed() {
 	assert_line --regexp '^warn +\[10\] +kernel 4.19 < 5.3: no pidfd_open'
 }
 
+@test "doctor: each feature from its first kernel on: 5.11 mounts overlay in a user namespace, 5.12 has mount_setattr" {
+	put proc/sys/kernel/osrelease 5.11.0-1-amd64
+	run doctor
+	assert_line --regexp '^ok +\[09-10\] +kernel 5.11 >= 5.11: overlayfs can be mounted inside a user namespace'
+	assert_line --regexp '^fail +\[04-10\] +kernel 5.11 < 5.12: no mount_setattr'
+	put proc/sys/kernel/osrelease 5.12.0-1-amd64
+	run doctor
+	assert_line --regexp '^ok +\[04-10\] +kernel 5.12 >= 5.12: open_tree, move_mount'
+	assert_line --regexp '^warn +\[07\] +kernel 5.12 < 5.14: no cgroup.kill'
+	put proc/sys/kernel/osrelease 5.14.21-150400.24.11-default
+	run doctor
+	assert_success
+	refute_line --regexp '^(warn|fail)'
+}
+
+@test "doctor: root without CAP_SYS_ADMIN alone (every other capability) cannot run a step" {
+	put proc/self/status "CapEff:	000001ffffdfffff" "Seccomp:	0"
+	run doctor
+	assert_failure 1
+	assert_line --regexp '^fail +\[01-10\] +uid 0 without CAP_SYS_ADMIN \(CapEff 000001ffffdfffff\)'
+	put proc/self/status "CapEff:	0000000000200000" "Seccomp:	0"
+	run doctor
+	assert_success
+}
+
 @test "doctor: no cgroup namespace or user namespace in the kernel" {
 	rm "$FIX/proc/self/ns/user" "$FIX/proc/self/ns/cgroup"
 	run doctor
@@ -324,6 +349,11 @@ assert_well_formed() {
 	run doctor
 	assert_failure 1
 	assert_line --regexp '^fail +\[06-10\] +uid 0 in a user namespace whose uid_map .* lacks 100000-165535'
+	# 131072 ids: 100000 is in, 165535 is not.
+	put proc/self/uid_map "         0     100000     131072"
+	run doctor
+	assert_failure 1
+	assert_line --regexp '^fail +\[06-10\] +uid 0 in a user namespace whose uid_map'
 	put proc/self/uid_map "         0     100000    1000000"
 	run doctor
 	assert_success
@@ -351,7 +381,7 @@ assert_well_formed() {
 @test "doctor: on this machine it runs, says ok/warn/fail, exits 0 or 1 to match" {
 	run "$DOCTOR"
 	assert_well_formed
-	assert_line --regexp '^(ok|warn|fail) +\[07\] +cgroup (v1|v2|hybrid)'
+	assert_line --regexp '^(ok|warn|fail) +\[07\] +(cgroup (v1|v2|hybrid)|no cgroup filesystem)'
 	assert_line --regexp '^(ok|warn|fail) +\[01-10\] +kernel [0-9]+\.[0-9]+ '
 	assert_line --regexp '^doctor: [0-9]+ ok, [0-9]+ warn, [0-9]+ fail: '
 	if printf '%s\n' "${lines[@]}" | grep -q '^fail '; then
