@@ -181,7 +181,7 @@ fi
 case $release in
 *[Mm]icrosoft*WSL2* | *microsoft-standard*)
 	finding warn 01-10 "WSL 2 (kernel $release): a real Linux kernel in a VM; WSL sets up cgroups (often hybrid, v1 beside cgroup2 at /sys/fs/cgroup/unified, unless systemd=true in /etc/wsl.conf), and Windows drives (/mnt/c, 9p) have no Unix owners: keep the checkout in your Linux home" \
-		"printf '[boot]\\nsystemd=true\\n' | sudo tee /etc/wsl.conf, then wsl --shutdown (in Windows)"
+		"printf '[boot]\\nsystemd=true\\n' | sudo tee -a /etc/wsl.conf, then wsl --shutdown (in Windows)"
 	;;
 *Microsoft*)
 	finding fail 01-10 "WSL 1 (kernel $release): Windows translates Linux's system calls and has no namespaces, cgroups or overlayfs" \
@@ -293,21 +293,6 @@ else
 	finding fail 04-10 "$kv < 5.2: no open_tree, move_mount or fsopen: --volume (04) and the rootfs mounts (08) fail" "$newer_kernel"
 fi
 
-if [ "$layout" != v2 ]; then
-	finding ok 07 "cgroup $layout: step07 starts the child with clone and moves it in, and kills by freezing (clone3 CLONE_INTO_CGROUP and cgroup.kill are v2's)"
-else
-	if kernel_at_least 5.7; then
-		finding ok 07 "$kv >= 5.7: clone3 CLONE_INTO_CGROUP starts the child inside its cgroup"
-	else
-		finding warn 07 "$kv < 5.7: no clone3 CLONE_INTO_CGROUP; step07 clones, then moves the child into its cgroup (a few ms slower)" "$newer_kernel"
-	fi
-	if kernel_at_least 5.14; then
-		finding ok 07 "$kv >= 5.14: cgroup.kill ends what is left in the cgroup at once"
-	else
-		finding warn 07 "$kv < 5.14: no cgroup.kill; step07 freezes the cgroup, kills each member, thaws it" "$newer_kernel"
-	fi
-fi
-
 if kernel_at_least 5.6; then
 	finding ok 08-10 "$kv >= 5.6: openat2 RESOLVE_IN_ROOT resolves paths inside the rootfs"
 else
@@ -406,6 +391,21 @@ fi
 if [ -n "$ro_cgroups" ]; then
 	finding fail 07 "${ro_cgroups% } mounted read-only (a container without --privileged): step07 cannot make its cgroup" \
 		"docker run --privileged --cgroupns=private ..."
+fi
+
+if [ "$layout" != v2 ]; then
+	finding ok 07 "cgroup $layout: step07 starts the child with clone and moves it in, and kills by freezing (clone3 CLONE_INTO_CGROUP and cgroup.kill are v2's)"
+else
+	if kernel_at_least 5.7; then
+		finding ok 07 "$kv >= 5.7: clone3 CLONE_INTO_CGROUP starts the child inside its cgroup"
+	else
+		finding warn 07 "$kv < 5.7: no clone3 CLONE_INTO_CGROUP; step07 clones, then moves the child into its cgroup (a few ms slower)" "$newer_kernel"
+	fi
+	if kernel_at_least 5.14; then
+		finding ok 07 "$kv >= 5.14: cgroup.kill ends what is left in the cgroup at once"
+	else
+		finding warn 07 "$kv < 5.14: no cgroup.kill; step07 freezes the cgroup, kills each member, thaws it" "$newer_kernel"
+	fi
 fi
 
 # --- overlayfs (09) -----------------------------------------------------------
