@@ -30,7 +30,8 @@
 # /etc, /.dockerenv, the rootfs, the commands busybox and sudo) under DIR
 # instead of /, and STEPBOX_DOCTOR_UID=N stands for `id -u`. The kernel
 # version is DIR/proc/sys/kernel/osrelease. ROOTFS names the root
-# filesystem (default: build/rootfs in this checkout), as for make.
+# filesystem (default: build/rootfs in this checkout) and BUSYBOX the
+# busybox to build it from, as for make rootfs.
 set -uo pipefail
 
 case ${1:-} in
@@ -431,9 +432,9 @@ fi
 
 # --- busybox and the rootfs (08 on) -------------------------------------------
 
-busybox=$(find_cmd busybox)
-if [ -z "$busybox" ]; then
-	finding fail 08-10 "no busybox: make rootfs builds the steps' root filesystem from a static busybox" \
+busybox=${BUSYBOX:-$(find_cmd busybox)} # BUSYBOX: as for scripts/mkrootfs.sh
+if [ -z "$busybox" ] || [ ! -e "$R$busybox" ]; then
+	finding fail 08-10 "no busybox${busybox:+ at $busybox}: make rootfs builds the steps' root filesystem from a static busybox" \
 		"$install $busybox_pkg"
 elif od -An -c -N 4096 "$R$busybox" 2>/dev/null | tr -d ' \n' | grep -q ld-linux; then
 	# (as scripts/mkrootfs.sh tells: the interpreter's name is near the start)

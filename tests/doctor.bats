@@ -332,6 +332,13 @@ assert_well_formed() {
 	assert_failure 1
 	assert_line --regexp '^fail +\[08-10\] +no busybox: .*  fix: sudo dnf install busybox$'
 	assert_equal "${lines[-1]}" "doctor: 12 ok, 1 warn, 1 fail: not everything works here in steps 08 09 10"
+
+	# BUSYBOX names another, as for make rootfs.
+	put opt/bb/busybox "ELF, statically linked"
+	BUSYBOX=/opt/bb/busybox run doctor
+	assert_line --regexp '^ok +\[08-10\] +a static busybox at /opt/bb/busybox$'
+	BUSYBOX=/opt/none/busybox run doctor
+	assert_line --regexp '^fail +\[08-10\] +no busybox at /opt/none/busybox: '
 }
 
 @test "doctor: not root: a warning that 01-05 need sudo, and how without it" {
