@@ -4,6 +4,7 @@
 #   make step03       build one step (also: make step03-pid)
 #   make demo         set up and open a shell in the most complete step (root)
 #   make test         set up and run every test that can run here (root)
+#   make doctor       what will and will not work on this machine (any user)
 #   make lint         clang-format, clang-tidy, cppcheck, check-steps
 #
 # CC, CFLAGS and LDFLAGS may be overridden: make CC=clang CFLAGS=-O0
@@ -108,12 +109,23 @@ test-vm: deps-vm all rootfs
 test-vm-all: deps-vm all rootfs
 	scripts/vm-test.sh
 
+# Before a workshop: what will and will not work on this machine
+# (scripts/doctor.sh; it only reads). test-doctor: its tests, on
+# made-up hosts.
+.PHONY: doctor test-doctor
+doctor:
+	@ROOTFS=$(ROOTFS) scripts/doctor.sh
+
+test-doctor:
+	bats tests/doctor.bats
+
 # The project's own scripts (deps.sh), with faked inputs.
 test-scripts:
 	bats tests/deps.bats tests/make.bats
 
 test: deps
 	$(MAKE) test-unit test-sanitize test-scripts
+	$(MAKE) test-doctor
 	$(MAKE) test-bats
 	$(MAKE) check-lessons
 	$(MAKE) test-vm
