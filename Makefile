@@ -119,13 +119,13 @@ doctor:
 test-doctor:
 	bats tests/doctor.bats
 
-# The project's own scripts (deps.sh), with faked inputs.
+# The project's own scripts (deps.sh, doctor.sh, make diff), with faked
+# inputs where they read the machine.
 test-scripts:
-	bats tests/deps.bats tests/make.bats
+	bats tests/deps.bats tests/make.bats tests/doctor.bats
 
 test: deps
 	$(MAKE) test-unit test-sanitize test-scripts
-	$(MAKE) test-doctor
 	$(MAKE) test-bats
 	$(MAKE) check-lessons
 	$(MAKE) test-vm
