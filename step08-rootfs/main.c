@@ -1,20 +1,22 @@
 /*
- * step07-cgroups — limits on what the container may use: memory, CPU time,
- * processes. On cgroup v2 and on v1.
+ * step08-rootfs — a root filesystem of the container's own: from here on
+ * it sees none of the host's files.
  *
- * step06 plus a control group (the mechanism is in cgroup.c) and
- * CLONE_NEWCGROUP. Namespaces decide what a process can see; a cgroup
- * decides how much it can use. The parent creates the cgroup and writes
- * the limits before the child exists; on v2 the child is born in it
- * (clone3 CLONE_INTO_CGROUP), on v1 the parent moves it in while it
- * waits. Then the child unshares a cgroup namespace rooted there.
+ * step07 plus pivot_root into a directory tree (the mechanism is in
+ * rootfs.c, the /dev it gets in dev.c). The child binds the tree onto
+ * itself, mounts /proc, a fresh /dev, /sys, /tmp and the volumes inside
+ * it, each at a path resolved inside the tree (an image's /proc may be a
+ * symbolic link meant to lead the runtime out), then makes it "/" with
+ * pivot_root and detaches the host's root. The terminal now comes from
+ * the container's own devpts: the child opens it and sends us the master
+ * over a unix socket, as runc's console socket does.
  *
- *   make step07 && sudo ./step07-cgroups/run --memory 64M --pids 20 -v
- *   sudo ./step07-cgroups/run --cpus 0.5 -- sh -c 'while :; do :; done'
- *   sudo ./step07-cgroups/run --cleanup   # remove cgroups of killed runs
+ *   make step08 rootfs && sudo ./step08-rootfs/run -v
+ *   sudo ./step08-rootfs/run --rootfs /path/to/alpine -- cat /etc/os-release
+ *   sudo ./step08-rootfs/run --chroot -- /bin/breakout   # why chroot is not enough
  *
- * The lesson is step07-cgroups/README.md; the code it adds is
- * `diff -u step06-user/main.c step07-cgroups/main.c`.
+ * The lesson is step08-rootfs/README.md; the code it adds is
+ * `diff -ru step07-cgroups step08-rootfs`.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -32,6 +34,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -39,6 +42,8 @@
 
 #include "cgroup.h"
 #include "common.h"
+#include "dev.h"
+#include "rootfs.h"
 #include "state.h"
 #include "veth.h"
 
@@ -46,11 +51,17 @@
 
 static char *default_command[] = { "/bin/sh", NULL };
 
+/* The default --rootfs: the tree `make rootfs` builds (the Makefile
+ * gives its absolute path). */
+#ifndef STEPBOX_ROOTFS
+#define STEPBOX_ROOTFS "build/rootfs"
+#endif
+
 /* The container's terminal, as the runtime holds it. */
 struct terminal {
 	int master;    /* ours: what the container writes, we read here */
 	int slave;     /* ours too, open until the container has exited */
-	char name[64]; /* "/dev/pts/N", the slave, which the child opens */
+	int socket[2]; /* [0] ours, [1] the child's: it sends the pty over it */
 };
 
 #define MAX_VOLUMES 16
@@ -60,7 +71,8 @@ struct volume {
 	const char *host;
 	const char *target;
 	bool readonly;
-	int fd; /* a copy of the host path's mount (open_tree), made by the child */
+	bool file; /* the host path is a file: the target must be one too */
+	int fd;	   /* a copy of the host path's mount (open_tree), made by the child */
 };
 
 /* Everything the parent decides before the child exists. */
@@ -90,6 +102,12 @@ struct container {
 	char **argv;
 	struct sync_pipe sync;
 	sigset_t parent_mask; /* the signal mask to restore before exec */
+
+	char rootfs[PATH_MAX]; /* --rootfs, or the default */
+	int rootfs_fd;	       /* opened by the parent, before any namespace */
+	bool chroot;	       /* --chroot: chroot instead of pivot_root (the lesson's demo) */
+	struct dev_node device_nodes[CGROUP_MAX_DEVICES]; /* --device nodes below /dev */
+	size_t ndevice_nodes;
 };
 
 static void usage(FILE *out)
@@ -97,8 +115,13 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: %s [OPTIONS] [--] [COMMAND [ARG...]]\n"
 		"Run COMMAND (default /bin/sh) in new namespaces: user uts ipc pid mnt net\n"
-		"cgroup, and in a cgroup with the limits below.\n"
+		"cgroup, in a cgroup with the limits below, with a root filesystem of its own.\n"
 		"\n"
+		"      --rootfs DIR     the container's / (default: the tree `make rootfs`\n"
+		"                       builds, %s; rootless: %s-UID if it\n"
+		"                       exists)\n"
+		"      --chroot         chroot into DIR instead of pivot_root: only to see\n"
+		"                       why that is not enough (/bin/breakout walks out)\n"
 		"  -n, --hostname NAME  hostname inside (default: stepbox)\n"
 		"      --init           run a small init as PID 1 that reaps zombies\n"
 		"                       and passes signals on to COMMAND\n"
@@ -107,8 +130,8 @@ static void usage(FILE *out)
 		"      --no-tty         no terminal: COMMAND gets our stdin/out/err\n"
 		"      --propagation M  how mounts travel between host and container:\n"
 		"                       private (default), slave or shared\n"
-		"  -V, --volume H:C[:ro]  bind host path H on container path C\n"
-		"                       (C must exist), read-only with :ro\n"
+		"  -V, --volume H:C[:ro]  bind host path H on container path C (made in\n"
+		"                       the rootfs when missing), read-only with :ro\n"
 		"      --net MODE       loopback (default: lo only) or veth (lo, and eth0\n"
 		"                       wired to a stepbox<pid> link on the host)\n"
 		"      --veth-net NET   the veth pair's subnet (default 169.254.100.0/30):\n"
@@ -130,11 +153,12 @@ static void usage(FILE *out)
 		"      --device-read-iops DEV:N     most reads a second from DEV; also\n"
 		"                       --device-write-iops\n"
 		"      --device PATH[:rwm]  allow the device node PATH (read, write, mknod;\n"
-		"                       default rwm) besides null, zero, tty and the like\n"
+		"                       default rwm) besides null, zero, tty and the like,\n"
+		"                       and make it in the container's /dev if it is below /dev\n"
 		"      --cleanup        remove what runs killed with -9 left behind, exit\n"
 		"  -v, --verbose        trace every kernel operation\n"
 		"  -h, --help           show this help\n",
-		STEP_NAME "/run");
+		STEP_NAME "/run", STEPBOX_ROOTFS, STEPBOX_ROOTFS);
 }
 
 /* --- the command line ------------------------------------------------- */
@@ -383,6 +407,18 @@ static void parse_device(const char *spec, struct container *c)
 		.minor = (int)minor(st.st_rdev),
 		.access = access,
 	};
+	/* From step08 the container has a /dev of its own (dev.c): a node
+	 * the host has as /dev/NAME is made there as well. */
+	if (strncmp(path, "/dev/", 5) == 0 && path[5] && !strchr(path + 5, '/')) {
+		struct dev_node *n = &c->device_nodes[c->ndevice_nodes++];
+
+		n->name = strdup(path + 5);
+		if (!n->name)
+			die_errno("strdup");
+		n->type = S_ISBLK(st.st_mode) ? 'b' : 'c';
+		n->major = major(st.st_rdev);
+		n->minor = minor(st.st_rdev);
+	}
 }
 
 static bool has_limits(const struct cgroup_limits *l)
@@ -398,6 +434,8 @@ enum {
 	OPT_IO_WEIGHT,
 	OPT_IO_LIMIT,
 	OPT_DEVICE,
+	OPT_ROOTFS,
+	OPT_CHROOT,
 };
 
 static void parse_args(int argc, char **argv, struct container *c)
@@ -427,6 +465,8 @@ static void parse_args(int argc, char **argv, struct container *c)
 		{ "device-read-iops", required_argument, NULL, OPT_IO_LIMIT },
 		{ "device-write-iops", required_argument, NULL, OPT_IO_LIMIT },
 		{ "device", required_argument, NULL, OPT_DEVICE },
+		{ "rootfs", required_argument, NULL, OPT_ROOTFS },
+		{ "chroot", no_argument, NULL, OPT_CHROOT },
 		{ "cleanup", no_argument, NULL, 'C' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -518,6 +558,14 @@ static void parse_args(int argc, char **argv, struct container *c)
 		}
 		case OPT_DEVICE:
 			parse_device(optarg, c);
+			break;
+		case OPT_ROOTFS:
+			if (optarg[0] == '\0' || strlen(optarg) >= sizeof(c->rootfs))
+				usage_error("--rootfs: '%s' is not a directory path", optarg);
+			snprintf(c->rootfs, sizeof(c->rootfs), "%s", optarg);
+			break;
+		case OPT_CHROOT:
+			c->chroot = true;
 			break;
 		case 'C':
 			c->cleanup = true;
@@ -721,27 +769,131 @@ static void set_propagation(unsigned long mode)
 }
 
 /*
- * In shared mode the mounts we lay over the host's paths (/proc, /tmp, a
- * volume's target) must still stay ours. So the mount that holds PATH
- * becomes a slave: it receives from the host but sends nothing back. PATH
- * need not be a mount point itself (EINVAL): then the mount holding its
- * parent directory is the one. Where /tmp is no mount of its own, that is
- * "/" itself: then only mounts of their own, the volumes among them,
- * still share both ways.
+ * In shared mode the mounts we lay inside the container (/proc, /tmp, a
+ * volume's target) must still stay ours. So the mount that holds the
+ * directory FD becomes a slave: it receives from the host but sends
+ * nothing back. FD need not be a mount's root, where mount_setattr wants
+ * one (EINVAL): we go up ("..") while the mount ID (statx) stays the
+ * same, to the root of the mount that holds it. For the rootfs that is
+ * the host's mount that holds the tree (often "/" itself); for a
+ * volume's target, the rootfs's own bind, a tmpfs of ours, or another
+ * volume, shared with the host, that holds it.
  */
-static void keep_mount_local(const char *path)
+static void keep_mount_local(int fd, const char *what)
 {
-	char dir[4096];
+	struct mount_attr attr = { .propagation = MS_SLAVE };
+	int dir = fcntl(fd, F_DUPFD_CLOEXEC, 0);
 
-	snprintf(dir, sizeof(dir), "%s", path);
-	while (mount(NULL, dir, NULL, MS_SLAVE, NULL) < 0) {
-		char *slash = strrchr(dir, '/');
+	if (dir < 0)
+		die_errno("fcntl(F_DUPFD)");
+	for (;;) {
+		struct statx here, up;
+		int parent = openat(dir, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
 
-		if (errno != EINVAL || strcmp(dir, "/") == 0)
-			die_errno("mount(\"%s\", MS_SLAVE)", dir);
-		slash[slash == dir ? 1 : 0] = '\0';
+		if (parent < 0)
+			die_errno("open(\"%s/..\")", what);
+		if (statx(dir, "", AT_EMPTY_PATH, STATX_MNT_ID | STATX_INO, &here) < 0 ||
+		    statx(parent, "", AT_EMPTY_PATH, STATX_MNT_ID | STATX_INO, &up) < 0)
+			die_errno("statx(\"%s\", STATX_MNT_ID)", what);
+		if (here.stx_mnt_id != up.stx_mnt_id ||
+		    (here.stx_ino == up.stx_ino && here.stx_dev_major == up.stx_dev_major &&
+		     here.stx_dev_minor == up.stx_dev_minor)) {
+			close(parent);
+			break; /* DIR is the root of its mount (or of everything) */
+		}
+		close(dir);
+		dir = parent;
 	}
-	trace("mount(\"%s\", MS_SLAVE) = 0", dir);
+	if (mount_setattr(dir, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+		die_errno("mount_setattr(the mount holding %s, MS_SLAVE)", what);
+	trace("mount_setattr(the mount holding %s, MS_SLAVE) = 0", what);
+	close(dir);
+}
+
+/*
+ * Shared mode: the host-side mount that holds the tree becomes a slave,
+ * or attaching our copy onto it would show on the host; and so does "/"
+ * (itself only): pivot_root refuses (EINVAL) while the mount the current
+ * root hangs from is shared. What is below keeps its propagation: the
+ * volumes, copied already, still share with the host.
+ */
+static void keep_rootfs_local(const struct container *c)
+{
+	int dir = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (dir < 0)
+		die_errno("--rootfs %s", c->rootfs);
+	keep_mount_local(dir, c->rootfs);
+	close(dir);
+	if (mount(NULL, "/", NULL, MS_SLAVE, NULL) < 0)
+		die_errno("mount(\"/\", MS_SLAVE)");
+	trace("mount(\"/\", MS_SLAVE) = 0");
+}
+
+/*
+ * The rootfs becomes a mount of its own: pivot_root wants a mount point
+ * for the new root (EINVAL otherwise), and a mount of our own is what
+ * lets us choose its propagation. open_tree(OPEN_TREE_CLONE|AT_RECURSIVE)
+ * copies it, mounts below included (a bind, MS_BIND|MS_REC), and
+ * move_mount attaches the copy onto the tree's own directory. From now on
+ * the fd of that copy is the rootfs: the directory under it, the one the
+ * parent opened, is out of sight below the mount.
+ *
+ * The copy's propagation: private, or a slave in slave and shared modes
+ * (so that /proc and /dev, mounted in it, never reach the host). In
+ * shared mode, first keep_rootfs_local.
+ */
+static int bind_rootfs(const struct container *c)
+{
+	struct mount_attr attr = {
+		.propagation = c->propagation == MS_PRIVATE ? MS_PRIVATE : MS_SLAVE,
+	};
+	struct stat want, got;
+	int tree;
+
+	if (c->propagation == MS_SHARED)
+		keep_rootfs_local(c);
+	/* The parent's fd is a mount of the parent's namespace, which
+	 * open_tree refuses to copy (EINVAL). Our copy of it is found by
+	 * name, then checked against the fd: the same directory, or stop. */
+	tree = open_tree(AT_FDCWD, c->rootfs, AT_RECURSIVE | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (tree < 0)
+		die_errno("--rootfs %s: open_tree(OPEN_TREE_CLONE|AT_RECURSIVE)", c->rootfs);
+	if (fstat(tree, &got) < 0 || fstat(c->rootfs_fd, &want) < 0)
+		die_errno("--rootfs %s: fstat", c->rootfs);
+	if (got.st_dev != want.st_dev || got.st_ino != want.st_ino)
+		die("--rootfs %s: no longer the directory opened before clone", c->rootfs);
+	if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
+		die_errno("--rootfs %s: mount_setattr(%s)", c->rootfs,
+			  propagation_name(attr.propagation));
+	if (move_mount(tree, "", AT_FDCWD, c->rootfs, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		die_errno("--rootfs %s: move_mount onto itself", c->rootfs);
+	trace("open_tree(\"%s\", OPEN_TREE_CLONE|AT_RECURSIVE), mount_setattr(%s), move_mount "
+	      "onto itself = %d",
+	      c->rootfs, propagation_name(attr.propagation), tree);
+	return tree;
+}
+
+/* A mount point inside the rootfs: TARGET resolved in ROOT (created when
+ * missing), and a directory. */
+static int mount_point(int root, const char *target)
+{
+	struct stat st;
+	int fd = rootfs_path_at(root, target, ROOTFS_MKDIR);
+
+	if (fd < 0 && errno == EEXIST)
+		die_errno_hint("it is a symbolic link to nothing inside the rootfs: stepbox makes "
+			       "missing mount points, but not through a link",
+			       "open(\"%s\") inside the rootfs", target);
+	if (fd < 0)
+		die_errno("open(\"%s\") inside the rootfs", target);
+	if (fstat(fd, &st) < 0)
+		die_errno("fstat(\"%s\")", target);
+	if (!S_ISDIR(st.st_mode))
+		die("%s in the rootfs is not a directory (it resolves, inside the rootfs, to a "
+		    "file): cannot mount on it",
+		    target);
+	return fd;
 }
 
 /*
@@ -749,37 +901,66 @@ static void keep_mount_local(const char *path)
  * PID 1 of the new one, so this /proc lists only the container's
  * processes, and `ps` (which reads /proc) agrees with `echo $$`.
  */
-static void mount_proc(void)
+static void mount_proc(int root)
 {
-	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+	int target = mount_point(root, "/proc"), mnt;
+	const char *call;
+
+	mnt = rootfs_mount_fs(
+	    "proc", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, target, &call);
+	if (mnt < 0)
 		die_errno_hint("mounting proc needs CAP_SYS_ADMIN over the new PID namespace "
 			       "and a fully visible /proc (not the masked one inside Docker)",
-			       "mount(\"proc\", \"/proc\")");
-	trace("mount(\"proc\", \"/proc\", \"proc\", MS_NOSUID|MS_NODEV|MS_NOEXEC) = 0");
+			       "%s(\"proc\") on /proc", call);
+	trace("fsopen(\"proc\"), fsmount(MOUNT_ATTR_NOSUID|NODEV|NOEXEC), move_mount onto /proc "
+	      "(found by %s) = 0",
+	      rootfs_resolver());
+	close(mnt);
+	close(target);
 }
 
 /* sysfs, like proc, shows the namespace of whoever mounts it: the net
  * devices under /sys/class/net are those of our network namespace. The
  * kernel allows the mount only to an owner of that namespace. Read-only,
  * as runc and crun mount it: /sys holds host-wide knobs. */
-static void mount_sysfs(void)
+static void mount_sysfs(int root)
 {
-	if (mount("sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-		die_errno("mount(\"sysfs\", \"/sys\")");
-	trace("mount(\"sysfs\", \"/sys\", \"sysfs\", MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC) = 0");
+	int target = mount_point(root, "/sys"), mnt;
+	const char *call;
+
+	mnt = rootfs_mount_fs("sysfs", NULL,
+			      MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+				  MOUNT_ATTR_NOEXEC,
+			      target, &call);
+	if (mnt < 0)
+		die_errno_hint("sysfs needs a network namespace of our own",
+			       "%s(\"sysfs\") on /sys", call);
+	trace("fsopen(\"sysfs\"), fsmount(MOUNT_ATTR_RDONLY|NOSUID|NODEV|NOEXEC), move_mount onto "
+	      "/sys = 0");
+	close(mnt);
+	close(target);
 }
 
-/* A private /tmp: what the container leaves there goes with it, and the
- * host's /tmp is out of sight. */
-static void mount_tmp(void)
+/* A private /tmp: what the container leaves there goes with it. */
+static void mount_tmp(int root)
 {
-	if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
-		die_errno("mount(\"tmpfs\", \"/tmp\")");
-	trace("mount(\"tmpfs\", \"/tmp\", \"tmpfs\", MS_NOSUID|MS_NODEV, \"mode=1777\") = 0");
+	static const char *const options[] = { "mode=1777", NULL };
+	int target = mount_point(root, "/tmp"), mnt;
+	const char *call;
+
+	mnt =
+	    rootfs_mount_fs("tmpfs", options, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, target, &call);
+	if (mnt < 0)
+		die_errno("%s(\"tmpfs\") on /tmp", call);
+	trace(
+	    "fsopen(\"tmpfs\"), fsconfig(mode=1777), fsmount(MOUNT_ATTR_NOSUID|NODEV), move_mount "
+	    "onto /tmp = 0");
+	close(mnt);
+	close(target);
 }
 
 /*
- * Take every volume's host path now, before our tmpfs on /tmp can hide it
+ * Take every volume's host path now, before we leave the host's tree
  * (and, from step06, while we still have our host uid). open_tree with
  * OPEN_TREE_CLONE copies the mount at that path, with the mounts below it
  * (AT_RECURSIVE), into a mount attached nowhere yet: a handle that
@@ -804,26 +985,38 @@ static void open_volumes(struct container *c)
 	}
 }
 
-/* The target, opened once: O_NOFOLLOW, so a symbolic link there is seen
- * and refused instead of followed somewhere else. */
-static int open_target(const struct volume *v)
+/*
+ * The target, resolved once, inside the rootfs: a symbolic link there
+ * (absolute, or with "..") is followed as the container would follow it,
+ * and cannot lead to the host's files. From step08 a missing target is
+ * made, in the rootfs, as runc does: a directory, or an empty file when
+ * the host path is a file.
+ */
+static int open_target(int root, const struct volume *v)
 {
-	int fd = open(v->target, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	int fd = rootfs_path_at(root, v->target, v->file ? ROOTFS_MKFILE : ROOTFS_MKDIR);
 	struct stat st;
 
-	if (fd < 0 && errno == ENOENT)
-		die_errno_hint("until step08 the container shares the host's files, so "
-			       "stepbox does not create the target: pick one that exists",
-			       "--volume %s:%s: open(\"%s\")", v->host, v->target, v->target);
+	if (fd < 0 && errno == EEXIST)
+		die_errno_hint("a symbolic link on the way leads to nothing inside the rootfs: "
+			       "stepbox makes missing targets, but not through a link",
+			       "--volume %s:%s: open(\"%s\") inside the rootfs", v->host, v->target,
+			       v->target);
+	if (fd < 0 && errno == EACCES)
+		die_errno_hint("root inside may not make the target there: files whose owner the "
+			       "user namespace does not map belong to nobody inside (rootless: "
+			       "make rootfs-user)",
+			       "--volume %s:%s: open(\"%s\") inside the rootfs", v->host, v->target,
+			       v->target);
 	if (fd < 0)
-		die_errno("--volume %s:%s: open(\"%s\")", v->host, v->target, v->target);
+		die_errno("--volume %s:%s: open(\"%s\") inside the rootfs", v->host, v->target,
+			  v->target);
 	if (fstat(fd, &st) < 0)
 		die_errno("--volume %s:%s: fstat(\"%s\")", v->host, v->target, v->target);
-	if (S_ISLNK(st.st_mode)) {
-		errno = ELOOP;
-		die_errno_hint("give the path the link points to",
-			       "--volume %s:%s: the target is a symbolic link", v->host, v->target);
-	}
+	if (S_ISDIR(st.st_mode) == v->file)
+		die("--volume %s:%s: the host path is a %s, the target in the rootfs is not",
+		    v->host, v->target, v->file ? "file" : "directory");
+	trace("open(\"%s\") inside the rootfs (%s) = %d", v->target, rootfs_resolver(), fd);
 	return fd;
 }
 
@@ -835,16 +1028,31 @@ static int open_target(const struct volume *v)
  * send elsewhere (runc's CVE-2021-30465 was such a second lookup). The
  * copy would otherwise keep the propagation of the host's mount.
  */
-static void mount_volume(const struct volume *v, unsigned long propagation)
+static void mount_volume(int root, const struct volume *v, unsigned long propagation)
 {
 	struct mount_attr attr = {
 		.attr_set = v->readonly ? MOUNT_ATTR_RDONLY : 0,
 		.propagation = propagation == MS_SHARED ? 0 : propagation,
 	};
-	int target = open_target(v);
+	int target = open_target(root, v);
 
-	if (propagation == MS_SHARED)
-		keep_mount_local(v->target);
+	if (propagation == MS_SHARED) {
+		/* The mount that holds a file is the one holding its directory. */
+		char parent[PATH_MAX];
+		int dir = target;
+
+		if (v->file) {
+			snprintf(parent, sizeof(parent), "%s", v->target);
+			*strrchr(parent, '/') = '\0';
+			dir = rootfs_open_at(root, parent[0] ? parent : "/");
+		}
+		if (dir < 0)
+			die_errno("--volume %s:%s: open(\"%s\") inside the rootfs", v->host,
+				  v->target, parent);
+		keep_mount_local(dir, v->target);
+		if (dir != target)
+			close(dir);
+	}
 	if (attr.attr_set || attr.propagation) {
 		if (mount_setattr(v->fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
 			die_errno_hint(errno == ENOSYS
@@ -861,22 +1069,52 @@ static void mount_volume(const struct volume *v, unsigned long propagation)
 	close(target);
 }
 
-/* The container's mount table, in the order the kernel needs. The
- * volumes' host paths are already open (open_volumes). */
+/*
+ * --chroot, for the lesson only: "/" becomes the rootfs for path lookups,
+ * and nothing else changes. The host's root is still mounted in our
+ * namespace, under the new "/", and a process that may call chroot
+ * itself (CAP_SYS_CHROOT, which root inside has) walks back up to it:
+ * /bin/breakout does.
+ */
+static void enter_chroot(int root)
+{
+	warn("--chroot: the host's root stays mounted under the container's; for the "
+	     "lesson only");
+	if (fchdir(root) < 0)
+		die_errno("fchdir(rootfs)");
+	if (chroot(".") < 0)
+		die_errno("chroot(\".\")");
+	if (chdir("/") < 0)
+		die_errno("chdir(\"/\")");
+	trace("fchdir(rootfs), chroot(\".\"), chdir(\"/\") = 0");
+}
+
+/*
+ * The container's mount table, in the order the kernel needs: "/" of our
+ * copy made private (or as --propagation says), the rootfs a mount of its
+ * own, the file systems mounted inside it while the host's paths still
+ * resolve (the nodes of /dev are bound from the host's), each at a path
+ * resolved inside the rootfs; then pivot_root. The volumes' host paths
+ * are already open (open_volumes).
+ */
 static void setup_mounts(const struct container *c)
 {
+	int root;
+
 	set_propagation(c->propagation);
-	if (c->propagation == MS_SHARED)
-		keep_mount_local("/proc");
-	mount_proc();
-	if (c->propagation == MS_SHARED)
-		keep_mount_local("/sys");
-	mount_sysfs();
-	if (c->propagation == MS_SHARED)
-		keep_mount_local("/tmp");
-	mount_tmp();
+	root = bind_rootfs(c);
+	mount_proc(root);
+	dev_setup(root, !c->userns, c->device_nodes, c->ndevice_nodes);
+	mount_sysfs(root);
+	mount_tmp(root);
 	for (size_t i = 0; i < c->nvolumes; i++)
-		mount_volume(&c->volumes[i], c->propagation);
+		mount_volume(root, &c->volumes[i], c->propagation);
+	if (c->chroot)
+		enter_chroot(root);
+	else
+		rootfs_pivot(root);
+	close(root);
+	close(c->rootfs_fd);
 }
 
 /*
@@ -898,7 +1136,46 @@ static void setup_network(const struct container *c)
 }
 
 /*
- * The child makes the pty's slave its controlling terminal. A terminal
+ * Send the pty's two ends to the runtime over the console socket: fds
+ * cross a unix socket as SCM_RIGHTS ancillary data, and arrive as new fds
+ * of the receiver that refer to the same open files.
+ */
+static void send_terminal(int sock, int master, int slave)
+{
+	int fds[2] = { master, slave };
+	char byte = 'T';
+	union {
+		struct cmsghdr header;
+		char buf[CMSG_SPACE(sizeof(fds))];
+	} control = { 0 };
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = control.buf,
+		.msg_controllen = sizeof(control.buf),
+	};
+	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+
+	cmsg->cmsg_level = SOL_SOCKET;
+	cmsg->cmsg_type = SCM_RIGHTS;
+	cmsg->cmsg_len = CMSG_LEN(sizeof(fds));
+	memcpy(CMSG_DATA(cmsg), fds, sizeof(fds));
+	if (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0)
+		die_errno("sendmsg(console socket, SCM_RIGHTS)");
+	trace("sendmsg(console socket, SCM_RIGHTS [%d, %d]) = 1", master, slave);
+}
+
+/*
+ * The pty comes from the container's own devpts (dev.c), opened after
+ * pivot_root: /dev/ptmx is the link to pts/ptmx there. A pty of the
+ * host's devpts would show the container a /dev/pts/N that its own
+ * /dev/pts does not have, and keep a host file system's object as its
+ * terminal. The runtime needs the master to relay the user's terminal,
+ * and we are in the container: the master travels to it over a unix
+ * socket (send_terminal), as runc's --console-socket does.
+ *
+ * Then the child makes the slave its controlling terminal. A terminal
  * belongs to a session; its foreground process group gets the signals of
  * ^C and ^Z, and a shell's job control moves that group (tcsetpgrp) to
  * the job it runs. setsid() starts a new session, with no terminal and
@@ -906,30 +1183,41 @@ static void setup_network(const struct container *c)
  * TIOCSCTTY becomes the session's, with our group in the foreground. Now
  * the sessions and the groups on the terminal are all in the container,
  * where its PID namespace can see them, and ^C is the container's.
- *
- * Done before anything else in the child: in a user namespace (step06)
- * the slave, which belongs to the uid that opened /dev/ptmx, must be
- * opened before our uid changes.
  */
-static void attach_terminal(const struct terminal *t)
+static void attach_terminal(struct terminal *t)
 {
+	char name[64];
 	pid_t sid;
-	int fd;
+	int master, fd, err;
 
-	/* The runtime's ends: a process that holds the master can type into
-	 * the container's terminal. (O_CLOEXEC would close them at exec,
-	 * but --init's PID 1 never execs.) */
-	close(t->master);
-	close(t->slave);
+	/* O_NOCTTY: the master must not become our controlling terminal. */
+	master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0)
+		die_errno("open(\"/dev/ptmx\") in the container's devpts");
+	if (grantpt(master) < 0)
+		die_errno("grantpt(%d)", master);
+	if (unlockpt(master) < 0)
+		die_errno("unlockpt(%d)", master);
+	err = ptsname_r(master, name, sizeof(name));
+	if (err) {
+		errno = err;
+		die_errno("ptsname(%d)", master);
+	}
+	trace("open(\"/dev/ptmx\") = %d, unlockpt, ptsname = \"%s\"", master, name);
 	sid = setsid();
 	if (sid < 0)
 		die_errno("setsid");
 	/* O_NOCTTY: we claim it explicitly, next. */
-	fd = open(t->name, O_RDWR | O_NOCTTY);
+	fd = open(name, O_RDWR | O_NOCTTY);
 	if (fd < 0)
-		die_errno("open(\"%s\")", t->name);
+		die_errno("open(\"%s\")", name);
+	/* The runtime gets the master, and a slave of its own to hold (see
+	 * wait_forwarding_signals); none of them stays with us. */
+	send_terminal(t->socket[1], master, fd);
+	close(master);
+	close(t->socket[1]);
 	if (ioctl(fd, TIOCSCTTY, 0) < 0)
-		die_errno("ioctl(\"%s\", TIOCSCTTY)", t->name);
+		die_errno("ioctl(\"%s\", TIOCSCTTY)", name);
 	for (int i = 0; i <= 2; i++)
 		if (dup2(fd, i) < 0)
 			die_errno("dup2(%d, %d)", fd, i);
@@ -937,7 +1225,7 @@ static void attach_terminal(const struct terminal *t)
 		close(fd);
 	/* Traced only now, so that these lines too go through the pty. */
 	trace("setsid() = %d", (int)sid);
-	trace("open(\"%s\", O_RDWR|O_NOCTTY) = %d", t->name, fd);
+	trace("open(\"%s\", O_RDWR|O_NOCTTY) = %d", name, fd);
 	trace("ioctl(%d, TIOCSCTTY) = 0", fd);
 	trace("dup2(%d, 0), dup2(%d, 1), dup2(%d, 2)", fd, fd, fd);
 }
@@ -991,7 +1279,7 @@ static int child_main(void *arg)
 	if (sync_wait(&c->sync) < 0)
 		_exit(EXIT_RUNTIME);
 	if (c->tty)
-		attach_terminal(&c->term);
+		close(c->term.socket[0]); /* the runtime's end */
 	/* Open the volumes while we still have our host uid: as uid 0 of
 	 * the container (100000 on the host) we might not reach them. */
 	open_volumes(c);
@@ -1001,6 +1289,9 @@ static int child_main(void *arg)
 	set_hostname(c->hostname);
 	setup_network(c);
 	setup_mounts(c);
+	/* After pivot_root: the pty comes from our own devpts. */
+	if (c->tty)
+		attach_terminal(&c->term);
 	if (c->init) {
 		/* The mask we inherited from the parent is the set to forward. */
 		if (sigprocmask(SIG_BLOCK, NULL, &set) < 0)
@@ -1126,45 +1417,71 @@ static int wait_forwarding_signals(pid_t pid, const sigset_t *set, const struct 
  * write to it comes out of the master; what is written to the master
  * they read as typed. We keep the master, the container gets the slave.
  *
- * Made before clone, from the host's /dev/ptmx, so the child knows its
- * name. From step08 the container has a devpts of its own and the pty
- * must come from there: its child opens it and sends us the master.
+ * From step08 the container has a devpts of its own, and its child makes
+ * the pty there (attach_terminal). We only make the way back for it: a
+ * unix socket pair, our end and the child's. A socket pair, not a path:
+ * there is no name anyone else could connect to.
  */
-static void open_pty(struct terminal *t)
+static void open_console_socket(struct terminal *t)
 {
-	struct winsize ws;
-	int err;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, t->socket) < 0)
+		die_errno("socketpair(AF_UNIX, SOCK_SEQPACKET)");
+	trace("socketpair(AF_UNIX, SOCK_SEQPACKET) = [%d, %d] (the console socket)", t->socket[0],
+	      t->socket[1]);
+}
 
-	/* O_NOCTTY: the master must not become *our* controlling terminal. */
-	t->master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (t->master < 0)
-		die_errno("posix_openpt(O_RDWR|O_NOCTTY)");
-	trace("posix_openpt(O_RDWR|O_NOCTTY) = %d", t->master);
-	/* The Unix 98 ritual: the slave is ours (grantpt) and may be
-	 * opened (unlockpt); ptsname says where it is. */
-	if (grantpt(t->master) < 0)
-		die_errno("grantpt(%d)", t->master);
-	if (unlockpt(t->master) < 0)
-		die_errno("unlockpt(%d)", t->master);
-	err = ptsname_r(t->master, t->name, sizeof(t->name));
-	if (err) {
-		errno = err;
-		die_errno("ptsname(%d)", t->master);
-	}
-	trace("grantpt(%d), unlockpt(%d), ptsname(%d) = \"%s\"", t->master, t->master, t->master,
-	      t->name);
-	/* While no process has the slave open, the master reads EIO, the
-	 * way a terminal says "hung up". We hold it open until the
-	 * container exits, so that EIO then means "all of it was read". */
-	t->slave = open(t->name, O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (t->slave < 0)
-		die_errno("open(\"%s\")", t->name);
+/*
+ * The child sends the master and a slave of its own pty (send_terminal).
+ * The slave we hold open until the container exits: while no process has
+ * the slave open, the master reads EIO, the way a terminal says "hung
+ * up", and we want EIO to mean "all of it was read". Returns 0, or -1
+ * when the child closed the socket without sending: it failed before,
+ * and said why on our stderr.
+ */
+static int receive_terminal(struct terminal *t)
+{
+	union {
+		struct cmsghdr header;
+		char buf[CMSG_SPACE(2 * sizeof(int))];
+	} control;
+	char byte;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = control.buf,
+		.msg_controllen = sizeof(control.buf),
+	};
+	struct cmsghdr *cmsg;
+	struct winsize ws;
+	ssize_t n;
+	int fds[2];
+
+	close(t->socket[1]); /* the child's end: its copy is all there is now */
+	do
+		n = recvmsg(t->socket[0], &msg, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		die_errno("recvmsg(console socket)");
+	close(t->socket[0]);
+	cmsg = CMSG_FIRSTHDR(&msg);
+	if (n == 0 || !cmsg)
+		return -1;
+	if (cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS ||
+	    cmsg->cmsg_len != CMSG_LEN(sizeof(fds)))
+		die("console socket: the message holds no pty");
+	memcpy(fds, CMSG_DATA(cmsg), sizeof(fds));
+	t->master = fds[0];
+	t->slave = fds[1];
+	trace("recvmsg(console socket) = SCM_RIGHTS [%d (master), %d (slave)]", t->master,
+	      t->slave);
 	/* The first prompt should already know how wide the window is. */
 	if (tty_copy_winsize(STDIN_FILENO, t->master, &ws) == 0)
 		trace("ioctl(%d, TIOCSWINSZ, %ux%u) = 0", t->master, (unsigned)ws.ws_row,
 		      (unsigned)ws.ws_col);
 	else if (errno != ENOTTY)
 		die_errno("ioctl(%d, TIOCSWINSZ)", t->master);
+	return 0;
 }
 
 /*
@@ -1184,17 +1501,104 @@ static void use_raw_mode(void)
 }
 
 /* A volume whose host path is missing is an error before anything is
- * created. (The child opens it again for real, see open_volumes.) */
-static void check_volumes(const struct container *c)
+ * created. (The child opens it again for real, see open_volumes.) Its
+ * type says what to make in the rootfs when the target is missing. */
+static void check_volumes(struct container *c)
 {
 	struct stat st;
 
 	for (size_t i = 0; i < c->nvolumes; i++) {
-		const struct volume *v = &c->volumes[i];
+		struct volume *v = &c->volumes[i];
 
 		if (stat(v->host, &st) < 0)
 			die_errno("--volume %s:%s: host path %s", v->host, v->target, v->host);
+		v->file = !S_ISDIR(st.st_mode);
 	}
+}
+
+/*
+ * --rootfs, opened now, before any namespace exists: a missing one, or a
+ * file, is exit 125 with nothing made. The fd is what the child uses; the
+ * name is not looked up again. Without --rootfs: the tree `make rootfs`
+ * builds, whose files belong to the map base (100000), root inside with
+ * the default map; rootless, root inside is you, and those files show as
+ * nobody's, read-only: `make rootfs-user` builds a copy of your own,
+ * which is then the default.
+ */
+static void open_rootfs(struct container *c)
+{
+	if (c->rootfs[0] == '\0') {
+		snprintf(c->rootfs, sizeof(c->rootfs), "%s-%u", STEPBOX_ROOTFS,
+			 (unsigned)geteuid());
+		if (!c->rootless || access(c->rootfs, F_OK) < 0)
+			snprintf(c->rootfs, sizeof(c->rootfs), "%s", STEPBOX_ROOTFS);
+	}
+	c->rootfs_fd = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (c->rootfs_fd < 0 && errno == ENOENT && strcmp(c->rootfs, STEPBOX_ROOTFS) == 0)
+		die_errno_hint("build it with: make rootfs", "--rootfs %s", c->rootfs);
+	if (c->rootfs_fd < 0 && errno == ENOTDIR)
+		die("--rootfs %s: not a directory (give the directory an image was unpacked to)",
+		    c->rootfs);
+	if (c->rootfs_fd < 0)
+		die_errno("--rootfs %s", c->rootfs);
+	trace("open(\"%s\", O_PATH|O_DIRECTORY) = %d (the rootfs)", c->rootfs, c->rootfs_fd);
+}
+
+/* Is PATH a volume's target, or below one? Then the rootfs cannot say
+ * what is there: the volume will. */
+static bool in_volume(const struct container *c, const char *path)
+{
+	for (size_t i = 0; i < c->nvolumes; i++) {
+		size_t len = strlen(c->volumes[i].target);
+
+		while (len > 1 && c->volumes[i].target[len - 1] == '/')
+			len--;
+		if (strncmp(path, c->volumes[i].target, len) == 0 &&
+		    (path[len] == '\0' || path[len] == '/' || len == 1))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The command must be in the rootfs, not on the host: look for it there
+ * now, as execvp will (PATH, unless the name has a '/'), each candidate
+ * resolved inside the rootfs. Nowhere: exit 127 before any namespace
+ * exists. Where a volume may bring it, the check is left to execvp.
+ */
+static void check_command(const struct container *c)
+{
+	const char *name = c->argv[0], *path = getenv("PATH");
+	char full[PATH_MAX];
+	int fd;
+
+	if (strchr(name, '/')) {
+		if (in_volume(c, name))
+			return;
+		fd = rootfs_open_at(c->rootfs_fd, name);
+		if (fd >= 0) {
+			close(fd);
+			return;
+		}
+	} else {
+		for (path = path ? path : "/bin:/usr/bin"; *path;) {
+			size_t len = strcspn(path, ":");
+
+			snprintf(full, sizeof(full), "%.*s/%s", len ? (int)len : 1,
+				 len ? path : ".", name);
+			path += len + (path[len] == ':');
+			if (in_volume(c, full))
+				return;
+			fd = rootfs_open_at(c->rootfs_fd, full);
+			if (fd >= 0) {
+				close(fd);
+				return;
+			}
+		}
+	}
+	warn("%s: command not found in the rootfs %s%s", name, c->rootfs,
+	     strchr(name, '/') ? "" : " (looked in $PATH, inside it)");
+	exit(EXIT_NOTFOUND);
 }
 
 /* --- the cgroup ------------------------------------------------------ */
@@ -1346,6 +1750,7 @@ static void remove_veth(const struct container *c)
 int main(int argc, char **argv)
 {
 	struct container c = { 0 };
+	const char *resolve;
 	int flags = CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET;
 	char names[128];
 	sigset_t set;
@@ -1364,13 +1769,18 @@ int main(int argc, char **argv)
 	}
 
 	check_volumes(&c);
+	/* STEPBOX_RESOLVE=walk: resolve as kernels before 5.6 must (rootfs.c). */
+	resolve = getenv("STEPBOX_RESOLVE");
+	rootfs_force_walk(resolve && strcmp(resolve, "walk") == 0);
+	open_rootfs(&c);
+	check_command(&c);
 	/* Before the cgroup exists: a Ctrl-C from here on waits in the queue
 	 * and goes to the container, instead of killing us halfway through
 	 * setup with a cgroup left behind. */
 	block_signals(&set, &c.parent_mask);
 	setup_cgroup(&c);
 	if (c.tty)
-		open_pty(&c.term);
+		open_console_socket(&c.term);
 	if (sync_init(&c.sync) < 0)
 		die_errno("pipe2");
 	pid = start_child(&c, flags);
@@ -1398,6 +1808,9 @@ int main(int argc, char **argv)
 		kill(pid, SIGKILL);
 		die_errno("releasing the child (pipe write)");
 	}
+	/* The child sends the pty once it has pivoted into the rootfs. */
+	if (c.tty && receive_terminal(&c.term) < 0)
+		c.tty = 0;
 	if (c.tty)
 		use_raw_mode();
 	status = wait_forwarding_signals(pid, &set, c.tty ? &c.term : NULL);
