@@ -252,3 +252,26 @@ host_dirs_untouched() {
 	run -127 "$STEP_BIN" -- bats --version
 	assert_equal "$status" 127
 }
+
+@test "rootfs: rootless, the default is build/rootfs-UID, the caller's own, when it exists" {
+	mine="$ROOTFS-65534"
+	[ ! -e "$mine" ] || skip "$mine exists already: not the test's to remove"
+	touch "$REPO/build/.stepbox-writable" 2>/dev/null || skip "build/ is read-only here (the VM's share)"
+	rm -f "$REPO/build/.stepbox-writable"
+	cp "$STEP_BIN" "$WORK/run"
+	# without it: build/rootfs, whose files are nobody's to root inside
+	run setpriv --reuid 65534 --regid 65534 --clear-groups "$WORK/run" -v -- sh -c 'stat -c %u /etc/passwd; touch /etc/x 2>&1'
+	assert_output --partial "open(\"$ROOTFS\", O_PATH|O_DIRECTORY)"
+	assert_line 65534
+	assert_output --partial "Permission denied"
+	# what make rootfs-user builds: the same tree, the caller's
+	cp -a "$ROOTFS" "$mine"
+	TEARDOWN_EXTRA='rm -rf "$mine"'
+	chown -R -h 65534:65534 "$mine"
+	run setpriv --reuid 65534 --regid 65534 --clear-groups "$WORK/run" -v -- sh -c 'touch /root/x && echo wrote; stat -c %u /etc/passwd'
+	assert_success
+	assert_output --partial "open(\"$mine\", O_PATH|O_DIRECTORY)"
+	assert_line wrote
+	assert_line 0
+	[ -e "$mine/root/x" ]
+}
