@@ -2,8 +2,9 @@
 #
 #   make              build every step present (stepNN-name/run)
 #   make step03       build one step (also: make step03-pid)
-#   sudo make demo    set up and open a shell in the most complete step
-#   sudo make test    set up and run every test that can run here
+#   make demo         set up and open a shell in the most complete step (root)
+#   make test         set up and run every test that can run here (root)
+#   make doctor       what will and will not work on this machine (any user)
 #   make lint         clang-format, clang-tidy, cppcheck, check-steps
 #
 # CC, CFLAGS and LDFLAGS may be overridden: make CC=clang CFLAGS=-O0
@@ -22,7 +23,7 @@ COMMON_HDR := $(wildcard common/*.h)
 BUILD      := build
 ROOTFS     ?= $(BUILD)/rootfs
 
-.PHONY: all clean deps probe breakout rootfs rootfs-user demo test test-unit test-sanitize test-bats test-vm test-vm-all \
+.PHONY: all clean diff cleanup deps deps-demo deps-vm test-scripts probe breakout rootfs rootfs-user demo test test-unit test-sanitize test-bats test-vm test-vm-all \
 	check-lessons check-lessons-vm \
 	lint format check-steps $(STEPS) $(foreach s,$(STEPS),$(firstword $(subst -, ,$(s))))
 
@@ -40,8 +41,15 @@ $(firstword $(subst -, ,$(1))): $(1)/run
 endef
 $(foreach s,$(STEPS),$(eval $(call step_alias,$(s))))
 
+# What each target needs, installed when missing (scripts/deps.sh).
 deps:
-	scripts/deps.sh
+	scripts/deps.sh test
+
+deps-demo:
+	scripts/deps.sh demo
+
+deps-vm:
+	scripts/deps.sh vm
 
 PROBE := $(BUILD)/probe/stepbox-probe
 
@@ -72,7 +80,7 @@ $(ROOTFS)/bin/busybox: scripts/mkrootfs.sh $(PROBE) $(BREAKOUT)
 rootfs-user: $(PROBE) $(BREAKOUT)
 	ROOTFS_OWNER=$$(id -u):$$(id -g) scripts/mkrootfs.sh $(ROOTFS)-$$(id -u) $(PROBE) $(BREAKOUT)
 
-demo: deps all rootfs
+demo: deps-demo all rootfs
 	@echo "Starting $(LAST_STEP): a shell inside the container; 'exit' leaves it."
 	./$(LAST_STEP)/run -v --rootfs $(ROOTFS)
 
@@ -105,19 +113,34 @@ test-bats: all rootfs
 check-lessons: all rootfs
 	scripts/check-lessons.sh
 
-check-lessons-vm: all rootfs
+check-lessons-vm: deps-vm all rootfs
 	scripts/check-lessons.sh --vm
 
 # The suite on pure cgroup v2, in a qemu VM (scripts/vm-test.sh): the
 # newest step with every mechanism's tests; test-vm-all: every step.
-test-vm: all rootfs
+test-vm: deps-vm all rootfs
 	scripts/vm-test.sh $(LAST_STEP)
 
-test-vm-all: all rootfs
+test-vm-all: deps-vm all rootfs
 	scripts/vm-test.sh
 
+# Before a workshop: what will and will not work on this machine
+# (scripts/doctor.sh; it only reads). test-doctor: its tests, on
+# made-up hosts.
+.PHONY: doctor test-doctor
+doctor:
+	@ROOTFS=$(ROOTFS) scripts/doctor.sh
+
+test-doctor:
+	bats tests/doctor.bats
+
+# The project's own scripts (deps.sh, doctor.sh, make diff), with faked
+# inputs where they read the machine.
+test-scripts:
+	bats tests/deps.bats tests/make.bats tests/doctor.bats
+
 test: deps
-	$(MAKE) test-unit test-sanitize
+	$(MAKE) test-unit test-sanitize test-scripts
 	$(MAKE) test-bats
 	$(MAKE) check-lessons
 	$(MAKE) test-vm
@@ -142,3 +165,17 @@ check-steps:
 
 clean:
 	rm -rf $(BINARIES) $(BUILD)
+
+# make diff STEP=05: the code of step 05's lesson, step 04 -> 05.
+diff:
+	@step=$$(ls -d step$(STEP)-* 2>/dev/null | head -n1); \
+	prev=$$(ls -d step$$(printf %02d $$(expr "$(STEP)" - 1 2>/dev/null))-* 2>/dev/null | head -n1); \
+	if [ -z "$$step" ] || [ -z "$$prev" ]; then \
+		echo "make diff: STEP=NN names a step after the first, e.g. STEP=05" >&2; exit 2; \
+	fi; \
+	diff -ruN -x run -x README.md "$$prev" "$$step" | $${PAGER:-cat}; true
+
+# make cleanup (as root): what runs killed with -9 left behind, by the
+# newest step's --cleanup (cgroups and state whose lock nobody holds).
+cleanup: $(LAST_STEP)/run
+	./$(LAST_STEP)/run --cleanup

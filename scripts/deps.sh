@@ -1,51 +1,139 @@
 #!/usr/bin/env bash
-# deps.sh — install what building and testing stepbox needs (make deps).
+# deps.sh — install what one make target needs, and nothing more.
 #
-# On Debian and Ubuntu it installs, with apt-get, only the packages that
-# are missing, so a second run is instant. Elsewhere it prints what to
-# install and fails.
+#   scripts/deps.sh demo   a compiler, make, a static busybox (make demo)
+#   scripts/deps.sh test   plus the test and lint tools     (make test, make deps)
+#   scripts/deps.sh vm     qemu, and a kernel for the VM    (make test-vm)
+#   scripts/deps.sh --list WHAT   print the packages instead of installing
+#
+# Debian and Ubuntu (apt-get) and Fedora (dnf) by the names in
+# /etc/os-release; elsewhere it prints what to install and fails. Only
+# missing packages are installed, so a second run is instant. The VM boots
+# the kernel already in /boot when there is a readable one: a kernel
+# package is installed only on a machine that has none (a CI machine, a
+# container), never over the host's own, since that touches the boot loader.
 set -euo pipefail
 
-# build, unit tests, lint, the bats suite (tmux: the terminal tests), the
-# rootfs, the cgroup v2 VM
-packages=(
-	gcc make libc6-dev
-	libcmocka-dev
-	bats bats-support bats-assert bats-file tmux
-	busybox-static
-	iproute2 util-linux procps psmisc strace sudo
-	clang-format clang-tidy cppcheck
-	qemu-system-x86 linux-image-amd64 cpio kmod
-)
+list=no
+if [ "${1:-}" = --list ]; then
+	list=yes
+	shift
+fi
+what=${1:-test}
+case $what in
+demo | test | vm) ;;
+*)
+	echo "deps: usage: scripts/deps.sh demo|test|vm" >&2
+	exit 2
+	;;
+esac
 
-if ! command -v dpkg-query >/dev/null || ! command -v apt-get >/dev/null; then
+# STEPBOX_OS_RELEASE and STEPBOX_BOOT: another os-release file and /boot,
+# for the tests.
+os_release=${STEPBOX_OS_RELEASE:-/etc/os-release}
+boot=${STEPBOX_BOOT:-/boot}
+# shellcheck disable=SC1090
+[ -r "$os_release" ] && . "$os_release"
+family=unknown
+case " ${ID:-} ${ID_LIKE:-} " in
+*" debian "* | *" ubuntu "*) family=debian ;;
+*" fedora "* | *" rhel "*) family=fedora ;;
+esac
+
+# A kernel image that qemu can boot, with its modules (overlay, veth, 9p).
+have_vm_kernel() {
+	local k
+	for k in "$boot"/vmlinuz-*; do
+		[ -r "$k" ] && [ -d "/lib/modules/${k#"$boot"/vmlinuz-}" ] && return 0
+	done
+	return 1
+}
+
+# The package list for $what on $family.
+packages() {
+	case $family in
+	debian)
+		echo gcc make libc6-dev busybox-static
+		[ "$what" = demo ] && return
+		if [ "$what" = test ]; then
+			echo libcmocka-dev bats bats-support bats-assert bats-file
+			echo iproute2 util-linux procps psmisc strace tmux sudo
+			echo clang-format clang-tidy cppcheck
+			return
+		fi
+		echo qemu-system-x86 cpio kmod xz-utils zstd
+		# Debian's kernel is linux-image-amd64, Ubuntu's linux-image-generic.
+		have_vm_kernel || case " ${ID:-} " in
+		" ubuntu ") echo linux-image-generic ;;
+		*) echo linux-image-amd64 ;;
+		esac
+		;;
+	fedora)
+		echo gcc make glibc-devel busybox
+		[ "$what" = demo ] && return
+		if [ "$what" = test ]; then
+			echo libcmocka-devel bats iproute util-linux procps-ng psmisc strace tmux sudo
+			echo clang-tools-extra cppcheck
+			return
+		fi
+		echo qemu-system-x86 cpio kmod xz zstd
+		have_vm_kernel || echo kernel-core kernel-modules
+		;;
+	esac
+}
+
+installed() {
+	case $family in
+	debian)
+		local status
+		status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$1" 2>/dev/null || true)
+		[ "${status:0:2}" = ii ]
+		;;
+	fedora) rpm -q "$1" >/dev/null 2>&1 ;;
+	esac
+}
+
+if [ "$family" = unknown ]; then
 	cat >&2 <<'MSG'
-deps: this is not a Debian/Ubuntu system; install these yourself:
-  a C compiler (gcc or clang), make, cmocka (Fedora: libcmocka-devel;
-  Arch: cmocka), bats with bats-support, bats-assert and bats-file,
-  a statically linked busybox (Fedora: busybox; Arch: busybox),
-  iproute2, util-linux, procps, psmisc, clang-tools (clang-format,
-  clang-tidy), cppcheck, and for make test-vm: qemu-system-x86_64, a
-  distribution kernel in /boot with its modules, cpio and kmod.
+deps: not a Debian, Ubuntu or Fedora system; install these yourself:
+  demo: a C compiler (gcc or clang), make, a statically linked busybox
+  test: cmocka, bats with bats-support, bats-assert and bats-file,
+        iproute2, util-linux, procps, psmisc, strace, tmux, sudo,
+        clang-format, clang-tidy, cppcheck
+  vm:   qemu-system-x86_64, cpio, kmod, xz, zstd, and a kernel image in
+        /boot with its modules under /lib/modules
 MSG
 	exit 1
 fi
+if [ "$family" = fedora ]; then
+	echo "deps: on Fedora, bats-support, bats-assert and bats-file are not packaged:" \
+		"clone them under /usr/lib/bats (see bats-core's docs)" >&2
+fi
 
+# Each list starts with what make demo needs; make test calls test and vm.
+wanted=$(packages)
+if [ "$list" = yes ]; then
+	echo "$wanted" | xargs -n1
+	exit 0
+fi
 missing=()
-for p in "${packages[@]}"; do
-	status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)
-	[ "${status:0:2}" = "ii" ] || missing+=("$p")
+for p in $wanted; do
+	installed "$p" || missing+=("$p")
 done
 if [ ${#missing[@]} -eq 0 ]; then
-	echo "deps: all ${#packages[@]} packages are installed"
+	echo "deps ($what): all installed"
 	exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then
-	echo "deps: missing ${missing[*]}; run as root (sudo make deps) to install them" >&2
+	echo "deps ($what): missing ${missing[*]}; run as root (or with sudo) to install them" >&2
 	exit 1
 fi
-echo "deps: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-echo "deps: done"
+echo "deps ($what): installing ${missing[*]}"
+if [ "$family" = debian ]; then
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+	dnf install -y -q "${missing[@]}"
+fi
+echo "deps ($what): done"

@@ -1,11 +1,12 @@
 #!/bin/sh
-# vm-guest.sh — PID 1 of the cgroup v2 test VM, after switch_root.
+# vm-guest.sh — PID 1 of the cgroup test VM, after switch_root.
 #
 # scripts/vm-test.sh boots a busybox initramfs that mounts this machine's
 # / over 9p (read-only) and switch_roots into it, so the tests see the
 # host's own bash, bats and built steps with a real root mount (pivot_root
 # and user namespaces both refuse to work from a chroot or the initramfs).
-# Here: the kernel filesystems, cgroup2 alone on /sys/fs/cgroup, tmpfs
+# Here: the kernel filesystems, the cgroup layout asked for (v2: cgroup2
+# alone on /sys/fs/cgroup; v1: a tree per controller), tmpfs
 # wherever the tests write, the results share, then the tests.
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -18,9 +19,23 @@ ln -sf /proc/self/fd/2 /dev/stderr
 mkdir -p /dev/pts /dev/shm
 mount -t tmpfs -o mode=1777 tmpfs /dev/shm
 mount -t devpts devpts /dev/pts
-mount -t cgroup2 cgroup2 /sys/fs/cgroup
-# shellcheck disable=SC1091
+# shellcheck disable=SC1090
 . "$1"
+# The layout the host does not have (vm-test.sh chose it): cgroup2 alone,
+# or the v1 controllers each in a tree of its own under a tmpfs.
+if [ "$VM_CGROUP" = v1 ]; then
+	mount -t tmpfs -o mode=755 cgroup /sys/fs/cgroup
+	for c in cpuset cpu,cpuacct blkio memory devices freezer pids; do
+		mkdir "/sys/fs/cgroup/$c"
+		mount -t cgroup -o "$c" cgroup "/sys/fs/cgroup/$c"
+	done
+	ln -s cpu,cpuacct /sys/fs/cgroup/cpu
+	ln -s cpu,cpuacct /sys/fs/cgroup/cpuacct
+	layout="v1: $(ls /sys/fs/cgroup | tr '\n' ' ')"
+else
+	mount -t cgroup2 cgroup2 /sys/fs/cgroup
+	layout="cgroup2 controllers: $(cat /sys/fs/cgroup/cgroup.controllers)"
+fi
 # The checkout may live under /tmp or /var/tmp, which get a tmpfs below:
 # bind it to /run/stepbox-repo first and work from there.
 mount -t tmpfs -o mode=755 tmpfs /run
@@ -39,7 +54,7 @@ mount -t 9p -o trans=virtio,version=9p2000.L results /mnt
 ip link set lo up
 mkswap /dev/vda >/dev/null && swapon /dev/vda
 {
-	echo "guest: kernel $(cat /proc/sys/kernel/osrelease), cgroup2 controllers: $(cat /sys/fs/cgroup/cgroup.controllers), swap: $(awk 'NR > 1 { print $1, $3 "k" }' /proc/swaps)"
+	echo "guest: kernel $(cat /proc/sys/kernel/osrelease), $layout, swap: $(awk 'NR > 1 { print $1, $3 "k" }' /proc/swaps)"
 	cd "$REPO" && env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TERM=dumb \
 		STEPS="$STEPS" STEPBOX_VM=1 /bin/bash -c "$VM_CMD"
 	echo $? >/mnt/rc

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# vm-test.sh — run the test suite on pure cgroup v2, in a virtual machine.
+# vm-test.sh — run the test suite on the other cgroup layout, in a VM.
 #
 # The development machines run cgroup v1 (hybrid); most users run v2. This
 # boots the distribution's kernel (Debian: linux-image-amd64) under qemu
-# with a tiny busybox initramfs, mounts cgroup2 alone on /sys/fs/cgroup,
-# and runs tests/run there, inside a chroot into a read-only 9p share of
+# with a tiny busybox initramfs, mounts the cgroup layout this host does
+# not have (on a v1/hybrid host cgroup2 alone; on a v2 host the v1
+# controllers; VM_CGROUP=v1|v2 chooses), and runs tests/run there, inside a chroot into a read-only 9p share of
 # this machine's / (so bash, bats and the built steps are the host's own).
 # Results come back through a second, writable 9p share.
 #
@@ -14,6 +15,23 @@
 # Software emulation (-accel tcg) is the default: nested KVM on the
 # project's machines hangs at boot. VM_ACCEL=kvm tries KVM instead.
 set -euo pipefail
+
+# The layout to boot: the one this host does not have, so that between
+# the host and the VM both get tested (VM_CGROUP=v1|v2 chooses).
+if [ -z "${VM_CGROUP:-}" ]; then
+	if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then
+		VM_CGROUP=v1
+	else
+		VM_CGROUP=v2
+	fi
+fi
+case $VM_CGROUP in
+v1 | v2) ;;
+*)
+	echo "vm-test: VM_CGROUP is v1 or v2, not '$VM_CGROUP'" >&2
+	exit 1
+	;;
+esac
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 work=$repo/build/vm
@@ -68,6 +86,7 @@ cat >"$work/guest.env" <<ENV
 REPO='$repo'
 STEPS='${steps[*]}'
 VM_CMD='$vm_cmd'
+VM_CGROUP='$VM_CGROUP'
 ENV
 
 cat >"$work/initramfs/init" <<INIT
@@ -89,7 +108,7 @@ chmod +x "$work/initramfs/init"
 truncate -s 256M "$work/swap.img"
 
 # --- boot ----------------------------------------------------------------
-echo "vm-test: booting $kernel with cgroup v2 only ($accel), steps: ${steps[*]:-all}"
+echo "vm-test: booting $kernel with cgroup $VM_CGROUP ($accel), steps: ${steps[*]:-all}"
 set +e
 timeout "$timeout_s" qemu-system-x86_64 -accel "$accel" -cpu max -smp 2 -m 2048 \
 	-nographic -no-reboot -kernel "$kernel" -initrd "$work/initramfs.cpio.gz" \
@@ -107,5 +126,5 @@ if [ ! -s "$work/results/rc" ]; then
 	exit 1
 fi
 rc=$(cat "$work/results/rc")
-echo "vm-test: '$vm_cmd' in the cgroup v2 guest exited $rc"
+echo "vm-test: '$vm_cmd' in the cgroup $VM_CGROUP guest exited $rc"
 exit "$rc"

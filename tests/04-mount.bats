@@ -40,9 +40,11 @@ lab() {
 	nsenter -t "$LAB_PID" -m -- "$@"
 }
 
-# lab_ctr_bg ARGS...: ctr_bg, in the lab host.
+# lab_ctr_bg ARGS...: ctr_bg, in the lab host. The binary runs from a copy
+# in $WORK: the checkout may live under /tmp, which the fedora lab covers.
 lab_ctr_bg() {
-	lab "$STEP_BIN" "${WORK_VOLUME[@]}" "$@" >"$WORK/out" 2>&1 &
+	[ -x "$WORK/run" ] || cp "$STEP_BIN" "$WORK/run"
+	lab "$WORK/run" "${WORK_VOLUME[@]}" "$@" >"$WORK/out" 2>&1 &
 	CTR_PID=$!
 }
 

@@ -1,0 +1,80 @@
+#!/usr/bin/env bats
+# scripts/deps.sh: each make target gets only what it needs, by the
+# distribution's own names, and the VM's kernel only where none is there.
+
+bats_require_minimum_version 1.5.0
+bats_load_library bats-support
+bats_load_library bats-assert
+
+DEPS="$BATS_TEST_DIRNAME/../scripts/deps.sh"
+
+setup() {
+	FIX=$(mktemp -d)
+	mkdir "$FIX/boot"
+}
+
+teardown() {
+	rm -rf "$FIX"
+}
+
+os() {
+	printf 'ID=%s\nID_LIKE="%s"\n' "$1" "${2:-}" >"$FIX/os-release"
+}
+
+list() {
+	STEPBOX_OS_RELEASE="$FIX/os-release" STEPBOX_BOOT="$FIX/boot" "$DEPS" --list "$@"
+}
+
+@test "deps: make demo needs a compiler, make and busybox, nothing else" {
+	os debian
+	run list demo
+	assert_success
+	assert_equal "$(echo $output)" "gcc make libc6-dev busybox-static"
+}
+
+@test "deps: make test adds the test tools, not qemu or a kernel" {
+	os debian
+	run list test
+	assert_success
+	assert_line bats-assert
+	assert_line libcmocka-dev
+	refute_line --regexp 'qemu|linux-image'
+}
+
+@test "deps: the VM's kernel is installed only where /boot has none" {
+	os debian
+	run list vm
+	assert_line qemu-system-x86
+	assert_line linux-image-amd64
+	kver=$(ls /lib/modules | head -n1)
+	[ -n "$kver" ]
+	touch "$FIX/boot/vmlinuz-$kver"
+	run list vm
+	assert_line qemu-system-x86
+	refute_line --regexp 'linux-image'
+}
+
+@test "deps: Ubuntu's kernel package, and Fedora's names" {
+	os ubuntu debian
+	run list vm
+	assert_line linux-image-generic
+	os fedora
+	run list test
+	assert_line libcmocka-devel
+	assert_line busybox
+	run list vm
+	assert_line kernel-core
+}
+
+@test "deps: elsewhere, the list to install by hand and a failure" {
+	os arch
+	run list test
+	assert_failure
+	assert_output --partial "install these yourself"
+}
+
+@test "deps: a bad target is a usage error" {
+	run "$DEPS" bogus
+	assert_equal "$status" 2
+	assert_output --partial usage
+}
