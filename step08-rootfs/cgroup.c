@@ -173,14 +173,24 @@ static bool wants_io(const struct cgroup_limits *l)
 	return l->io_weight || l->nio;
 }
 
-/* FILE in DIR if it exists, else ALIAS: the weight files depend on which
- * io scheduler the kernel has (BFQ names its own io.bfq.weight). */
-static const char *file_or_alias(const char *dir, const char *file, const char *alias)
+/* The weight file of --io-weight: which exists depends on the disks' io
+ * scheduler (BFQ names its own io.bfq.weight) and, on v2, on io.cost; with
+ * neither, nothing here would honour a weight, and we say so. */
+static const char *weight_file(struct cgroup *cg, const char *dir, const char *file,
+			       const char *alias)
 {
 	char path[PATH_MAX + 32];
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	return access(path, F_OK) == 0 ? file : alias;
+	if (access(path, F_OK) == 0)
+		return file;
+	snprintf(path, sizeof(path), "%s/%s", dir, alias);
+	if (access(path, F_OK) == 0)
+		return alias;
+	fail(cg,
+	     "no io scheduler here takes a weight: use BFQ on the disk (echo bfq > "
+	     "/sys/block/DEV/queue/scheduler), or on v2 the io.cost controller",
+	     "--io-weight: neither %s nor %s in %s", file, alias, dir);
 }
 
 /* Is NAME a word of the space-separated list LIST? */
@@ -374,7 +384,7 @@ static void write_limits_v2(struct cgroup *cg, const char *leaf, const struct cg
 	if (l->cpuset_mems)
 		set_knob(cg, leaf, "cpuset.mems", l->cpuset_mems);
 	if (l->io_weight)
-		set_knob_u64(cg, leaf, file_or_alias(leaf, "io.bfq.weight", "io.weight"),
+		set_knob_u64(cg, leaf, weight_file(cg, leaf, "io.bfq.weight", "io.weight"),
 			     l->io_weight);
 	for (size_t i = 0; i < l->nio; i++)
 		write_io_max(cg, leaf, &l->io[i]);
@@ -479,7 +489,7 @@ static void write_blkio_v1(struct cgroup *cg, const char *dir, const struct cgro
 	};
 
 	if (l->io_weight)
-		set_knob_u64(cg, dir, file_or_alias(dir, "blkio.weight", "blkio.bfq.weight"),
+		set_knob_u64(cg, dir, weight_file(cg, dir, "blkio.weight", "blkio.bfq.weight"),
 			     l->io_weight);
 	for (size_t i = 0; i < l->nio; i++) {
 		const struct io_limit *io = &l->io[i];
