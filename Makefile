@@ -23,7 +23,7 @@ COMMON_HDR := $(wildcard common/*.h)
 BUILD      := build
 ROOTFS     ?= $(BUILD)/rootfs
 
-.PHONY: all clean diff cleanup deps deps-demo deps-vm test-scripts probe rootfs demo test test-unit test-sanitize test-bats test-vm test-vm-all \
+.PHONY: all clean diff cleanup deps deps-demo deps-vm test-scripts probe breakout rootfs rootfs-user demo test test-unit test-sanitize test-bats test-vm test-vm-all \
 	check-lessons check-lessons-vm \
 	lint format check-steps $(STEPS) $(foreach s,$(STEPS),$(firstword $(subst -, ,$(s))))
 
@@ -32,7 +32,7 @@ all: $(BINARIES)
 # stepNN-name/run from that step's own .c files and common/.
 .SECONDEXPANSION:
 %/run: $$(wildcard $$*/*.c) $(COMMON_SRC) $(COMMON_HDR)
-	$(CC) $(CFLAGS) $(STD_FLAGS) -o $@ $(wildcard $*/*.c) $(COMMON_SRC) $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CFLAGS) $(STD_FLAGS) -DSTEPBOX_ROOTFS='"$(abspath $(ROOTFS))"' -o $@ $(wildcard $*/*.c) $(COMMON_SRC) $(LDFLAGS) $(LDLIBS)
 
 # `make step03` and `make step03-pid` both build step03-pid/run.
 define step_alias
@@ -60,14 +60,29 @@ $(PROBE): tests/probe/stepbox-probe.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(STD_FLAGS) -static -o $@ $<
 
+BREAKOUT := $(BUILD)/breakout/breakout
+
+# step08's lesson: out of a chroot jail (static, for the rootfs).
+breakout: $(BREAKOUT)
+
+$(BREAKOUT): tests/breakout/breakout.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(STD_FLAGS) -static -o $@ $<
+
+# Built as root, the rootfs belongs to 100000, the container's root with
+# the default map (mkrootfs.sh). rootfs-user: a copy of your own, for
+# rootless runs (their default when it exists), build/rootfs-UID.
 rootfs: $(ROOTFS)/bin/busybox
 
-$(ROOTFS)/bin/busybox: scripts/mkrootfs.sh $(PROBE)
-	scripts/mkrootfs.sh $(ROOTFS) $(PROBE)
+$(ROOTFS)/bin/busybox: scripts/mkrootfs.sh $(PROBE) $(BREAKOUT)
+	scripts/mkrootfs.sh $(ROOTFS) $(PROBE) $(BREAKOUT)
+
+rootfs-user: $(PROBE) $(BREAKOUT)
+	ROOTFS_OWNER=$$(id -u):$$(id -g) scripts/mkrootfs.sh $(ROOTFS)-$$(id -u) $(PROBE) $(BREAKOUT)
 
 demo: deps-demo all rootfs
 	@echo "Starting $(LAST_STEP): a shell inside the container; 'exit' leaves it."
-	./$(LAST_STEP)/run -v
+	./$(LAST_STEP)/run -v --rootfs $(ROOTFS)
 
 # --- tests ---------------------------------------------------------------
 
@@ -133,7 +148,8 @@ test: deps
 
 # --- lint ----------------------------------------------------------------
 
-C_FILES := $(wildcard step*/*.c common/*.c common/*.h common/tests/*.c tests/probe/*.c)
+C_FILES := $(wildcard step*/*.c common/*.c common/*.h common/tests/*.c tests/probe/*.c \
+	tests/breakout/*.c)
 
 lint: check-steps
 	clang-format --dry-run --Werror $(C_FILES)

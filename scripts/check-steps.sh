@@ -11,7 +11,8 @@ set -euo pipefail
 
 # Print "name checksum" for each top-level function definition in the
 # given C files: a line at column 0 that opens a definition (has "(", no
-# ";"), through the next line that is a lone "}".
+# ";"), through the next line that is a lone "}". Two static functions of
+# one name in two files are told apart by the file: "name@file.c".
 functions() {
 	awk '
 	!body && /^[A-Za-z_][A-Za-z0-9_ \t\*]*\(/ && !/;[ \t]*$/ {
@@ -19,6 +20,9 @@ functions() {
 		sub(/\(.*/, "", name)
 		n = split(name, words, /[ \t\*]+/)
 		name = words[n]
+		file = FILENAME
+		sub(/.*\//, "", file)
+		if (seen[name]++) name = name "@" file
 		body = 1
 		text = ""
 	}

@@ -39,8 +39,15 @@ fi
 # The checkout may live under /tmp or /var/tmp, which get a tmpfs below:
 # bind it to /run/stepbox-repo first and work from there.
 mount -t tmpfs -o mode=755 tmpfs /run
+# From step08 the container's root writes its rootfs (build/rootfs), and
+# the share is read-only: a copy on the tmpfs, bound over it, owners kept.
+if [ -d "$REPO/build/rootfs" ]; then
+	mkdir /run/stepbox-rootfs
+	cp -a "$REPO/build/rootfs/." /run/stepbox-rootfs/
+	mount --bind /run/stepbox-rootfs "$REPO/build/rootfs"
+fi
 mkdir /run/stepbox-repo
-mount --bind "$REPO" /run/stepbox-repo
+mount --rbind "$REPO" /run/stepbox-repo
 REPO=/run/stepbox-repo
 for d in /tmp /var/tmp /root; do mount -t tmpfs -o mode=1777 tmpfs "$d"; done
 mount -t 9p -o trans=virtio,version=9p2000.L results /mnt

@@ -9,6 +9,12 @@ load helpers
 
 PROMPT='ctr> '
 
+# What names the terminal on fd 0, as the command sees it. From step08 the
+# user's terminal has no name in the container's own /dev/pts (tty says
+# "not a tty"), but fd 0 is still it, and /proc/self/fd/0 names it.
+TTY_NAME='tty'
+[ "$STEP_NUM" -lt 8 ] || TTY_NAME='test -t 0 && readlink /proc/self/fd/0'
+
 # tty_start [OPTIONS...]: a tmux server of this test's own, with one 80x24
 # window whose shell script records the terminal's settings, runs the step
 # with OPTIONS, then records its exit status and the settings again.
@@ -190,7 +196,7 @@ child_named() {
 	type_line 'sleep 30 &'
 	wait_prompt
 	type_line jobs
-	wait_screen '^\[1\] \+ Running +sleep 30$'
+	wait_screen '^\[1\] ?\+ +Running +sleep 30$'
 	type_line fg
 	wait_screen '^sleep 30$'
 	sleeper=$(child_named "$shell" sleep)
@@ -198,7 +204,7 @@ child_named() {
 	# in the foreground its group is the terminal's foreground group
 	eventually foreground "$sleeper"
 	press C-z
-	wait_screen '\[1\] \+ Stopped +sleep 30$'
+	wait_screen '\[1\] ?\+ +Stopped +sleep 30$'
 	eventually state_is "$sleeper" T
 	! foreground "$sleeper"
 	type_line bg
@@ -207,7 +213,7 @@ child_named() {
 	type_line 'kill %1'
 	until_gone "$sleeper" 2
 	type_line jobs
-	wait_screen '^\[1\] \+ Terminated +sleep 30$'
+	wait_screen '^\[1\] ?\+ +Terminated +sleep 30$'
 	type_line exit
 	tty_done
 	assert_equal "$TTY_RC" 0
@@ -252,15 +258,23 @@ child_named() {
 }
 
 @test "tty: --no-tty keeps the user's terminal, a pty is the default" {
-	tty_start --no-tty -- sh -c 'tty; exit 5'
+	tty_start --no-tty -- sh -c "$TTY_NAME; exit 5"
 	tty_done
 	assert_equal "$TTY_RC" 5
 	outer=$(screen | grep -m1 '^/dev/pts/')
+	assert_equal "$outer" "$(tmux -S "$TMUX_SOCKET" display -p '#{pane_tty}')"
 	tty_start -- sh -c 'tty; exit 6'
 	tty_done
 	assert_equal "$TTY_RC" 6
 	inner=$(screen | grep -m1 '^/dev/pts/')
-	[ -n "$outer" ] && [ -n "$inner" ] && [ "$outer" != "$inner" ]
+	[ -n "$outer" ] && [ -n "$inner" ]
+	if [ "$STEP_NUM" -lt 8 ]; then
+		[ "$outer" != "$inner" ]
+	else
+		# the container's own devpts, numbered from 0 whatever the
+		# window's number is (which may be 0 as well)
+		assert_equal "$inner" /dev/pts/0
+	fi
 }
 
 @test "tty: started in the background (&), it takes no pty and is not stopped by the terminal" {
@@ -271,7 +285,7 @@ child_named() {
 	chmod 755 "$WORK/ibash"
 	TTY_RUN="$WORK/ibash" tty_start
 	wait_prompt
-	type_line "$STEP_BIN -- sh -c 'tty; echo bg-done' & wait \$!; echo bg-rc=\$?"
+	type_line "$STEP_BIN -- sh -c '$TTY_NAME; echo bg-done' & wait \$!; echo bg-rc=\$?"
 	wait_screen '^bg-rc=[0-9]+$' 10
 	screen | grep -qx bg-done
 	screen | grep -qx bg-rc=0
@@ -318,8 +332,15 @@ child_named() {
 @test "tty: -v traces the terminal's kernel operations in both processes" {
 	run ctr -v -t -- true </dev/null
 	assert_success
-	assert_line --regexp '^\[parent\] posix_openpt\(O_RDWR\|O_NOCTTY\) = [0-9]+'
-	assert_line --regexp '^\[parent\] grantpt\([0-9]+\), unlockpt\([0-9]+\), ptsname\([0-9]+\) = "/dev/pts/[0-9]+"'
+	if [ "$STEP_NUM" -lt 8 ]; then
+		assert_line --regexp '^\[parent\] posix_openpt\(O_RDWR\|O_NOCTTY\) = [0-9]+'
+		assert_line --regexp '^\[parent\] grantpt\([0-9]+\), unlockpt\([0-9]+\), ptsname\([0-9]+\) = "/dev/pts/[0-9]+"'
+	else
+		# from step08 the child makes it in the container's own devpts
+		# and sends the master over the console socket
+		assert_line --regexp '^\[child\] open\("/dev/ptmx"\) = [0-9]+, unlockpt, ptsname = "/dev/pts/0"'
+		assert_line --regexp '^\[parent\] recvmsg\(console socket\) = SCM_RIGHTS \[[0-9]+ \(master\), [0-9]+ \(slave\)\]'
+	fi
 	assert_line --regexp '^\[child\] setsid\(\) = 1'
 	assert_line --regexp '^\[child\] ioctl\([0-9]+, TIOCSCTTY\) = 0'
 }

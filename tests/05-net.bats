@@ -104,7 +104,7 @@ lab_links() {
 
 @test "net: --net veth wires the container to the host end, both ways, and removes it" {
 	make_lab
-	nsenter -F --net="/proc/$LAB_PID/ns/net" -- "$STEP_BIN" --net veth --veth-net 169.254.42.0/30 -- sh -c "
+	nsenter -F --net="/proc/$LAB_PID/ns/net" -- "$STEP_BIN" "${WORK_VOLUME[@]}" --net veth --veth-net 169.254.42.0/30 -- sh -c "
 		ip -o -4 addr show eth0
 		busybox ping -c1 -W5 169.254.42.1 >/dev/null && echo container-to-host
 		$(handshake)" >"$WORK/out" 2>&1 &
@@ -123,7 +123,7 @@ lab_links() {
 
 @test "net: --net veth: the pair is gone after the runtime is killed with SIGKILL" {
 	make_lab
-	nsenter -F --net="/proc/$LAB_PID/ns/net" -- "$STEP_BIN" --net veth -- sh -c "$(handshake)" >"$WORK/out" 2>&1 &
+	nsenter -F --net="/proc/$LAB_PID/ns/net" -- "$STEP_BIN" "${WORK_VOLUME[@]}" --net veth -- sh -c "$(handshake)" >"$WORK/out" 2>&1 &
 	CTR_PID=$!
 	wait_for "$WORK/x/ready"
 	# nsenter -F execs the runtime; the host end is named after its child

@@ -239,7 +239,7 @@ stepbox_cgroups() {
 @test "cgroups: a run never touches another live container, whatever its binary is called" {
 	# the reproduction from review: a copied, renamed runtime
 	cp "$STEP_BIN" "$WORK/mybox"
-	"$WORK/mybox" --memory 64M -- sh -c "$(handshake)" >"$WORK/out" 2>&1 &
+	"$WORK/mybox" "${WORK_VOLUME[@]}" --memory 64M -- sh -c "$(handshake)" >"$WORK/out" 2>&1 &
 	CTR_PID=$!
 	wait_for "$WORK/x/ready"
 	id=$(ctr_id)

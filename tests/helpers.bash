@@ -3,7 +3,10 @@
 # In steps 01-07 the container runs the host's own programs and sees the
 # host's files, except /proc (03), /tmp (04: a private tmpfs) and /sys
 # (05). So files that the test and the container exchange live in $WORK,
-# under /var/tmp, never under /tmp.
+# under /var/tmp, never under /tmp. From step08 the container sees only
+# its rootfs (busybox: build/rootfs): ctr and ctr_bg bring $WORK in as a
+# volume at the same path ($WORK_VOLUME), which the runtime creates in
+# the rootfs and teardown removes again.
 
 bats_require_minimum_version 1.5.0
 bats_load_library bats-support
@@ -14,6 +17,7 @@ REPO=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 STEP_BIN="$REPO/$STEP/run"
 STEP_NUM=$((10#${STEP:4:2}))
 BUILT_PROBE="$REPO/build/probe/stepbox-probe"
+ROOTFS="$REPO/build/rootfs"
 
 setup() {
 	WORK=$(mktemp -d /var/tmp/stepbox-test.XXXXXX)
@@ -26,6 +30,8 @@ setup() {
 	PROBE="$WORK/stepbox-probe"
 	cp "$BUILT_PROBE" "$PROBE"
 	CTR_PID=
+	WORK_VOLUME=()
+	[ "$STEP_NUM" -lt 8 ] || WORK_VOLUME=(-V "$WORK:$WORK")
 }
 
 teardown() {
@@ -35,17 +41,19 @@ teardown() {
 	fi
 	[ -z "${TEARDOWN_EXTRA:-}" ] || eval "$TEARDOWN_EXTRA"
 	rm -rf "$WORK"
+	# the volume's target the runtime made in the rootfs (step08 on)
+	[ ! -d "$ROOTFS$WORK" ] || rmdir "$ROOTFS$WORK"
 }
 
 # ctr ARGS...: run the step under test (use as `run ctr ...`).
 ctr() {
-	timeout 60 "$STEP_BIN" "$@"
+	timeout 60 "$STEP_BIN" "${WORK_VOLUME[@]}" "$@"
 }
 
 # ctr_bg ARGS...: start the step in the background, output in $WORK/out;
 # CTR_PID is the runtime's pid.
 ctr_bg() {
-	"$STEP_BIN" "$@" >"$WORK/out" 2>&1 &
+	"$STEP_BIN" "${WORK_VOLUME[@]}" "$@" >"$WORK/out" 2>&1 &
 	CTR_PID=$!
 }
 
