@@ -48,8 +48,17 @@ if [ -d "$REPO/build/rootfs" ]; then
 fi
 mkdir /run/stepbox-repo
 mount --rbind "$REPO" /run/stepbox-repo
-REPO=/run/stepbox-repo
+ORIG_REPO=$REPO REPO=/run/stepbox-repo
 for d in /tmp /var/tmp /root; do mount -t tmpfs -o mode=1777 tmpfs "$d"; done
+# Then put it back where it was: the steps have the rootfs's path compiled
+# in (make's ROOTFS), and the tests name files by the checkout's path.
+case $ORIG_REPO in
+/tmp/* | /var/tmp/* | /root/*)
+	mkdir -p "$ORIG_REPO"
+	mount --rbind /run/stepbox-repo "$ORIG_REPO"
+	REPO=$ORIG_REPO
+	;;
+esac
 mount -t 9p -o trans=virtio,version=9p2000.L results /mnt
 ip link set lo up
 mkswap /dev/vda >/dev/null && swapon /dev/vda

@@ -17,7 +17,10 @@ lab_host() {
 	unshare -m --propagation unchanged sh -c "
 		mount --make-rprivate /
 		if [ $1 = fedora ]; then
+			# The checkout may live under /tmp: keep it in sight.
+			case $REPO in /tmp/*) mkdir $WORK/repo; mount --rbind $REPO $WORK/repo ;; esac
 			mount -t tmpfs lab-tmp /tmp
+			case $REPO in /tmp/*) mkdir -p $REPO; mount --move $WORK/repo $REPO ;; esac
 			mount --make-rshared /
 		fi
 		mount --bind $SHARED $SHARED && mount --make-shared $SHARED
@@ -32,7 +35,7 @@ lab_host() {
 lab_done() {
 	kill "$LAB_PID"
 	wait "$LAB_PID" 2>/dev/null || true
-	rm -rf "$SHARED" "$WORK/lab-ready" "$WORK"/x/*
+	rm -rf "$SHARED" "$WORK/repo" "$WORK/lab-ready" "$WORK"/x/*
 }
 
 # lab COMMAND...: run COMMAND in the lab host's mount namespace.
@@ -40,11 +43,9 @@ lab() {
 	nsenter -t "$LAB_PID" -m -- "$@"
 }
 
-# lab_ctr_bg ARGS...: ctr_bg, in the lab host. The binary runs from a copy
-# in $WORK: the checkout may live under /tmp, which the fedora lab covers.
+# lab_ctr_bg ARGS...: ctr_bg, in the lab host.
 lab_ctr_bg() {
-	[ -x "$WORK/run" ] || cp "$STEP_BIN" "$WORK/run"
-	lab "$WORK/run" "${WORK_VOLUME[@]}" "$@" >"$WORK/out" 2>&1 &
+	lab "$STEP_BIN" "${WORK_VOLUME[@]}" "$@" >"$WORK/out" 2>&1 &
 	CTR_PID=$!
 }
 
