@@ -9,6 +9,7 @@ load helpers
 # that propagation is tried on both kinds of host, whatever this one is:
 #   debian: "/" private, /tmp no mount of its own (this machine, the VM)
 #   fedora: "/" shared, as systemd makes it, and /tmp a tmpfs of its own
+#   shared-root: "/" shared, /tmp no mount of its own
 # It holds SHARED, a directory that is a shared mount of its own. The
 # runtime runs in it (lab ...), and the checks read its mount table.
 lab_host() {
@@ -21,6 +22,8 @@ lab_host() {
 			case $REPO in /tmp/*) mkdir $WORK/repo; mount --rbind $REPO $WORK/repo ;; esac
 			mount -t tmpfs lab-tmp /tmp
 			case $REPO in /tmp/*) mkdir -p $REPO; mount --move $WORK/repo $REPO ;; esac
+			mount --make-rshared /
+		elif [ $1 = shared-root ]; then
 			mount --make-rshared /
 		fi
 		mount --bind $SHARED $SHARED && mount --make-shared $SHARED
@@ -145,9 +148,8 @@ propagation_run() {
 # is no mount point and keeping our /tmp local made the copy of "/" a slave.
 @test "mount: shared on a systemd-like host: a volume of a plain directory shares too" {
 	[ "$STEP_NUM" -lt 6 ] || userns=(--userns off)
-	lab_host fedora
+	lab_host shared-root
 	mkdir -m 777 "$WORK/plain"
-	lab umount /tmp # as on this machine: /tmp is no mount of its own
 	lab_ctr_bg --propagation shared "${userns[@]}" -V "$WORK/plain:/mnt" -- sh -c "mkdir /mnt/in && mount -t tmpfs from-inside /mnt/in && echo in-ok > $WORK/x/in; $(handshake)"
 	wait_for "$WORK/x/ready"
 	reached=no
