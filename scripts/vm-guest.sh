@@ -50,13 +50,14 @@ mkdir /run/stepbox-repo
 mount --rbind "$REPO" /run/stepbox-repo
 ORIG_REPO=$REPO REPO=/run/stepbox-repo
 for d in /tmp /var/tmp /root; do mount -t tmpfs -o mode=1777 tmpfs "$d"; done
-# Then put it back where it was: the steps have the rootfs's path compiled
-# in (make's ROOTFS), and the tests name files by the checkout's path.
+# The steps have the default rootfs's path compiled in (make's ROOTFS):
+# where the checkout is under one of those, put the rootfs back there.
 case $ORIG_REPO in
 /tmp/* | /var/tmp/* | /root/*)
-	mkdir -p "$ORIG_REPO"
-	mount --rbind /run/stepbox-repo "$ORIG_REPO"
-	REPO=$ORIG_REPO
+	if [ -d /run/stepbox-rootfs ]; then
+		mkdir -p "$ORIG_REPO/build/rootfs"
+		mount --bind /run/stepbox-rootfs "$ORIG_REPO/build/rootfs"
+	fi
 	;;
 esac
 mount -t 9p -o trans=virtio,version=9p2000.L results /mnt
