@@ -40,7 +40,12 @@ teardown() {
 		wait "$CTR_PID" 2>/dev/null || true
 	fi
 	[ -z "${TEARDOWN_EXTRA:-}" ] || eval "$TEARDOWN_EXTRA"
-	rm -rf "$WORK"
+	# Whatever is still mounted below $WORK (a test's bind of "/" whose
+	# umount failed) is detached first, and rm stays on $WORK's own file
+	# system: walking into a bind of "/" would delete the host's files.
+	awk -v w="$WORK/" 'index($5, w) == 1 { print $5 }' /proc/self/mountinfo | sort -r |
+		while read -r m; do umount -l "$m"; done
+	rm -rf --one-file-system "$WORK"
 	# the volume's target the runtime made in the rootfs (step08 on)
 	[ ! -d "$ROOTFS$WORK" ] || rmdir "$ROOTFS$WORK"
 }
