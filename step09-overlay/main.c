@@ -622,9 +622,9 @@ static void check_privileges(struct container *c)
 	if (c->map_given)
 		die("--map-base/--map-size need root: without it you may map only your own "
 		    "uid and gid");
-	if (has_limits(&c->limits) || c->cleanup)
-		die("cgroup limits and --cleanup need root: the cgroup tree belongs to root "
-		    "unless it is delegated to you");
+	if (has_limits(&c->limits))
+		die("cgroup limits need root: the cgroup tree belongs to root unless it is "
+		    "delegated to you");
 }
 
 /* --- the user namespace ---------------------------------------------- */
@@ -1615,30 +1615,34 @@ static void remove_cgroup_at_exit(void)
 }
 
 /* What runs killed with -9 left: cgroups whose lock is free, then their
- * state directories (state.c explains the lock). */
-static void remove_stale(bool report)
+ * state directories (state.c explains the lock). Rootless there are no
+ * cgroups of ours, and the state is ours only (state.c): root's
+ * containers are none of our business. */
+static void remove_stale(bool rootless, bool report)
 {
-	cgroup_remove_stale(report);
-	state_remove_stale(report);
+	if (!rootless)
+		cgroup_remove_stale(report);
+	state_remove_stale(report, NULL);
 }
 
 /*
  * Made before the child exists, so that the child never runs a single
  * instruction outside it. Named after the container's ID, whose state
  * directory we lock first (state.c): leftovers of runs that were killed
- * are told apart by their free locks, and removed first.
+ * are told apart by their free locks, and removed first. From step09 a
+ * rootless run has a state directory too, for its overlay, and still no
+ * cgroup.
  */
 static void setup_cgroup(struct container *c)
 {
 	c->state.lock_fd = -1;
-	if (c->rootless)
-		return;
 	exit_container = c;
 	if (atexit(remove_cgroup_at_exit) != 0)
 		die("atexit");
 	state_create(&c->state);
-	remove_stale(false);
-	cgroup_create(&c->cgroup, c->state.id, &c->limits);
+	remove_stale(c->rootless, false);
+	if (!c->rootless)
+		cgroup_create(&c->cgroup, c->state.id, &c->limits);
 }
 
 /*
@@ -1764,7 +1768,7 @@ int main(int argc, char **argv)
 	if (c.userns)
 		flags |= CLONE_NEWUSER;
 	if (c.cleanup) {
-		remove_stale(true);
+		remove_stale(c.rootless, true);
 		return 0;
 	}
 

@@ -16,12 +16,18 @@
  * Directories are made and removed under one more lock, /run/stepbox/.lock,
  * so that a cleanup never meets a state directory between its mkdir and
  * its flock.
+ *
+ * From step09 a rootless run has a state directory too: its overlay
+ * needs a place. /run is root's, so it goes where runc and podman put
+ * theirs, $XDG_RUNTIME_DIR/stepbox (/run/user/UID, made for each login
+ * session), or /tmp/stepbox-UID where there is none.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/random.h>
@@ -31,20 +37,50 @@
 #include "common.h"
 #include "state.h"
 
-#define STATE_ROOT "/run/stepbox"
+static char state_root[PATH_MAX];
 
-/* /run/stepbox/.lock, held while directories are made or removed. */
+/* /run/stepbox as root. Rootless: $XDG_RUNTIME_DIR only when it is a
+ * directory of ours (sudo and su may pass on someone else's). */
+static const char *root_dir(void)
+{
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	struct stat st;
+
+	if (state_root[0])
+		return state_root;
+	if (geteuid() == 0)
+		snprintf(state_root, sizeof(state_root), "/run/stepbox");
+	else if (xdg && xdg[0] == '/' && strlen(xdg) < PATH_MAX - 64 && stat(xdg, &st) == 0 &&
+		 S_ISDIR(st.st_mode) && st.st_uid == geteuid())
+		snprintf(state_root, sizeof(state_root), "%s/stepbox", xdg);
+	else
+		snprintf(state_root, sizeof(state_root), "/tmp/stepbox-%u", (unsigned)geteuid());
+	return state_root;
+}
+
+/* <root>/.lock, held while directories are made or removed. The root
+ * must be ours alone: in /tmp anyone could have made it first. */
 static int lock_tree(void)
 {
+	const char *root = root_dir();
+	char lock[PATH_MAX + 8];
+	struct stat st;
 	int fd;
 
-	if (mkdir(STATE_ROOT, 0700) < 0 && errno != EEXIST)
-		die_errno("mkdir %s", STATE_ROOT);
-	fd = open(STATE_ROOT "/.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (mkdir(root, 0700) < 0 && errno != EEXIST)
+		die_errno("mkdir %s", root);
+	if (lstat(root, &st) < 0)
+		die_errno("%s", root);
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077))
+		die("%s is not a directory of yours that only you may use (mode 0700): remove it, "
+		    "or set XDG_RUNTIME_DIR",
+		    root);
+	snprintf(lock, sizeof(lock), "%s/.lock", root);
+	fd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
-		die_errno("open %s/.lock", STATE_ROOT);
+		die_errno("open %s", lock);
 	if (flock(fd, LOCK_EX) < 0)
-		die_errno("flock %s/.lock", STATE_ROOT);
+		die_errno("flock %s", lock);
 	return fd;
 }
 
@@ -66,7 +102,7 @@ void state_create(struct state *st)
 	/* 48 random bits: a clash is unlikely, but mkdir would say so. */
 	do {
 		new_id(st->id);
-		snprintf(st->dir, sizeof(st->dir), STATE_ROOT "/%s", st->id);
+		snprintf(st->dir, sizeof(st->dir), "%s/%s", root_dir(), st->id);
 	} while (mkdir(st->dir, 0700) < 0 && errno == EEXIST);
 	if (access(st->dir, F_OK) < 0)
 		die_errno("mkdir %s", st->dir);
@@ -113,7 +149,7 @@ bool state_in_use(const char *id)
 	bool in_use;
 	int fd;
 
-	snprintf(lock, sizeof(lock), STATE_ROOT "/%s/lock", id);
+	snprintf(lock, sizeof(lock), "%s/%s/lock", root_dir(), id);
 	fd = open(lock, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return false; /* no state: made before the cgroup, so it is gone */
@@ -122,21 +158,23 @@ bool state_in_use(const char *id)
 	return in_use;
 }
 
-void state_remove_stale(bool report)
+void state_remove_stale(bool report, state_tidy_fn *tidy)
 {
 	int tree = lock_tree();
-	DIR *dir = opendir(STATE_ROOT);
+	DIR *dir = opendir(root_dir());
 	struct dirent *entry;
 
 	if (!dir)
-		die_errno("opendir %s", STATE_ROOT);
+		die_errno("opendir %s", root_dir());
 	while ((entry = readdir(dir))) {
 		char path[PATH_MAX];
 
 		if (entry->d_name[0] == '.' || entry->d_type != DT_DIR ||
 		    state_in_use(entry->d_name))
 			continue;
-		snprintf(path, sizeof(path), STATE_ROOT "/%s", entry->d_name);
+		snprintf(path, sizeof(path), "%s/%s", root_dir(), entry->d_name);
+		if (tidy)
+			tidy(path, entry->d_name, report);
 		remove_dir(path);
 		if (report)
 			printf("removed stale state %s\n", path);

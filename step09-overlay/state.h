@@ -11,7 +11,7 @@
 
 struct state {
 	char id[STATE_ID_LEN + 1]; /* 12 hex digits */
-	char dir[PATH_MAX];	   /* /run/stepbox/<id> */
+	char dir[PATH_MAX];	   /* /run/stepbox/<id> (rootless: see state.c) */
 	int lock_fd;		   /* flock(LOCK_EX) held for the container's life */
 };
 
@@ -21,8 +21,11 @@ void state_create(struct state *st);
 void state_remove(struct state *st);
 /* Does a live runtime hold ID's lock? */
 bool state_in_use(const char *id);
-/* Remove every state directory whose lock nobody holds; list them on
- * stdout when REPORT. */
-void state_remove_stale(bool report);
+/* What else a stale state directory DIR (of container ID) holds, to be
+ * removed before it (from step09: the overlay's directories). */
+typedef void state_tidy_fn(const char *dir, const char *id, bool report);
+/* Remove every state directory whose lock nobody holds, TIDY first if
+ * not NULL; list them on stdout when REPORT. */
+void state_remove_stale(bool report, state_tidy_fn *tidy);
 
 #endif
