@@ -13,7 +13,8 @@
 # info string may add one tag after "console":
 #   v2      only where /sys/fs/cgroup is cgroup2 (on a v1 host: in the VM)
 #   v1      only on a cgroup v1 or hybrid host
-#   user    run as an unprivileged user (uid 65534), without sudo: rootless
+#   user    run as an unprivileged user (uid 65534), without sudo: rootless,
+#           with a $XDG_RUNTIME_DIR of its own as a login session has
 #   manual  not run: it needs someone typing (a shell, ^C, two terminals)
 # Untagged blocks run everywhere: on the host, and in the VM with --vm.
 #
@@ -208,7 +209,11 @@ run_block() { # STEP N TAGS: the block's records are in $tmp/block
 		chmod 644 "$gen"
 		: >"$tmp/shell.err"
 		chmod 666 "$tmp/shell.err"
-		shell="setpriv --reuid=65534 --regid=65534 --clear-groups $shell"
+		# A login session's $XDG_RUNTIME_DIR, where rootless runs keep
+		# their state from step09 on (else /tmp/stepbox-65534 would stay).
+		mkdir -p -m 700 "$tmp/user-run"
+		chown 65534:65534 "$tmp/user-run"
+		shell="setpriv --reuid=65534 --regid=65534 --clear-groups env XDG_RUNTIME_DIR=$tmp/user-run $shell"
 	fi
 	timeout 120 script -qec "$shell" /dev/null </dev/null >"$out" 2>&1
 	# The notice "wait" gives for a killed job, as an interactive shell

@@ -50,6 +50,8 @@ mkdir /run/stepbox-repo
 mount --rbind "$REPO" /run/stepbox-repo
 ORIG_REPO=$REPO REPO=/run/stepbox-repo
 for d in /tmp /var/tmp /root; do mount -t tmpfs -o mode=1777 tmpfs "$d"; done
+# step09's --keep writes /var/lib/stepbox, as a host's /var/lib is written.
+mount -t tmpfs -o mode=755 tmpfs /var/lib
 # The steps have the default rootfs's path compiled in (make's ROOTFS):
 # where the checkout is under one of those, put the rootfs back there.
 case $ORIG_REPO in

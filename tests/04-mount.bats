@@ -166,10 +166,12 @@ propagation_run() {
 	mkdir -m 777 "$WORK/vol" "$WORK/target"
 	for flavour in debian fedora; do
 		lab_host $flavour
-		before=$(lab_mounts)
+		before=$(lab_mounts | awk '$5 !~ "^/run/stepbox/"')
 		lab_ctr_bg --propagation shared "${userns[@]}" -V "$WORK/vol:$WORK/target" -- sh -c "grep -c ' $WORK/target ' /proc/self/mountinfo > $WORK/x/in; $(handshake)"
 		wait_for "$WORK/x/ready"
-		during=$(lab_mounts)
+		# from step09 the runtime mounts the container's overlay on the
+		# host, in its state directory, as containerd does: not ours
+		during=$(lab_mounts | awk '$5 !~ "^/run/stepbox/"')
 		go
 		ctr_wait
 		assert_success

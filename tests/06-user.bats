@@ -5,11 +5,6 @@
 
 load helpers
 
-# as_user CMD...: run CMD as uid/gid 65534 with no supplementary groups.
-as_user() {
-	setpriv --reuid 65534 --regid 65534 --clear-groups "$@"
-}
-
 @test "user: inside, id is 0:0 and uid_map/gid_map show 0 -> 100000, 65536 ids" {
 	run ctr sh -c 'id -u; id -g; cat /proc/self/uid_map /proc/self/gid_map'
 	assert_success
@@ -87,7 +82,12 @@ as_user() {
 
 @test "user: rootless: an ordinary user runs the container, as 0 inside and as itself outside" {
 	cp "$STEP_BIN" "$WORK/run"
-	as_user "$WORK/run" "${WORK_VOLUME[@]}" -- sh -c "id -u; cat /proc/self/uid_map; cat /proc/self/setgroups; hostname box && hostname; mount -t tmpfs t /mnt && stat -f -c %T /mnt; echo \$\$; touch $WORK/x/rootless; $(handshake)" >"$WORK/out" 2>&1 &
+	rootfs=()
+	if [ "$STEP_NUM" -ge 9 ]; then
+		user_rootfs # the volume's target is made in the user's own image
+		rootfs=(--rootfs "$WORK/userfs")
+	fi
+	as_user "$WORK/run" "${WORK_VOLUME[@]}" "${rootfs[@]}" -- sh -c "id -u; cat /proc/self/uid_map; cat /proc/self/setgroups; hostname box && hostname; mount -t tmpfs t /mnt && stat -f -c %T /mnt; echo \$\$; touch $WORK/x/rootless; $(handshake)" >"$WORK/out" 2>&1 &
 	CTR_PID=$!
 	wait_for "$WORK/x/ready"
 	# setpriv execs the runtime, so CTR_PID is the runtime itself

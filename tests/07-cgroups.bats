@@ -4,12 +4,6 @@
 
 load helpers
 
-# ctr_id: the running container's ID, as its first process's cgroup
-# path on the host names it (stepbox/<id>).
-ctr_id() {
-	sed -n 's|.*:/stepbox/\([0-9a-f]\{12\}\)$|\1|p' "/proc/$(ctr_pid1)/cgroup" | head -n1
-}
-
 # cg_file CONTROLLER FILE: the path of FILE in the running container's
 # cgroup.
 cg_file() {
@@ -21,27 +15,6 @@ cg_file() {
 	else
 		echo "/sys/fs/cgroup/$1/stepbox/$id/$2"
 	fi
-}
-
-# The state directories of live or left-over containers.
-state_dirs() {
-	find /run/stepbox -mindepth 1 -maxdepth 1 -type d 2>/dev/null | sort
-}
-
-# kill_runtime_leaving_container ARGS...: start a container, kill -9 its
-# runtime (so nobody cleans up); $dead is the container's ID.
-kill_runtime_leaving_container() {
-	local i
-	ctr_bg "$@" -- sleep 60
-	wait_for_child
-	for ((i = 0; i < 100; i++)); do
-		[ -n "$(ctr_id)" ] && break
-		sleep 0.05
-	done
-	dead=$(ctr_id)
-	[ -n "$dead" ]
-	kill -KILL "$CTR_PID"
-	ctr_wait
 }
 
 # swap_accounting: can a cgroup limit swap on this kernel?

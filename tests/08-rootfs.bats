@@ -161,7 +161,11 @@ host_dirs_untouched() {
 		# outside, nothing happened to the host's directories or mounts
 		host_dirs_untouched
 		assert_equal "$(cat /proc/self/mountinfo)" "$before"
-		[ -d "$WORK/evil$WORK/host-mnt/vol" ] # the target was made inside the rootfs
+		if [ "$STEP_NUM" -lt 9 ]; then
+			[ -d "$WORK/evil$WORK/host-mnt/vol" ] # the target was made inside the rootfs
+		else
+			[ ! -e "$WORK/evil$WORK/host-mnt/vol" ] # in the container's layer (09)
+		fi
 		assert_equal "$(ls "$WORK/vol" | wc -l)" 1 # and the volume is there
 		rm -f "$WORK/vol"/*
 	done
@@ -182,7 +186,12 @@ host_dirs_untouched() {
 @test "rootfs: chroot is not enough: /bin/breakout reaches the host's / after --chroot, not after pivot_root" {
 	echo "host only" >"$WORK/host-only"
 	chmod 644 "$WORK/host-only"
-	run "$STEP_BIN" --chroot -- /bin/breakout "$WORK/host-only"
+	# From step09 the tree is /run/stepbox/<id>/merged, and only the
+	# host's root may cross /run/stepbox (0700): root inside a user
+	# namespace stops there (EACCES) by that accident, not by chroot.
+	userns=()
+	[ "$STEP_NUM" -lt 9 ] || userns=(--userns off)
+	run "$STEP_BIN" --chroot "${userns[@]}" -- /bin/breakout "$WORK/host-only"
 	assert_success
 	assert_output --partial "breakout: out: $WORK/host-only says: host only"
 	run "$STEP_BIN" -- /bin/breakout "$WORK/host-only"
@@ -202,8 +211,14 @@ host_dirs_untouched() {
 	assert_success
 	assert_output from-host
 	assert_equal "$(cat "$WORK/vol/f")" hi
-	[ -d "$WORK/fs/new/dir" ]
-	[ -f "$WORK/fs/etc/injected" ]
+	if [ "$STEP_NUM" -lt 9 ]; then
+		[ -d "$WORK/fs/new/dir" ]
+		[ -f "$WORK/fs/etc/injected" ]
+	else
+		# from step09 the rootfs is only read: made in the run's layer
+		[ ! -e "$WORK/fs/new" ]
+		[ ! -e "$WORK/fs/etc/injected" ]
+	fi
 	# a directory onto a file is refused
 	run "$STEP_BIN" --rootfs "$WORK/fs" -V "$WORK/vol:/etc/passwd" -- true
 	assert_equal "$status" 125
@@ -273,5 +288,9 @@ host_dirs_untouched() {
 	assert_output --partial "open(\"$mine\", O_PATH|O_DIRECTORY)"
 	assert_line wrote
 	assert_line 0
-	[ -e "$mine/root/x" ]
+	if [ "$STEP_NUM" -lt 9 ]; then
+		[ -e "$mine/root/x" ]
+	else
+		[ ! -e "$mine/root/x" ] # written to the run's layer (09)
+	fi
 }

@@ -44,7 +44,12 @@ load helpers
 
 @test "cli: as a non-root user: exit 125 saying root is needed, until step06 makes it work" {
 	cp "$STEP_BIN" "$WORK/run"
-	run setpriv --reuid 65534 --regid 65534 --clear-groups "$WORK/run" "${WORK_VOLUME[@]}" -- sh -c "touch $WORK/x/ran; id -u"
+	rootfs=()
+	if [ "$STEP_NUM" -ge 9 ]; then
+		user_rootfs # the volume's target is made in the user's own image
+		rootfs=(--rootfs "$WORK/userfs")
+	fi
+	run setpriv --reuid 65534 --regid 65534 --clear-groups "$WORK/run" "${WORK_VOLUME[@]}" "${rootfs[@]}" -- sh -c "touch $WORK/x/ran; id -u"
 	if [ "$STEP_NUM" -lt 6 ]; then
 		assert_equal "$status" 125
 		assert_output --partial "needs root"

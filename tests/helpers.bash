@@ -32,6 +32,12 @@ setup() {
 	CTR_PID=
 	WORK_VOLUME=()
 	[ "$STEP_NUM" -lt 8 ] || WORK_VOLUME=(-V "$WORK:$WORK")
+	# A login session has a $XDG_RUNTIME_DIR of its own (/run/user/UID);
+	# the tests' ordinary user (as_user) gets one here, where rootless
+	# runs keep their state from step09 on, gone with $WORK.
+	mkdir -m 700 "$WORK/user-run"
+	chown 65534:65534 "$WORK/user-run"
+	export XDG_RUNTIME_DIR="$WORK/user-run"
 }
 
 teardown() {
@@ -133,4 +139,48 @@ until_gone() {
 
 cgroup_v2() {
 	[ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]
+}
+
+# as_user CMD...: run CMD as uid/gid 65534 with no supplementary groups.
+as_user() {
+	setpriv --reuid 65534 --regid 65534 --clear-groups "$@"
+}
+
+# user_rootfs: a copy of the rootfs that belongs to uid 65534, in
+# $WORK/userfs, and of the runtime in $WORK/run, for rootless runs. From
+# step09 a rootless run cannot copy a directory up into its overlay
+# layer when its user namespace does not map the owner (build/rootfs is
+# 100000's): the kernel refuses (EOVERFLOW), so a volume's missing target
+# cannot be made in such an image.
+user_rootfs() {
+	cp -a "$ROOTFS" "$WORK/userfs"
+	chown -R -h 65534:65534 "$WORK/userfs"
+	cp "$STEP_BIN" "$WORK/run"
+}
+
+# ctr_id: the running container's ID (step07 on, as root), as its first
+# process's cgroup path on the host names it (stepbox/<id>).
+ctr_id() {
+	sed -n 's|.*:/stepbox/\([0-9a-f]\{12\}\)$|\1|p' "/proc/$(ctr_pid1)/cgroup" | head -n1
+}
+
+# The state directories of live or left-over containers (root's).
+state_dirs() {
+	find /run/stepbox -mindepth 1 -maxdepth 1 -type d 2>/dev/null | sort
+}
+
+# kill_runtime_leaving_container ARGS...: start a container, kill -9 its
+# runtime (so nobody cleans up); $dead is the container's ID.
+kill_runtime_leaving_container() {
+	local i
+	ctr_bg "$@" -- sleep 60
+	wait_for_child
+	for ((i = 0; i < 100; i++)); do
+		[ -n "$(ctr_id)" ] && break
+		sleep 0.05
+	done
+	dead=$(ctr_id)
+	[ -n "$dead" ]
+	kill -KILL "$CTR_PID"
+	ctr_wait
 }
