@@ -130,7 +130,7 @@ int cmd_list(int argc, char **argv)
 	if (json)
 		printf("[");
 	else
-		printf("%-16s %-12s %-7s %-11s %-8s %s\n", "NAME", "ID", "PID", "STATUS", "UPTIME",
+		printf("%-16s %-12s %-7s %-12s %-8s %s\n", "NAME", "ID", "PID", "STATUS", "UPTIME",
 		       "COMMAND");
 	for (int i = 0; i < n; i++) {
 		struct state_record r;
@@ -150,7 +150,7 @@ int cmd_list(int argc, char **argv)
 			print_json_string(r.command);
 			printf("}");
 		} else {
-			printf("%-16s %-12s %-7d %-11s %-8s %s\n", r.name[0] ? r.name : "-", r.id,
+			printf("%-16s %-12s %-7d %-12s %-8s %s\n", r.name[0] ? r.name : "-", r.id,
 			       (int)r.pid, status, uptime, r.command);
 		}
 		shown++;
