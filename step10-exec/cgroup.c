@@ -710,8 +710,8 @@ int cgroup_freeze(const struct cgroup *cg, bool on)
 
 bool cgroup_is_frozen(const struct cgroup *cg)
 {
-	const char *dir = cg->layout == CGROUP_V2 ? (cg->ndirs ? cg->dirs[0] : NULL)
-						  : v1_dir(cg, "freezer");
+	const char *dir =
+	    cg->layout == CGROUP_V2 ? (cg->ndirs ? cg->dirs[0] : NULL) : v1_dir(cg, "freezer");
 	char path[PATH_MAX + 32], state[256];
 
 	if (!dir)

@@ -113,8 +113,9 @@ static void print_json_string(const char *text)
 
 int cmd_list(int argc, char **argv)
 {
-	static const char usage[] = "Usage: run list [--json]\n"
-				    "Show the containers: name, ID, pid, status, uptime, command.\n";
+	static const char usage[] =
+	    "Usage: run list [--json]\n"
+	    "Show the containers: name, ID, pid, status, uptime, command.\n";
 	static char ids[MAX_CONTAINERS][STATE_ID_LEN + 1];
 	bool json = false;
 	int n, shown = 0;

@@ -51,8 +51,8 @@ static const struct {
 	const char *file;
 	int flag;
 } namespaces[] = {
-	{ "user", CLONE_NEWUSER }, { "mnt", CLONE_NEWNS },     { "uts", CLONE_NEWUTS },
-	{ "ipc", CLONE_NEWIPC },   { "net", CLONE_NEWNET },    { "cgroup", CLONE_NEWCGROUP },
+	{ "user", CLONE_NEWUSER }, { "mnt", CLONE_NEWNS },  { "uts", CLONE_NEWUTS },
+	{ "ipc", CLONE_NEWIPC },   { "net", CLONE_NEWNET }, { "cgroup", CLONE_NEWCGROUP },
 	{ "pid", CLONE_NEWPID },
 };
 #define NNS (sizeof(namespaces) / sizeof(namespaces[0]))
@@ -60,8 +60,8 @@ static const struct {
 struct joiner {
 	const struct state_record *record;
 	int pidfd;
-	int ns_fd[NNS];	 /* the container's namespaces; -1 where it shares ours */
-	int flags;	 /* their CLONE_NEW* bits, pid left out */
+	int ns_fd[NNS]; /* the container's namespaces; -1 where it shares ours */
+	int flags;	/* their CLONE_NEW* bits, pid left out */
 	char **argv;
 	const char *workdir;
 	int tty;
@@ -281,9 +281,12 @@ static void exec_usage(FILE *out)
 static void parse_exec_args(int argc, char **argv, struct joiner *j, const char **ref)
 {
 	static const struct option options[] = {
-		{ "env", required_argument, NULL, 'e' },   { "workdir", required_argument, NULL, 'w' },
-		{ "tty", no_argument, NULL, 't' },	   { "no-tty", no_argument, NULL, 'T' },
-		{ "verbose", no_argument, NULL, 'v' },	   { "help", no_argument, NULL, 'h' },
+		{ "env", required_argument, NULL, 'e' },
+		{ "workdir", required_argument, NULL, 'w' },
+		{ "tty", no_argument, NULL, 't' },
+		{ "no-tty", no_argument, NULL, 'T' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt;

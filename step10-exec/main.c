@@ -102,10 +102,10 @@ struct container {
 	struct dev_node device_nodes[CGROUP_MAX_DEVICES]; /* --device nodes below /dev */
 	size_t ndevice_nodes;
 
-	const char *name;   /* --name, or NULL */
-	bool detach;	    /* -d: a monitor stays, we return */
-	int report_fd;	    /* -d: the monitor tells the caller "started" here */
-	FILE *caller_err;   /* -d: the caller's stderr, for the monitor's errors */
+	const char *name; /* --name, or NULL */
+	bool detach;	  /* -d: a monitor stays, we return */
+	int report_fd;	  /* -d: the monitor tells the caller "started" here */
+	FILE *caller_err; /* -d: the caller's stderr, for the monitor's errors */
 	struct state_record record;
 };
 
@@ -1814,9 +1814,8 @@ static int wait_for_monitor(pid_t monitor, int report)
 	ssize_t n;
 	int status;
 
-	while (len < sizeof(id) - 1 &&
-	       ((n = read(report, id + len, sizeof(id) - 1 - len)) > 0 ||
-		(n < 0 && errno == EINTR)))
+	while (len < sizeof(id) - 1 && ((n = read(report, id + len, sizeof(id) - 1 - len)) > 0 ||
+					(n < 0 && errno == EINTR)))
 		len += n > 0 ? (size_t)n : 0;
 	if (len == STATE_ID_LEN + 1 && id[STATE_ID_LEN] == '\n') {
 		fputs(id, stdout);
@@ -1920,8 +1919,8 @@ static const struct {
 	const char *name;
 	int (*run)(int argc, char **argv);
 } subcommands[] = {
-	{ "exec", cmd_exec }, { "list", cmd_list },   { "ps", cmd_ps },
-	{ "kill", cmd_kill }, { "rm", cmd_rm },	      { "logs", cmd_logs },
+	{ "exec", cmd_exec },	{ "list", cmd_list },	 { "ps", cmd_ps },
+	{ "kill", cmd_kill },	{ "rm", cmd_rm },	 { "logs", cmd_logs },
 	{ "pause", cmd_pause }, { "resume", cmd_pause }, { "cleanup", cmd_cleanup },
 };
 

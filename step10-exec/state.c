@@ -344,11 +344,11 @@ void state_save(const struct state *st, const struct state_record *r)
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0 || !(f = fdopen(fd, "w")))
 		die_errno("open %s", tmp);
-	fprintf(f, "id=%s\nname=%s\nstatus=%s\npid=%d\nstart_time=%llu\nexit_code=%d\n"
-		   "detached=%d\nuserns=%d\ncreated=%lld\nfinished=%lld\ncommand=%s\n",
-		r->id, r->name, r->status, (int)r->pid, r->start_time, r->exit_code,
-		r->detached, r->userns, (long long)r->created, (long long)r->finished,
-		r->command);
+	fprintf(f,
+		"id=%s\nname=%s\nstatus=%s\npid=%d\nstart_time=%llu\nexit_code=%d\n"
+		"detached=%d\nuserns=%d\ncreated=%lld\nfinished=%lld\ncommand=%s\n",
+		r->id, r->name, r->status, (int)r->pid, r->start_time, r->exit_code, r->detached,
+		r->userns, (long long)r->created, (long long)r->finished, r->command);
 	for (int i = 0; i < r->ncgroups; i++)
 		fprintf(f, "cgroup=%s\n", r->cgroups[i]);
 	if (fflush(f) != 0 || ferror(f)) {

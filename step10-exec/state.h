@@ -10,11 +10,11 @@
 #include <sys/types.h>
 #include <time.h>
 
-#define STATE_ROOT	   "/run/stepbox"
-#define STATE_ID_LEN	   12
-#define STATE_NAME_MAX	   64
-#define STATE_MAX_CGROUPS  8
-#define STATE_COMMAND_MAX  512
+#define STATE_ROOT	  "/run/stepbox"
+#define STATE_ID_LEN	  12
+#define STATE_NAME_MAX	  64
+#define STATE_MAX_CGROUPS 8
+#define STATE_COMMAND_MAX 512
 
 struct state {
 	char id[STATE_ID_LEN + 1];     /* 12 hex digits */
@@ -27,14 +27,14 @@ struct state {
 struct state_record {
 	char id[STATE_ID_LEN + 1];
 	char name[STATE_NAME_MAX + 1];
-	char status[16];		  /* "running" or "exited" */
-	pid_t pid;			  /* the container's first process, host pid */
-	unsigned long long start_time;	  /* its start time (/proc/PID/stat field 22) */
-	int exit_code;			  /* when exited */
-	bool detached;			  /* -d: a monitor is its parent */
-	bool userns;			  /* it has a user namespace of its own */
-	time_t created, finished;	  /* seconds since the epoch */
-	char command[STATE_COMMAND_MAX];  /* argv joined with spaces, for list */
+	char status[16];			   /* "running" or "exited" */
+	pid_t pid;				   /* the container's first process, host pid */
+	unsigned long long start_time;		   /* its start time (/proc/PID/stat field 22) */
+	int exit_code;				   /* when exited */
+	bool detached;				   /* -d: a monitor is its parent */
+	bool userns;				   /* it has a user namespace of its own */
+	time_t created, finished;		   /* seconds since the epoch */
+	char command[STATE_COMMAND_MAX];	   /* argv joined with spaces, for list */
 	char cgroups[STATE_MAX_CGROUPS][PATH_MAX]; /* its cgroup directories */
 	int ncgroups;
 };
