@@ -1,22 +1,21 @@
 /*
- * step08-rootfs — a root filesystem of the container's own: from here on
- * it sees none of the host's files.
+ * step10-exec — the full container: a small runtime to hold beside runc.
  *
- * step07 plus pivot_root into a directory tree (the mechanism is in
- * rootfs.c, the /dev it gets in dev.c). The child binds the tree onto
- * itself, mounts /proc, a fresh /dev, /sys, /tmp and the volumes inside
- * it, each at a path resolved inside the tree (an image's /proc may be a
- * symbolic link meant to lead the runtime out), then makes it "/" with
- * pivot_root and detaches the host's root. The terminal now comes from
- * the container's own devpts: the child opens it and sends us the master
- * over a unix socket, as runc's console socket does.
+ * step08 (step09 once it lands) plus hardening: what the container's
+ * root gives up before the command runs. Its /proc and /sys lose the
+ * files that show or change the whole machine (masks.c); then the
+ * process, right before execve, lowers its resource limits (rlimits.c),
+ * keeps only docker's default capabilities (caps.c), sets no_new_privs,
+ * and loads a seccomp filter that refuses the system calls a container
+ * has no business making (seccomp.c). harden.c keeps that order, for
+ * every process that enters the container.
  *
- *   make step08 rootfs && sudo ./step08-rootfs/run -v
- *   sudo ./step08-rootfs/run --rootfs /path/to/alpine -- cat /etc/os-release
- *   sudo ./step08-rootfs/run --chroot -- /bin/breakout   # why chroot is not enough
+ *   make step10 rootfs && sudo ./step10-exec/run -v -- grep Cap /proc/self/status
+ *   sudo ./step10-exec/run --cap-drop ALL --cap-add NET_BIND_SERVICE -- sh
+ *   sudo ./step10-exec/run --ulimit nofile=256:512 -- sh -c 'ulimit -n'
  *
- * The lesson is step08-rootfs/README.md; the code it adds is
- * `diff -ru step07-cgroups step08-rootfs`.
+ * The lesson is step10-exec/README.md; the code it adds is
+ * `diff -ru step08-rootfs step10-exec`.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -43,11 +42,12 @@
 #include "cgroup.h"
 #include "common.h"
 #include "dev.h"
+#include "harden.h"
 #include "rootfs.h"
 #include "state.h"
 #include "veth.h"
 
-#define STEP_NAME "step08-rootfs"
+#define STEP_NAME "step10-exec"
 
 static char *default_command[] = { "/bin/sh", NULL };
 
@@ -108,6 +108,7 @@ struct container {
 	bool chroot;	       /* --chroot: chroot instead of pivot_root (the lesson's demo) */
 	struct dev_node device_nodes[CGROUP_MAX_DEVICES]; /* --device nodes below /dev */
 	size_t ndevice_nodes;
+	struct hardening harden; /* --cap-add, --cap-drop */
 };
 
 static void usage(FILE *out)
@@ -115,7 +116,8 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: %s [OPTIONS] [--] [COMMAND [ARG...]]\n"
 		"Run COMMAND (default /bin/sh) in new namespaces: user uts ipc pid mnt net\n"
-		"cgroup, in a cgroup with the limits below, with a root filesystem of its own.\n"
+		"cgroup, in a cgroup with the limits below, with a root filesystem of its own,\n"
+		"with docker's default capabilities.\n"
 		"\n"
 		"      --rootfs DIR     the container's / (default: the tree `make rootfs`\n"
 		"                       builds, %s; rootless: %s-UID if it\n"
@@ -155,6 +157,9 @@ static void usage(FILE *out)
 		"      --device PATH[:rwm]  allow the device node PATH (read, write, mknod;\n"
 		"                       default rwm) besides null, zero, tty and the like,\n"
 		"                       and make it in the container's /dev if it is below /dev\n"
+		"      --cap-add CAP    keep capability CAP too (CAP_NET_ADMIN, net_admin or\n"
+		"                       ALL); the default is docker's set of fourteen\n"
+		"      --cap-drop CAP   drop CAP from that set (or ALL: keep only --cap-add's)\n"
 		"      --cleanup        remove what runs killed with -9 left behind, exit\n"
 		"  -v, --verbose        trace every kernel operation\n"
 		"  -h, --help           show this help\n",
@@ -436,6 +441,8 @@ enum {
 	OPT_DEVICE,
 	OPT_ROOTFS,
 	OPT_CHROOT,
+	OPT_CAP_ADD,
+	OPT_CAP_DROP,
 };
 
 static void parse_args(int argc, char **argv, struct container *c)
@@ -467,6 +474,8 @@ static void parse_args(int argc, char **argv, struct container *c)
 		{ "device", required_argument, NULL, OPT_DEVICE },
 		{ "rootfs", required_argument, NULL, OPT_ROOTFS },
 		{ "chroot", no_argument, NULL, OPT_CHROOT },
+		{ "cap-add", required_argument, NULL, OPT_CAP_ADD },
+		{ "cap-drop", required_argument, NULL, OPT_CAP_DROP },
 		{ "cleanup", no_argument, NULL, 'C' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -566,6 +575,10 @@ static void parse_args(int argc, char **argv, struct container *c)
 			break;
 		case OPT_CHROOT:
 			c->chroot = true;
+			break;
+		case OPT_CAP_ADD:
+		case OPT_CAP_DROP:
+			harden_parse_cap(&c->harden, optarg, opt == OPT_CAP_ADD);
 			break;
 		case 'C':
 			c->cleanup = true;
@@ -1292,6 +1305,11 @@ static int child_main(void *arg)
 	/* After pivot_root: the pty comes from our own devpts. */
 	if (c->tty)
 		attach_terminal(&c->term);
+	/* Every mount and namespace of ours is made: give up what the
+	 * command must not have. With --init, our
+	 * PID 1 lives in the container beside the command and gives it up
+	 * too, as docker's init (tini) does. */
+	harden_process(&c->harden);
 	if (c->init) {
 		/* The mask we inherited from the parent is the set to forward. */
 		if (sigprocmask(SIG_BLOCK, NULL, &set) < 0)

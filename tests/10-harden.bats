@@ -1,0 +1,147 @@
+#!/usr/bin/env bats
+# step10 and later: hardening. The container's root keeps docker's
+# default capabilities only, has no_new_privs, runs under a seccomp filter
+# that refuses docker's list of system calls, sees /proc and /sys with
+# the machine-wide files masked or read-only, and gets the --ulimit
+# limits; nothing the runtime opened reaches it. Each claim is checked
+# with a user namespace (the default) and, where it differs, without.
+
+load helpers
+
+# Docker's default set (moby daemon/pkg/oci/caps/defaults.go).
+DOCKER_CAPS="CHOWN DAC_OVERRIDE FSETID FOWNER MKNOD NET_RAW SETGID SETUID SETFCAP SETPCAP NET_BIND_SERVICE SYS_CHROOT KILL AUDIT_WRITE"
+
+# cap_number NAME: the capability's bit, from the kernel's own header
+# (`#define CAP_CHOWN 0`), so that no mask below is a number by hand.
+cap_number() {
+	awk -v name="CAP_$1" '$1 == "#define" && $2 == name { print $3 }' /usr/include/linux/capability.h
+}
+
+# cap_mask NAME...: the set as /proc/PID/status prints it, 16 hex digits.
+cap_mask() {
+	local mask=0 name bit
+	for name in "$@"; do
+		bit=$(cap_number "$name")
+		[ -n "$bit" ] || return 1
+		mask=$((mask | 1 << bit))
+	done
+	printf '%016x\n' "$mask"
+}
+
+# all_caps_mask: every capability this kernel has (0..cap_last_cap).
+all_caps_mask() {
+	printf '%016x\n' $(((1 << ($(cat /proc/sys/kernel/cap_last_cap) + 1)) - 1))
+}
+
+# caps_lines MASK: the five Cap lines a process with bounding, permitted
+# and effective MASK and no inheritable or ambient ones shows.
+caps_lines() {
+	printf 'CapInh:\t%016x\nCapPrm:\t%s\nCapEff:\t%s\nCapBnd:\t%s\nCapAmb:\t%016x\n' 0 "$1" "$1" "$1" 0
+}
+
+# host_side_state: what a container must not change on the host.
+host_side_state() {
+	awk '{ $1 = $2 = ""; print }' /proc/self/mountinfo | sort
+	hostname
+	ls /run/stepbox 2>/dev/null
+	find /sys/fs/cgroup -maxdepth 3 -name 'stepbox*' 2>/dev/null | sort
+}
+
+@test "harden: root inside keeps docker's 14 capabilities, in bounding, permitted and effective; none inheritable or ambient" {
+	expected=$(caps_lines "$(cap_mask $DOCKER_CAPS)")
+	for userns in on off; do
+		run ctr --userns $userns -- grep ^Cap /proc/self/status
+		assert_success
+		assert_output "$expected"
+	done
+	# -v names them, and how many were dropped from the bounding set
+	run ctr -v true
+	assert_output --partial "capset(permitted=effective=CAP_CHOWN,CAP_DAC_OVERRIDE,CAP_FOWNER,CAP_FSETID,CAP_KILL,CAP_SETGID,CAP_SETUID,CAP_SETPCAP,CAP_NET_BIND_SERVICE,CAP_NET_RAW,CAP_SYS_CHROOT,CAP_MKNOD,CAP_AUDIT_WRITE,CAP_SETFCAP, inheritable=none) = 0"
+	assert_line --regexp '^\[child\] prctl\(PR_CAPBSET_DROP\) for [0-9]+ capabilities = 0$'
+	# and it binds: without CAP_SYS_ADMIN no mount, no sethostname
+	run ctr sh -c 'mount -t tmpfs t /mnt 2>&1; hostname other 2>&1; hostname'
+	assert_line --index 0 --partial "permission denied"
+	assert_line --index 1 --partial "Operation not permitted"
+	assert_line --index 2 stepbox
+}
+
+@test "harden: --cap-add and --cap-drop change the set: any case, with or without CAP_, and ALL" {
+	run ctr --cap-add net_admin --cap-drop CAP_CHOWN --cap-drop Mknod -- grep ^Cap /proc/self/status
+	assert_success
+	assert_output "$(caps_lines "$(cap_mask $(echo $DOCKER_CAPS NET_ADMIN | xargs -n1 | grep -vx -e CHOWN -e MKNOD))")"
+	run ctr --cap-drop ALL -- grep ^Cap /proc/self/status
+	assert_output "$(caps_lines 0000000000000000)"
+	run ctr --cap-drop all --cap-add kill -- grep ^Cap /proc/self/status
+	assert_output "$(caps_lines "$(cap_mask KILL)")"
+	# ALL: every capability the kernel has (in a user namespace root
+	# holds them all, over what the namespace owns); an add beats a drop
+	run ctr --cap-add ALL -- grep ^Cap /proc/self/status
+	assert_output "$(caps_lines "$(all_caps_mask)")"
+	run ctr --cap-add ALL --cap-drop SYS_ADMIN -- grep ^CapBnd /proc/self/status
+	assert_output "$(printf 'CapBnd:\t%016x' $((0x$(all_caps_mask) & ~(1 << $(cap_number SYS_ADMIN)))))"
+	run ctr --cap-drop KILL --cap-add KILL -- grep ^CapEff /proc/self/status
+	assert_output "CapEff:	$(cap_mask $DOCKER_CAPS)"
+	# and they act: without CAP_CHOWN, chown fails; with CAP_SYS_ADMIN, mount works
+	run ctr --cap-drop CHOWN -- sh -c 'touch /tmp/f; chown 1 /tmp/f 2>&1'
+	assert_output --partial "Operation not permitted"
+	run ctr --cap-add SYS_ADMIN -- sh -c 'mount -t tmpfs t /mnt && stat -f -c %T /mnt'
+	assert_success
+	assert_output tmpfs
+}
+
+@test "harden: an unknown capability is 125, one line and a pointer to --help, before anything is made" {
+	before=$(host_side_state)
+	for args in "--cap-add BOGUS" "--cap-drop CAP_NOPE" "--cap-add CAP_" "--cap-add ="; do
+		run ctr -v $args -- touch "$WORK/x/ran"
+		assert_equal "$status" 125
+		assert_equal "${#lines[@]}" 2
+		assert_line --index 0 --regexp "^$STEP: --cap-(add|drop): '.*' is not a capability \(a name from capabilities\(7\), with or without CAP_, in any case, e\.g\. NET_ADMIN; or ALL\)$"
+		assert_line --index 1 "Try '$STEP/run --help' for more information."
+	done
+	run ctr --cap-add
+	assert_equal "$status" 125
+	assert_line --index 0 "$STEP: option '--cap-add' needs a value"
+	[ ! -e "$WORK/x/ran" ]
+	assert_equal "$(host_side_state)" "$before"
+}
+
+@test "harden: a capability the runtime itself lacks cannot be given (without a user namespace): 125" {
+	# setpriv drops CAP_SYS_TIME from the runtime's bounding set, so
+	# root runs it without: the container's root cannot have it either
+	run setpriv --bounding-set -sys_time "$STEP_BIN" "${WORK_VOLUME[@]}" --userns off --cap-add SYS_TIME -- touch "$WORK/x/ran"
+	assert_equal "$status" 125
+	assert_output --partial "cannot give the container CAP_SYS_TIME: the runtime does not hold it itself"
+	[ ! -e "$WORK/x/ran" ]
+	# in a user namespace the capabilities are the namespace's: its root has them all
+	run setpriv --bounding-set -sys_time "$STEP_BIN" "${WORK_VOLUME[@]}" --cap-add SYS_TIME -- grep ^CapEff /proc/self/status
+	assert_success
+	assert_output "CapEff:	$(cap_mask $DOCKER_CAPS SYS_TIME)"
+}
+
+@test "harden: mknod of a block device fails in a user namespace and without CAP_MKNOD" {
+	run ctr sh -c 'mknod /tmp/disk b 7 0 2>&1; echo "in /tmp: $(ls /tmp)"'
+	assert_line --index 0 "mknod: /tmp/disk: Operation not permitted"
+	assert_line --index 1 "in /tmp: "
+	run ctr --userns off --cap-drop MKNOD -- sh -c 'mknod /tmp/disk b 7 0 2>&1; echo "in /tmp: $(ls /tmp)"'
+	assert_line --index 0 "mknod: /tmp/disk: Operation not permitted"
+	assert_line --index 1 "in /tmp: "
+	# with CAP_MKNOD as real root it is made (docker keeps CAP_MKNOD);
+	# the device cgroup then refuses to open it (07-cgroups-more)
+	run ctr --userns off -- sh -c 'mknod /tmp/disk b 7 0 && ls /tmp'
+	assert_success
+	assert_output disk
+}
+
+@test "harden: the host's processes cannot be signalled: a host pid is no pid inside, and kill -1 reaches only the container" {
+	sleep 600 &
+	host_pid=$!
+	TEARDOWN_EXTRA="kill $host_pid 2>/dev/null; wait $host_pid 2>/dev/null || true"
+	for userns in on off; do
+		run ctr --userns $userns -- sh -c "kill -KILL $host_pid 2>&1; echo \$?; sleep 60 & kill -KILL -1; wait; echo waited"
+		assert_success
+		assert_line --index 0 --partial "No such process"
+		assert_line --index 1 1
+		assert_line --index 2 waited # kill -1 killed the container's own sleep
+		kill -0 "$host_pid"
+	done
+}
