@@ -1,6 +1,7 @@
 /*
  * harden.h — what a process of the container gives up before it runs the
- * command (harden.c): capabilities.
+ * command (harden.c): capabilities, the right to gain privileges, and
+ * system calls.
  *
  * For every process that enters the container: its first process (the
  * child of `run`), and one that joins it later (`exec`, after setns and
@@ -22,12 +23,20 @@ struct hardening {
 void harden_parse_cap(struct hardening *h, const char *name, bool add);
 
 /*
- * Harden the calling process: docker's default capabilities, changed by
- * --cap-add and --cap-drop, in the bounding, permitted and effective
- * sets; inheritable and ambient empty.
+ * Harden the calling process, in this order:
+ *
+ *   1. capabilities: docker's default set, changed by --cap-add and
+ *      --cap-drop, in the bounding, permitted and effective sets;
+ *      inheritable and ambient empty;
+ *   2. no_new_privs: execve never grants more (setuid bits, file
+ *      capabilities), and step 3 is allowed without CAP_SYS_ADMIN;
+ *   3. the seccomp filter, last: from here on every system call of this
+ *      process is filtered, so nothing of the runtime's own setup (a
+ *      setns, a mount) may follow it, only execve of the command.
  *
  * Call it after every setns, mount and pivot_root, right before execve
- * (or before forking a process that will exec). Dies (125) on failure.
+ * (or before forking a process that will exec). Dies (125) on failure;
+ * nothing is half applied that the command could run with.
  */
 void harden_process(const struct hardening *h);
 

@@ -117,7 +117,7 @@ static void usage(FILE *out)
 		"Usage: %s [OPTIONS] [--] [COMMAND [ARG...]]\n"
 		"Run COMMAND (default /bin/sh) in new namespaces: user uts ipc pid mnt net\n"
 		"cgroup, in a cgroup with the limits below, with a root filesystem of its own,\n"
-		"with docker's default capabilities.\n"
+		"with docker's default capabilities, no_new_privs and a seccomp filter.\n"
 		"\n"
 		"      --rootfs DIR     the container's / (default: the tree `make rootfs`\n"
 		"                       builds, %s; rootless: %s-UID if it\n"
@@ -1306,7 +1306,7 @@ static int child_main(void *arg)
 	if (c->tty)
 		attach_terminal(&c->term);
 	/* Every mount and namespace of ours is made: give up what the
-	 * command must not have. With --init, our
+	 * command must not have, the seccomp filter last. With --init, our
 	 * PID 1 lives in the container beside the command and gives it up
 	 * too, as docker's init (tini) does. */
 	harden_process(&c->harden);

@@ -39,6 +39,10 @@ caps_lines() {
 	printf 'CapInh:\t%016x\nCapPrm:\t%s\nCapEff:\t%s\nCapBnd:\t%s\nCapAmb:\t%016x\n' 0 "$1" "$1" "$1" 0
 }
 
+# The system calls the filter refuses, in the order `stepbox-probe denied` tries them.
+DENIED="kexec_load kexec_file_load init_module finit_module delete_module bpf perf_event_open open_by_handle_at keyctl add_key request_key unshare setns mount umount2 pivot_root fsopen fsconfig fsmount fspick move_mount open_tree mount_setattr reboot swapon swapoff acct settimeofday clock_settime"
+CLONE_FLAGS="CLONE_NEWNS CLONE_NEWUTS CLONE_NEWIPC CLONE_NEWUSER CLONE_NEWPID CLONE_NEWNET CLONE_NEWCGROUP"
+
 # host_side_state: what a container must not change on the host.
 host_side_state() {
 	awk '{ $1 = $2 = ""; print }' /proc/self/mountinfo | sort
@@ -116,6 +120,77 @@ host_side_state() {
 	run setpriv --bounding-set -sys_time "$STEP_BIN" "${WORK_VOLUME[@]}" --cap-add SYS_TIME -- grep ^CapEff /proc/self/status
 	assert_success
 	assert_output "CapEff:	$(cap_mask $DOCKER_CAPS SYS_TIME)"
+}
+
+@test "harden: no_new_privs is on and the seccomp filter loaded, in the command and in --init's PID 1" {
+	for userns in on off; do
+		run ctr --userns $userns --init -- sh -c 'grep -E "^(NoNewPrivs|Seccomp):" /proc/self/status /proc/1/status'
+		assert_success
+		assert_output "$(printf '/proc/self/status:NoNewPrivs:\t1\n/proc/self/status:Seccomp:\t2\n/proc/1/status:NoNewPrivs:\t1\n/proc/1/status:Seccomp:\t2')"
+	done
+	# from the host: the container's first process, while it runs
+	ctr_bg sh -c "$(handshake)"
+	wait_for "$WORK/x/ready"
+	seen=$(grep -E '^(NoNewPrivs|Seccomp):' /proc/"$(ctr_pid1)"/status)
+	go
+	ctr_wait
+	assert_success
+	assert_equal "$seen" "$(printf 'NoNewPrivs:\t1\nSeccomp:\t2')"
+}
+
+@test "harden: each system call docker denies fails with EPERM inside (clone3: ENOSYS); the probe's calls are harmless outside" {
+	expected=$(for c in $DENIED; do echo "$c: EPERM"; done
+		echo "clone3: ENOSYS"
+		for f in $CLONE_FLAGS; do echo "clone($f): EPERM"; done)
+	for userns in on off; do
+		run ctr --userns $userns -- "$PROBE" denied
+		assert_success
+		assert_output "$expected"
+	done
+	# On the host, with no filter, the same calls fail for their own
+	# reasons or do nothing: unshare(0) succeeds, setns(-1) is EBADF.
+	run "$PROBE" denied
+	assert_success
+	assert_line "unshare: success"
+	assert_line "setns: EBADF"
+	assert_line "request_key: ENOKEY"
+	assert_line "clone3: EINVAL"
+	# -v: the filter is loaded last, right before the command
+	run ctr -v true
+	assert_success
+	assert_line --regexp '^\[child\] seccomp_load\(default allow; EPERM: kexec_load,.*,clock_settime; clone\(CLONE_NEW\*\): EPERM, clone3: ENOSYS; other architectures: kill\) = 0$'
+	seccomp_line=$(grep -n '\] seccomp_load(' <<<"$output" | cut -d: -f1)
+	exec_line=$(grep -n '\] execvp("true")' <<<"$output" | cut -d: -f1)
+	assert_equal "$((exec_line - seccomp_line))" 2 # only close_range between them
+}
+
+@test "harden: --cap-add SYS_ADMIN lifts the filter's mount and namespace rules, as docker's profile; pivot_root, kexec, keyctl stay refused" {
+	run ctr --cap-add SYS_ADMIN -- "$PROBE" denied
+	assert_success
+	assert_line "unshare: success"
+	assert_line "setns: EBADF"
+	assert_line "mount: ENOENT"
+	assert_line "clone3: EINVAL"
+	assert_line "clone(CLONE_NEWUSER): success"
+	assert_line "pivot_root: EPERM"
+	assert_line "kexec_load: EPERM"
+	assert_line "keyctl: EPERM"
+	assert_line "swapon: EPERM"
+	# CAP_SYS_TIME lifts the clock's: settimeofday(NULL, NULL) sets nothing,
+	# and in a user namespace the kernel still says no (the host's clock)
+	run ctr --cap-add SYS_TIME -- "$PROBE" denied
+	assert_line "settimeofday: EPERM"
+	assert_line "clock_settime: EFAULT"
+}
+
+@test "harden: an i386 system call (int 0x80) from the container kills it: the filter's rules are for x86_64 only" {
+	[ "$(uname -m)" = x86_64 ] || skip "an x86_64 test"
+	run "$PROBE" int80
+	[ "$status" -eq 0 ] || skip "this kernel has no 32-bit system call entry (IA32_EMULATION)"
+	assert_output --regexp '^[0-9]+$'
+	run ctr "$PROBE" int80
+	assert_equal "$status" $((128 + 31)) # SIGSYS
+	refute_output --regexp '^[0-9]+$'
 }
 
 @test "harden: mknod of a block device fails in a user namespace and without CAP_MKNOD" {
