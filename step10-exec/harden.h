@@ -5,7 +5,9 @@
  *
  * For every process that enters the container: its first process (the
  * child of `run`), and one that joins it later (`exec`, after setns and
- * fork).
+ * fork). Masked and read-only paths are not here: they are mounts, made
+ * once in the container's mount namespace by its first process
+ * (masks_apply, masks.h), and whoever joins that namespace sees them.
  */
 #ifndef STEPBOX_HARDEN_H
 #define STEPBOX_HARDEN_H

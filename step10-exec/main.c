@@ -43,6 +43,7 @@
 #include "common.h"
 #include "dev.h"
 #include "harden.h"
+#include "masks.h"
 #include "rootfs.h"
 #include "state.h"
 #include "veth.h"
@@ -1122,6 +1123,8 @@ static void setup_mounts(const struct container *c)
 	mount_tmp(root);
 	for (size_t i = 0; i < c->nvolumes; i++)
 		mount_volume(root, &c->volumes[i], c->propagation);
+	/* Last: over /proc and /sys as the volumes left them. */
+	masks_apply(root);
 	if (c->chroot)
 		enter_chroot(root);
 	else

@@ -193,6 +193,59 @@ host_side_state() {
 	refute_output --regexp '^[0-9]+$'
 }
 
+@test "harden: /proc/sys and the other read-only paths refuse writes; the hostname stays, inside and on the host" {
+	host=$(hostname)
+	for userns in on off; do
+		run ctr --userns $userns --hostname inside -- sh -c 'echo changed > /proc/sys/kernel/hostname; hostname; grep -E " /proc/(sys|bus|fs|irq|sysrq-trigger) " /proc/self/mountinfo | cut -d" " -f5,6'
+		assert_success
+		assert_line --index 0 --partial "/proc/sys/kernel/hostname: Read-only file system"
+		assert_line --index 1 inside
+		for path in $READONLY; do
+			if [ -e "$path" ]; then
+				assert_line --regexp "^$path ro,nosuid,nodev,noexec"
+			else
+				refute_line --partial "$path "
+			fi
+		done
+		assert_equal "$(hostname)" "$host"
+	done
+}
+
+@test "harden: writing /proc/sysrq-trigger fails, and nothing reaches the host's" {
+	[ -e /proc/sysrq-trigger ] || skip "this kernel has no /proc/sysrq-trigger (CONFIG_MAGIC_SYSRQ)"
+	# 'h' only prints help to the kernel log, where we count it
+	helps=$(dmesg | grep -c 'sysrq: HELP' || true)
+	run ctr --userns off -- sh -c 'echo h > /proc/sysrq-trigger'
+	assert_failure
+	assert_output --partial "Read-only file system"
+	# in a user namespace the file's owner is nobody, too
+	run ctr -- sh -c 'echo h > /proc/sysrq-trigger'
+	assert_failure
+	assert_equal "$(dmesg | grep -c 'sysrq: HELP' || true)" "$helps"
+}
+
+@test "harden: masked paths read as nothing: /dev/null over files, an empty read-only tmpfs over directories" {
+	before=$(host_side_state)
+	for userns in on off; do
+		run ctr --userns $userns -- sh -c "for p in $MASKED; do if [ -d \$p ]; then echo \$p dir \$(ls -A \$p | wc -l) \$(stat -f -c %T \$p); touch \$p/x 2>/dev/null && echo \$p writable; elif [ -e \$p ]; then echo \$p file \$(stat -c %t:%T \$p) \$(wc -c < \$p); else echo \$p none; fi; done; true"
+		assert_success
+		for path in $MASKED; do
+			if [ -d "$path" ]; then
+				assert_line "$path dir 0 tmpfs"
+				refute_line "$path writable"
+			elif [ -e "$path" ]; then
+				assert_line "$path file 1:3 0"
+			else
+				assert_line "$path none"
+			fi
+		done
+	done
+	# the host's files are as they were
+	[ ! -e /proc/kcore ] || [ "$(stat -c %s /proc/kcore)" -gt 0 ]
+	[ ! -d /sys/firmware ] || [ "$(stat -f -c %T /sys/firmware)" = sysfs ]
+	assert_equal "$(host_side_state)" "$before"
+}
+
 @test "harden: mknod of a block device fails in a user namespace and without CAP_MKNOD" {
 	run ctr sh -c 'mknod /tmp/disk b 7 0 2>&1; echo "in /tmp: $(ls /tmp)"'
 	assert_line --index 0 "mknod: /tmp/disk: Operation not permitted"

@@ -25,6 +25,21 @@ ROOTFS="$REPO/build/rootfs"
 # --cap-add SYS_ADMIN does.
 ADMIN=()
 [ "$STEP_NUM" -lt 10 ] || ADMIN=(--cap-add SYS_ADMIN)
+# Docker's masked and read-only paths (step10: masks.c), each a mount of
+# its own inside where this kernel has it.
+MASKED="/proc/acpi /proc/asound /proc/interrupts /proc/kcore /proc/keys /proc/latency_stats /proc/sched_debug /proc/scsi /proc/timer_list /proc/timer_stats /sys/devices/virtual/powercap /sys/firmware"
+READONLY="/proc/bus /proc/fs /proc/irq /proc/sys /proc/sysrq-trigger"
+
+# harden_mounts: the mount points step10's masks add, on this kernel (none
+# before step10).
+harden_mounts() {
+	local path
+	[ "$STEP_NUM" -ge 10 ] || return 0
+	for path in $MASKED $READONLY; do
+		[ ! -e "$path" ] || echo "$path"
+	done
+}
+
 setup() {
 	WORK=$(mktemp -d /var/tmp/stepbox-test.XXXXXX)
 	# Readable, and a subdirectory writable, by the container's root,
