@@ -1,7 +1,8 @@
 /*
  * harden.c — the order in which a container's process gives up its power
  * (harden.h says why each step comes where it does). Each mechanism is in
- * a file of its own: caps.c, seccomp.c; no_new_privs, one prctl, is here.
+ * a file of its own: rlimits.c, caps.c, seccomp.c; no_new_privs, one
+ * prctl, is here.
  */
 #define _GNU_SOURCE
 #include <sys/prctl.h>
@@ -13,6 +14,27 @@
 void harden_parse_cap(struct hardening *h, const char *name, bool add)
 {
 	caps_request_parse(&h->caps, name, add);
+}
+
+void harden_parse_ulimit(struct hardening *h, const char *spec)
+{
+	struct ulimit u;
+	size_t i;
+
+	ulimit_parse(spec, &u);
+	for (i = 0; i < h->nulimits; i++)
+		if (h->ulimits[i].resource == u.resource)
+			break;
+	if (i == MAX_ULIMITS)
+		usage_error("--ulimit: at most %d of them", MAX_ULIMITS);
+	h->ulimits[i] = u;
+	if (i == h->nulimits)
+		h->nulimits++;
+}
+
+void harden_check(const struct hardening *h, bool userns)
+{
+	ulimits_check(h->ulimits, h->nulimits, userns);
 }
 
 /*
@@ -35,6 +57,7 @@ void harden_process(const struct hardening *h)
 {
 	capset_t keep = caps_wanted(&h->caps, caps_held());
 
+	ulimits_apply(h->ulimits, h->nulimits);
 	caps_apply(keep);
 	set_no_new_privs();
 	seccomp_deny(keep);

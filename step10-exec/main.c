@@ -109,7 +109,7 @@ struct container {
 	bool chroot;	       /* --chroot: chroot instead of pivot_root (the lesson's demo) */
 	struct dev_node device_nodes[CGROUP_MAX_DEVICES]; /* --device nodes below /dev */
 	size_t ndevice_nodes;
-	struct hardening harden; /* --cap-add, --cap-drop */
+	struct hardening harden; /* --cap-add, --cap-drop, --ulimit */
 };
 
 static void usage(FILE *out)
@@ -161,6 +161,8 @@ static void usage(FILE *out)
 		"      --cap-add CAP    keep capability CAP too (CAP_NET_ADMIN, net_admin or\n"
 		"                       ALL); the default is docker's set of fourteen\n"
 		"      --cap-drop CAP   drop CAP from that set (or ALL: keep only --cap-add's)\n"
+		"      --ulimit NAME=SOFT[:HARD]  a resource limit of every process, e.g.\n"
+		"                       nofile=1024:2048, nproc=100, core=unlimited\n"
 		"      --cleanup        remove what runs killed with -9 left behind, exit\n"
 		"  -v, --verbose        trace every kernel operation\n"
 		"  -h, --help           show this help\n",
@@ -444,6 +446,7 @@ enum {
 	OPT_CHROOT,
 	OPT_CAP_ADD,
 	OPT_CAP_DROP,
+	OPT_ULIMIT,
 };
 
 static void parse_args(int argc, char **argv, struct container *c)
@@ -477,6 +480,7 @@ static void parse_args(int argc, char **argv, struct container *c)
 		{ "chroot", no_argument, NULL, OPT_CHROOT },
 		{ "cap-add", required_argument, NULL, OPT_CAP_ADD },
 		{ "cap-drop", required_argument, NULL, OPT_CAP_DROP },
+		{ "ulimit", required_argument, NULL, OPT_ULIMIT },
 		{ "cleanup", no_argument, NULL, 'C' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -580,6 +584,9 @@ static void parse_args(int argc, char **argv, struct container *c)
 		case OPT_CAP_ADD:
 		case OPT_CAP_DROP:
 			harden_parse_cap(&c->harden, optarg, opt == OPT_CAP_ADD);
+			break;
+		case OPT_ULIMIT:
+			harden_parse_ulimit(&c->harden, optarg);
 			break;
 		case 'C':
 			c->cleanup = true;
@@ -1782,6 +1789,7 @@ int main(int argc, char **argv)
 	refuse_setuid();
 	parse_args(argc, argv, &c);
 	check_privileges(&c);
+	harden_check(&c.harden, c.userns);
 	if (c.userns)
 		flags |= CLONE_NEWUSER;
 	if (c.cleanup) {

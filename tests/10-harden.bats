@@ -273,3 +273,47 @@ host_side_state() {
 		kill -0 "$host_pid"
 	done
 }
+
+@test "harden: --ulimit sets soft and hard limits, seen in /proc/self/limits; one value sets both" {
+	run ctr --ulimit nofile=256:512 --ulimit nproc=1000 --ulimit core=0 -- sh -c 'grep -E "^Max (open files|processes|core file size)" /proc/self/limits; ulimit -n; ulimit -n 1024 2>&1 || echo refused'
+	assert_success
+	assert_line --regexp '^Max core file size +0 +0 +bytes'
+	assert_line --regexp '^Max processes +1000 +1000 +processes'
+	assert_line --regexp '^Max open files +256 +512 +files'
+	assert_line 256
+	assert_line refused # above the hard limit, without CAP_SYS_RESOURCE
+	# the last --ulimit for a name wins; --init's children get it too
+	run ctr --init --ulimit nofile=100 --ulimit nofile=200:300 -- sh -c 'ulimit -n; ulimit -Hn'
+	assert_success
+	assert_equal "$(echo $output)" "200 300"
+	run ctr -v --ulimit stack=unlimited:unlimited -- true
+	assert_success
+	assert_line '[child] setrlimit(RLIMIT_STACK, soft unlimited, hard unlimited) = 0'
+}
+
+@test "harden: a bad --ulimit is 125, one line, before anything is made" {
+	before=$(host_side_state)
+	hard=$(ulimit -Hn)
+	for spec in bogus=1 nofile nofile= nofile=abc nofile=-1 nofile=10:5 nofile=1:2:3 NOFILE=1 "nofile=$((hard + 1))"; do
+		run ctr -v --ulimit "$spec" -- touch "$WORK/x/ran"
+		assert_equal "$status" 125
+		assert_equal "${#lines[@]}" 2
+		assert_line --index 0 --partial "$STEP: --ulimit"
+		refute_output --partial clone
+	done
+	# raising the hard limit: in a user namespace never
+	run ctr --ulimit "nofile=$((hard + 1))" -- true
+	assert_line --index 0 "$STEP: --ulimit nofile: the hard limit here is $hard; raising it to $((hard + 1)) needs CAP_SYS_RESOURCE in the host's user namespace, which root in a user namespace never has (--userns off, as a root that has it) (a limit can be lowered, and its soft limit raised up to the hard one)"
+	# without one, only by a root that has CAP_SYS_RESOURCE
+	run setpriv --bounding-set -sys_resource "$STEP_BIN" --userns off --ulimit "nofile=$((hard + 1))" -- true
+	assert_equal "$status" 125
+	assert_output --partial "which this root lacks"
+	eff=$(awk '/^CapEff/ { print $2 }' /proc/self/status)
+	if (((0x$eff >> $(cap_number SYS_RESOURCE)) & 1)); then
+		run ctr --userns off --ulimit "nofile=$((hard + 1))" -- sh -c 'ulimit -Hn'
+		assert_success
+		assert_output "$((hard + 1))"
+	fi
+	[ ! -e "$WORK/x/ran" ]
+	assert_equal "$(host_side_state)" "$before"
+}
