@@ -274,6 +274,27 @@ host_side_state() {
 	done
 }
 
+@test "harden: no fd the runtime opened reaches the command or --init's PID 1 (seen from the host)" {
+	ctr_bg --init -- sh -c "$(handshake)"
+	wait_for "$WORK/x/ready"
+	init=$(ctr_pid1)
+	shell=$(pgrep -P "$init" | head -n1)
+	init_fds=$(ls -l /proc/"$init"/fd | awk 'NR > 1 { print $9, $11 }')
+	shell_fds=$(ls /proc/"$shell"/fd | sort -n | xargs)
+	runtime_fds=$(stat -L -c '%d:%i %n' /proc/"$CTR_PID"/fd/* 2>/dev/null || true)
+	runtime_links=$(ls -l /proc/"$CTR_PID"/fd | awk 'NR > 1 { print $11 }')
+	go
+	ctr_wait
+	assert_success
+	# the runtime holds the rootfs (the same inode; its path may read
+	# differently, as in the VM's share) and its lock in /run/stepbox
+	grep -q "^$(stat -c '%d:%i' "$ROOTFS") " <<<"$runtime_fds"
+	grep -q '^/run/stepbox/' <<<"$runtime_links"
+	# none of which its init has: 0-2 and its own signalfd
+	assert_equal "$(awk '$1 > 2 { print $2 }' <<<"$init_fds")" "anon_inode:[signalfd]"
+	assert_equal "$shell_fds" "0 1 2"
+}
+
 @test "harden: --ulimit sets soft and hard limits, seen in /proc/self/limits; one value sets both" {
 	run ctr --ulimit nofile=256:512 --ulimit nproc=1000 --ulimit core=0 -- sh -c 'grep -E "^Max (open files|processes|core file size)" /proc/self/limits; ulimit -n; ulimit -n 1024 2>&1 || echo refused'
 	assert_success
@@ -316,4 +337,33 @@ host_side_state() {
 	fi
 	[ ! -e "$WORK/x/ran" ]
 	assert_equal "$(host_side_state)" "$before"
+}
+
+@test "harden: rootless, the same: docker's capabilities (of the user namespace), no_new_privs, the filter, the masks" {
+	cp -a "$ROOTFS" "$WORK/userfs"
+	chown -R -h 65534:65534 "$WORK/userfs"
+	cp "$STEP_BIN" "$WORK/run"
+	run setpriv --reuid 65534 --regid 65534 --clear-groups "$WORK/run" --rootfs "$WORK/userfs" -- sh -c 'grep -E "^(CapEff|NoNewPrivs|Seccomp):" /proc/self/status; /usr/local/bin/stepbox-probe denied | grep -c EPERM; echo x > /proc/sys/kernel/hostname'
+	assert_equal "$status" 1
+	assert_line --index 0 "CapEff:	$(cap_mask $DOCKER_CAPS)"
+	assert_line --index 1 "NoNewPrivs:	1"
+	assert_line --index 2 "Seccomp:	2"
+	assert_line --index 3 $(($(wc -w <<<"$DENIED $CLONE_FLAGS")))
+	assert_line --index 4 --partial "Read-only file system"
+}
+
+@test "harden: -v shows the order: masks before pivot_root; then rlimits, capabilities, no_new_privs, seccomp, exec" {
+	run ctr -v --ulimit nofile=512 -- true
+	assert_success
+	order=$(awk '
+		/\] open_tree\("\/proc\/sys",/ { print "read-only" }
+		/\(masked\) = 0$/ && !masked++ { print "masked" }
+		/\] fchdir\(rootfs\), pivot_root/ { print "pivot_root" }
+		/\] setrlimit\(/ { print "setrlimit" }
+		/\] prctl\(PR_CAPBSET_DROP\)/ { print "bounding" }
+		/\] capset\(/ { print "capset" }
+		/\] prctl\(PR_SET_NO_NEW_PRIVS/ { print "no_new_privs" }
+		/\] seccomp_load\(/ { print "seccomp" }
+		/\] execvp\(/ { print "execvp" }' <<<"$output" | xargs)
+	assert_equal "$order" "read-only masked pivot_root setrlimit bounding capset no_new_privs seccomp execvp"
 }
