@@ -42,6 +42,7 @@
 
 #include "cgroup.h"
 #include "common.h"
+#include "harden.h"
 #include "run.h"
 
 /* The namespaces a container may have, user first: joining it first
@@ -65,6 +66,7 @@ struct joiner {
 	char **argv;
 	const char *workdir;
 	int tty;
+	struct hardening harden; /* the container's, from its record */
 	struct terminal term;
 	struct sync_pipe sync;
 	sigset_t parent_mask;
@@ -187,6 +189,20 @@ static void join_pid_namespace(struct joiner *j)
 	trace("setns(pidfd %d, CLONE_NEWPID) = 0 (for the child we clone next)", j->pidfd);
 }
 
+/* The container's --cap-add, --cap-drop and --ulimit, as its record
+ * keeps them: what joins gets no more than its first process got. */
+static void read_hardening(const struct state_record *r, struct hardening *h)
+{
+	for (int i = 0; i < r->nharden; i++) {
+		const char *value = r->harden[i] + 1;
+
+		if (r->harden[i][0] == '=')
+			harden_parse_ulimit(h, value);
+		else
+			harden_parse_cap(h, value, r->harden[i][0] == '+');
+	}
+}
+
 /* uid and gid 0 of the container's user namespace, and no groups. */
 static void become_container_root(const struct joiner *j)
 {
@@ -220,6 +236,8 @@ static int joiner_main(void *arg)
 	}
 	if (sigprocmask(SIG_SETMASK, &j->parent_mask, NULL) < 0)
 		die_errno("sigprocmask(SIG_SETMASK)");
+	/* Last, as for the first process: after this, no setns, no mount. */
+	harden_process(&j->harden);
 	/* exec_command closes every fd from 3 (the pidfd, the namespace
 	 * fds): the container's root must find none of ours in
 	 * /proc/PID/fd. execve makes us dumpable again. */
@@ -355,6 +373,7 @@ int cmd_exec(int argc, char **argv)
 		die_errno("prctl(PR_SET_DUMPABLE, 0)");
 	j.pidfd = find_running(ref, &r);
 	j.record = &r;
+	read_hardening(&r, &j.harden);
 	cgroup_find(&cg, r.id);
 	if (cgroup_is_frozen(&cg))
 		die("container '%s' is paused: `run resume %s` first", ref, ref);

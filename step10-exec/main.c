@@ -1,17 +1,22 @@
 /*
- * step10-exec — a container with a name, that others can find and join:
- * a small, whole runtime.
+ * step10-exec — the full container: a small runtime to hold beside runc.
  *
- * step08 plus names and state (state.c), a detached mode with a monitor
- * as the container's parent (here, in main), `exec` to join a running
- * container with setns (exec.c), and the commands that act on containers
- * by name: list, ps, kill, rm, logs, pause, resume, cleanup (commands.c).
- * The plain form of the earlier steps still works and means `run`.
+ * step09 plus what makes it one: names and state (state.c), a detached
+ * mode with a monitor as the container's parent (here, in main), `exec`
+ * to join a running container with setns (exec.c), the commands that act
+ * on containers by name: list, ps, kill, rm, logs, pause, resume, cleanup
+ * (commands.c); and hardening, what the container's root gives up before
+ * the command runs: masked /proc and /sys files (masks.c), resource
+ * limits (rlimits.c), docker's default capabilities (caps.c),
+ * no_new_privs and a seccomp filter (seccomp.c), in the order harden.c
+ * keeps for every process that enters the container. The plain form of
+ * the earlier steps still works and means `run`.
  *
  *   make step10 rootfs && sudo ./step10-exec/run --name web -d -- sleep 1000
  *   sudo ./step10-exec/run list
- *   sudo ./step10-exec/run exec web ps
+ *   sudo ./step10-exec/run exec web grep Cap /proc/self/status
  *   sudo ./step10-exec/run rm -f web
+ *   sudo ./step10-exec/run --cap-drop ALL --cap-add NET_BIND_SERVICE -- sh
  *
  * The lesson is step10-exec/README.md; the code it adds is
  * `diff -ru step09-overlay step10-exec`.
@@ -42,6 +47,8 @@
 #include "cgroup.h"
 #include "common.h"
 #include "dev.h"
+#include "harden.h"
+#include "masks.h"
 #include "rootfs.h"
 #include "run.h"
 #include "state.h"
@@ -107,6 +114,7 @@ struct container {
 	int report_fd;	  /* -d: the monitor tells the caller "started" here */
 	FILE *caller_err; /* -d: the caller's stderr, for the monitor's errors */
 	struct state_record record;
+	struct hardening harden; /* --cap-add, --cap-drop, --ulimit */
 };
 
 static void usage(FILE *out)
@@ -115,7 +123,8 @@ static void usage(FILE *out)
 		"Usage: %s [run] [OPTIONS] [--] [COMMAND [ARG...]]\n"
 		"       %s exec|list|ps|kill|rm|logs|pause|resume|cleanup ... (each has --help)\n"
 		"Run COMMAND (default /bin/sh) in new namespaces: user uts ipc pid mnt net\n"
-		"cgroup, in a cgroup with the limits below, with a root filesystem of its own.\n"
+		"cgroup, in a cgroup with the limits below, with a root filesystem of its own,\n"
+		"with docker's default capabilities, no_new_privs and a seccomp filter.\n"
 		"\n"
 		"      --name NAME      a name for the container, for exec, kill, rm ...\n"
 		"  -d, --detach         run in the background: print its ID and return; a\n"
@@ -158,6 +167,11 @@ static void usage(FILE *out)
 		"      --device PATH[:rwm]  allow the device node PATH (read, write, mknod;\n"
 		"                       default rwm) besides null, zero, tty and the like,\n"
 		"                       and make it in the container's /dev if it is below /dev\n"
+		"      --cap-add CAP    keep capability CAP too (CAP_NET_ADMIN, net_admin or\n"
+		"                       ALL); the default is docker's set of fourteen\n"
+		"      --cap-drop CAP   drop CAP from that set (or ALL: keep only --cap-add's)\n"
+		"      --ulimit NAME=SOFT[:HARD]  a resource limit of every process, e.g.\n"
+		"                       nofile=1024:2048, nproc=100, core=unlimited\n"
 		"      --cleanup        remove what runs killed with -9 left behind, exit\n"
 		"  -v, --verbose        trace every kernel operation\n"
 		"  -h, --help           show this help\n",
@@ -440,7 +454,20 @@ enum {
 	OPT_ROOTFS,
 	OPT_CHROOT,
 	OPT_NAME,
+	OPT_CAP_ADD,
+	OPT_CAP_DROP,
+	OPT_ULIMIT,
 };
+
+/* Kept in the record, so that exec hardens what joins the same way. */
+static void record_hardening(struct container *c, char kind, const char *value)
+{
+	struct state_record *r = &c->record;
+
+	if (r->nharden == STATE_MAX_HARDEN || strlen(value) + 2 > sizeof(r->harden[0]))
+		usage_error("too many or too long --cap-add/--cap-drop/--ulimit options");
+	snprintf(r->harden[r->nharden++], sizeof(r->harden[0]), "%c%s", kind, value);
+}
 
 static void parse_args(int argc, char **argv, struct container *c)
 {
@@ -473,6 +500,9 @@ static void parse_args(int argc, char **argv, struct container *c)
 		{ "chroot", no_argument, NULL, OPT_CHROOT },
 		{ "name", required_argument, NULL, OPT_NAME },
 		{ "detach", no_argument, NULL, 'd' },
+		{ "cap-add", required_argument, NULL, OPT_CAP_ADD },
+		{ "cap-drop", required_argument, NULL, OPT_CAP_DROP },
+		{ "ulimit", required_argument, NULL, OPT_ULIMIT },
 		{ "cleanup", no_argument, NULL, 'C' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -583,6 +613,15 @@ static void parse_args(int argc, char **argv, struct container *c)
 		}
 		case 'd':
 			c->detach = true;
+			break;
+		case OPT_CAP_ADD:
+		case OPT_CAP_DROP:
+			harden_parse_cap(&c->harden, optarg, opt == OPT_CAP_ADD);
+			record_hardening(c, opt == OPT_CAP_ADD ? '+' : '-', optarg);
+			break;
+		case OPT_ULIMIT:
+			harden_parse_ulimit(&c->harden, optarg);
+			record_hardening(c, '=', optarg);
 			break;
 		case 'C':
 			c->cleanup = true;
@@ -1133,6 +1172,8 @@ static void setup_mounts(const struct container *c)
 	mount_tmp(root);
 	for (size_t i = 0; i < c->nvolumes; i++)
 		mount_volume(root, &c->volumes[i], c->propagation);
+	/* Last: over /proc and /sys as the volumes left them. */
+	masks_apply(root);
 	if (c->chroot)
 		enter_chroot(root);
 	else
@@ -1314,6 +1355,11 @@ static int child_main(void *arg)
 	/* After pivot_root: the pty comes from our own devpts. */
 	if (c->tty)
 		attach_terminal(&c->term);
+	/* Every mount and namespace of ours is made: give up what the
+	 * command must not have, the seccomp filter last. With --init, our
+	 * PID 1 lives in the container beside the command and gives it up
+	 * too, as docker's init (tini) does. */
+	harden_process(&c->harden);
 	if (c->init) {
 		/* The mask we inherited from the parent is the set to forward. */
 		if (sigprocmask(SIG_BLOCK, NULL, &set) < 0)
@@ -1956,6 +2002,7 @@ int main(int argc, char **argv)
 	run_subcommand(&argc, &argv);
 	parse_args(argc, argv, &c);
 	check_privileges(&c);
+	harden_check(&c.harden, c.userns);
 	if (c.userns)
 		flags |= CLONE_NEWUSER;
 	if (c.cleanup) {

@@ -351,6 +351,8 @@ void state_save(const struct state *st, const struct state_record *r)
 		r->userns, (long long)r->created, (long long)r->finished, r->command);
 	for (int i = 0; i < r->ncgroups; i++)
 		fprintf(f, "cgroup=%s\n", r->cgroups[i]);
+	for (int i = 0; i < r->nharden; i++)
+		fprintf(f, "harden=%s\n", r->harden[i]);
 	if (fflush(f) != 0 || ferror(f)) {
 		fclose(f);
 		die_errno("write %s", tmp);
@@ -383,6 +385,10 @@ static int parse_line(char *line, struct state_record *r)
 		if (r->ncgroups == STATE_MAX_CGROUPS)
 			return -1;
 		snprintf(r->cgroups[r->ncgroups++], PATH_MAX, "%s", value);
+	} else if (strcmp(line, "harden") == 0) {
+		if (r->nharden == STATE_MAX_HARDEN)
+			return -1;
+		snprintf(r->harden[r->nharden++], sizeof(r->harden[0]), "%s", value);
 	} else if (strcmp(line, "exit_code") == 0) {
 		/* -1 until it has exited */
 		r->exit_code = value[0] == '-' ? -1 : (int)strtol(value, NULL, 10);

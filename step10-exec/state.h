@@ -15,6 +15,7 @@
 #define STATE_NAME_MAX	  64
 #define STATE_MAX_CGROUPS 8
 #define STATE_COMMAND_MAX 512
+#define STATE_MAX_HARDEN  32
 
 struct state {
 	char id[STATE_ID_LEN + 1];     /* 12 hex digits */
@@ -37,6 +38,10 @@ struct state_record {
 	char command[STATE_COMMAND_MAX];	   /* argv joined with spaces, for list */
 	char cgroups[STATE_MAX_CGROUPS][PATH_MAX]; /* its cgroup directories */
 	int ncgroups;
+	/* --cap-add NAME as "+NAME", --cap-drop as "-NAME", --ulimit as
+	 * "=SPEC": exec hardens what joins as the first process was. */
+	char harden[STATE_MAX_HARDEN][80];
+	int nharden;
 };
 
 /* A valid --name: [A-Za-z0-9][A-Za-z0-9_.-]*, at most 64, and not 12 hex
