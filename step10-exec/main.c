@@ -113,6 +113,7 @@ struct container {
 	bool detach;	  /* -d: a monitor stays, we return */
 	int report_fd;	  /* -d: the monitor tells the caller "started" here */
 	FILE *caller_err; /* -d: the caller's stderr, for the monitor's errors */
+	int exec_pipe[2]; /* closed by the child's execve: the command runs */
 	struct state_record record;
 	struct hardening harden; /* --cap-add, --cap-drop, --ulimit */
 };
@@ -1343,6 +1344,7 @@ static int child_main(void *arg)
 		_exit(EXIT_RUNTIME);
 	if (c->tty)
 		close(c->term.socket[0]); /* the runtime's end */
+	close(c->exec_pipe[0]);
 	/* Open the volumes while we still have our host uid: as uid 0 of
 	 * the container (100000 on the host) we might not reach them. */
 	open_volumes(c);
@@ -1850,6 +1852,23 @@ static void save_record(struct container *c, pid_t pid)
 	state_save(&c->state, r);
 }
 
+/*
+ * The child holds the write end of a pipe opened O_CLOEXEC, and nothing
+ * else writes to it: it closes when the child execs the command (or
+ * closes every fd first, or dies). That EOF is the moment the container
+ * runs, whatever path the child took there.
+ */
+static void wait_for_exec(struct container *c)
+{
+	char byte;
+	ssize_t n;
+
+	while ((n = read(c->exec_pipe[0], &byte, 1)) != 0)
+		if (n < 0 && errno != EINTR)
+			die_errno("read (waiting for the child's execve)");
+	close(c->exec_pipe[0]);
+}
+
 /* The caller's side of -d: wait for the monitor's word. Its ID when the
  * container runs (0); else the monitor's own exit code: it failed, and
  * said why on our stderr. */
@@ -2027,7 +2046,7 @@ int main(int argc, char **argv)
 		redirect_to_log(&c);
 	if (c.tty)
 		open_console_socket(&c.term);
-	if (sync_init(&c.sync) < 0)
+	if (sync_init(&c.sync) < 0 || pipe2(c.exec_pipe, O_CLOEXEC) < 0)
 		die_errno("pipe2");
 	pid = start_child(&c, flags);
 	if (pid < 0 && c.userns && (errno == EPERM || errno == ENOSPC || errno == EINVAL)) {
@@ -2043,7 +2062,7 @@ int main(int argc, char **argv)
 	      c.in_cgroup ? "CLONE_INTO_CGROUP|" : "",
 	      clone_flags_name(flags, names, sizeof(names)), (int)pid);
 
-	save_record(&c, pid);
+	close(c.exec_pipe[1]);
 	/* The child waits while we set up what only the parent can. */
 	if (c.userns)
 		write_id_maps(&c, pid);
@@ -2055,11 +2074,15 @@ int main(int argc, char **argv)
 		kill(pid, SIGKILL);
 		die_errno("releasing the child (pipe write)");
 	}
-	if (c.detach)
-		report_started(&c);
 	/* The child sends the pty once it has pivoted into the rootfs. */
 	if (c.tty && receive_terminal(&c.term) < 0)
 		c.tty = 0;
+	/* Only a container that runs its command is one others may find and
+	 * join: before that its mounts and hostname are half made. */
+	wait_for_exec(&c);
+	save_record(&c, pid);
+	if (c.detach)
+		report_started(&c);
 	if (c.tty)
 		use_raw_mode();
 	status = wait_forwarding_signals(pid, &set, c.tty ? &c.term : NULL);
