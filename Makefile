@@ -29,10 +29,14 @@ ROOTFS     ?= $(BUILD)/rootfs
 
 all: $(BINARIES)
 
+# Libraries one step needs beyond LDLIBS: STEP_LIBS_<step directory>.
+# step10's seccomp filter is written with libseccomp (libseccomp-dev).
+STEP_LIBS_step10-exec := -lseccomp
+
 # stepNN-name/run from that step's own .c files and common/.
 .SECONDEXPANSION:
 %/run: $$(wildcard $$*/*.c) $(COMMON_SRC) $(COMMON_HDR)
-	$(CC) $(CFLAGS) $(STD_FLAGS) -DSTEPBOX_ROOTFS='"$(abspath $(ROOTFS))"' -o $@ $(wildcard $*/*.c) $(COMMON_SRC) $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CFLAGS) $(STD_FLAGS) -DSTEPBOX_ROOTFS='"$(abspath $(ROOTFS))"' -o $@ $(wildcard $*/*.c) $(COMMON_SRC) $(LDFLAGS) $(LDLIBS) $(STEP_LIBS_$*)
 
 # `make step03` and `make step03-pid` both build step03-pid/run.
 define step_alias

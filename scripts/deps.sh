@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # deps.sh — install what one make target needs, and nothing more.
 #
-#   scripts/deps.sh demo   a compiler, make, a static busybox (make demo)
+#   scripts/deps.sh demo   a compiler, make, libseccomp's headers (step10),
+#                          a static busybox                 (make demo)
 #   scripts/deps.sh test   plus the test and lint tools     (make test, make deps)
 #   scripts/deps.sh vm     qemu, and a kernel for the VM    (make test-vm)
 #   scripts/deps.sh --list WHAT   print the packages instead of installing
@@ -53,7 +54,7 @@ have_vm_kernel() {
 packages() {
 	case $family in
 	debian)
-		echo gcc make libc6-dev busybox-static
+		echo gcc make libc6-dev libseccomp-dev busybox-static
 		[ "$what" = demo ] && return
 		if [ "$what" = test ]; then
 			echo libcmocka-dev bats bats-support bats-assert bats-file
@@ -69,7 +70,7 @@ packages() {
 		esac
 		;;
 	fedora)
-		echo gcc make glibc-devel busybox
+		echo gcc make glibc-devel libseccomp-devel busybox
 		[ "$what" = demo ] && return
 		if [ "$what" = test ]; then
 			echo libcmocka-devel bats iproute util-linux procps-ng psmisc strace tmux sudo
@@ -96,7 +97,8 @@ installed() {
 if [ "$family" = unknown ]; then
 	cat >&2 <<'MSG'
 deps: not a Debian, Ubuntu or Fedora system; install these yourself:
-  demo: a C compiler (gcc or clang), make, a statically linked busybox
+  demo: a C compiler (gcc or clang), make, libseccomp with its headers,
+        a statically linked busybox
   test: cmocka, bats with bats-support, bats-assert and bats-file,
         iproute2, util-linux, procps, psmisc, strace, tmux, sudo,
         clang-format, clang-tidy, cppcheck

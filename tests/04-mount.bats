@@ -59,7 +59,7 @@ lab_mounts() {
 # The container mounts a tmpfs inside the volume (it must succeed: "in-ok"),
 # waits, then counts the host's mount at /mnt/out that it can see.
 propagation_run() {
-	lab_ctr_bg "$@" -V "$SHARED:/mnt" -- sh -c "mkdir -p /mnt/in && mount -t tmpfs from-inside /mnt/in && echo in-ok > $WORK/x/in; $(handshake); echo \$(grep -c ' /mnt/out .* from-host ' /proc/self/mountinfo) > $WORK/x/seen; umount /mnt/in"
+	lab_ctr_bg "${ADMIN[@]}" "$@" -V "$SHARED:/mnt" -- sh -c "mkdir -p /mnt/in && mount -t tmpfs from-inside /mnt/in && echo in-ok > $WORK/x/in; $(handshake); echo \$(grep -c ' /mnt/out .* from-host ' /proc/self/mountinfo) > $WORK/x/seen; umount /mnt/in"
 	wait_for "$WORK/x/ready"
 	lab mkdir -p "$SHARED/out"
 	lab mount -t tmpfs from-host "$SHARED/out"
@@ -77,7 +77,7 @@ propagation_run() {
 
 @test "mount: a tmpfs mounted inside is not in the host's mount table, during or after" {
 	before=$(cat /proc/self/mountinfo)
-	ctr_bg sh -c "mount -t tmpfs inside-only /mnt && grep -c inside-only /proc/self/mountinfo > $WORK/x/seen; $(handshake)"
+	ctr_bg "${ADMIN[@]}" sh -c "mount -t tmpfs inside-only /mnt && grep -c inside-only /proc/self/mountinfo > $WORK/x/seen; $(handshake)"
 	wait_for "$WORK/x/ready"
 	assert_equal "$(cat "$WORK/x/seen")" 1
 	refute grep -q inside-only /proc/self/mountinfo
@@ -150,7 +150,7 @@ propagation_run() {
 	[ "$STEP_NUM" -lt 6 ] || userns=(--userns off)
 	lab_host shared-root
 	mkdir -m 777 "$WORK/plain"
-	lab_ctr_bg --propagation shared "${userns[@]}" -V "$WORK/plain:/mnt" -- sh -c "mkdir /mnt/in && mount -t tmpfs from-inside /mnt/in && echo in-ok > $WORK/x/in; $(handshake)"
+	lab_ctr_bg --propagation shared "${userns[@]}" "${ADMIN[@]}" -V "$WORK/plain:/mnt" -- sh -c "mkdir /mnt/in && mount -t tmpfs from-inside /mnt/in && echo in-ok > $WORK/x/in; $(handshake)"
 	wait_for "$WORK/x/ready"
 	reached=no
 	lab grep -q " $WORK/plain/in .* from-inside " /proc/self/mountinfo && reached=yes

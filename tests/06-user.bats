@@ -50,7 +50,7 @@ load helpers
 }
 
 @test "user: hostname, /proc and mount work inside (the namespaces are owned)" {
-	run ctr sh -c 'hostname renamed && hostname; mount -t tmpfs t /mnt && stat -f -c %T /mnt; echo $$; ls /proc/1/ns/user >/dev/null && echo proc-ok'
+	run ctr "${ADMIN[@]}" sh -c 'hostname renamed && hostname; mount -t tmpfs t /mnt && stat -f -c %T /mnt; echo $$; ls /proc/1/ns/user >/dev/null && echo proc-ok'
 	assert_success
 	assert_equal "${lines[0]}" renamed
 	assert_equal "${lines[1]}" tmpfs
@@ -87,7 +87,7 @@ load helpers
 		user_rootfs # the volume's target is made in the user's own image
 		rootfs=(--rootfs "$WORK/userfs")
 	fi
-	as_user "$WORK/run" "${WORK_VOLUME[@]}" "${rootfs[@]}" -- sh -c "id -u; cat /proc/self/uid_map; cat /proc/self/setgroups; hostname box && hostname; mount -t tmpfs t /mnt && stat -f -c %T /mnt; echo \$\$; touch $WORK/x/rootless; $(handshake)" >"$WORK/out" 2>&1 &
+	as_user "$WORK/run" "${WORK_VOLUME[@]}" "${rootfs[@]}" "${ADMIN[@]}" -- sh -c "id -u; cat /proc/self/uid_map; cat /proc/self/setgroups; hostname box && hostname; mount -t tmpfs t /mnt && stat -f -c %T /mnt; echo \$\$; touch $WORK/x/rootless; $(handshake)" >"$WORK/out" 2>&1 &
 	CTR_PID=$!
 	wait_for "$WORK/x/ready"
 	# setpriv execs the runtime, so CTR_PID is the runtime itself

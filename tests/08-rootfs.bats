@@ -8,7 +8,8 @@ load helpers
 
 # The mount points a container sees with no volume: the tree, /proc, the
 # /dev tmpfs with its nodes (bind mounts in a user namespace, none with
-# --userns off), devpts, shm, mqueue, /sys, /tmp.
+# --userns off), devpts, shm, mqueue, /sys, /tmp; from step10 the masked
+# and read-only paths (harden_mounts).
 DEV_NODES="/dev/full /dev/null /dev/random /dev/tty /dev/urandom /dev/zero"
 BASE_MOUNTS="/ /dev /dev/mqueue /dev/pts /dev/shm /proc /sys /tmp"
 
@@ -59,12 +60,12 @@ host_dirs_untouched() {
 @test "rootfs: no host mount inside, and the old root is gone (seen inside and from the host)" {
 	run "$STEP_BIN" -- cat /proc/self/mountinfo
 	assert_success
-	assert_equal "$(mount_points)" "$(echo $BASE_MOUNTS $DEV_NODES | xargs -n1 | sort | xargs)"
+	assert_equal "$(mount_points)" "$(echo $BASE_MOUNTS $DEV_NODES $(harden_mounts) | xargs -n1 | sort | xargs)"
 	# one "/" only: the old root is not stacked under or over it
 	assert_equal "$(awk '$5 == "/"' <<<"$output" | wc -l)" 1
 	run "$STEP_BIN" --userns off -- cat /proc/self/mountinfo
 	assert_success
-	assert_equal "$(mount_points)" "$(echo $BASE_MOUNTS | xargs -n1 | sort | xargs)"
+	assert_equal "$(mount_points)" "$(echo $BASE_MOUNTS $(harden_mounts) | xargs -n1 | sort | xargs)"
 	# from the host: the mount table of the container's process
 	ctr_bg sh -c "$(handshake)"
 	wait_for "$WORK/x/ready"
@@ -73,7 +74,7 @@ host_dirs_untouched() {
 	ctr_wait
 	assert_success
 	output=$seen
-	assert_equal "$(mount_points)" "$(echo $BASE_MOUNTS $DEV_NODES "$WORK" | xargs -n1 | sort | xargs)"
+	assert_equal "$(mount_points)" "$(echo $BASE_MOUNTS $DEV_NODES "$WORK" $(harden_mounts) | xargs -n1 | sort | xargs)"
 }
 
 @test "rootfs: /dev holds only the listed nodes and links; null, zero, full behave" {

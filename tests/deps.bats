@@ -25,11 +25,15 @@ list() {
 	STEPBOX_OS_RELEASE="$FIX/os-release" STEPBOX_BOOT="$FIX/boot" "$DEPS" --list "$@"
 }
 
-@test "deps: make demo needs a compiler, make and busybox, nothing else" {
+@test "deps: make demo needs a compiler, make, libseccomp (step10) and busybox, nothing else" {
 	os debian
 	run list demo
 	assert_success
-	assert_equal "$(echo $output)" "gcc make libc6-dev busybox-static"
+	assert_equal "$(echo $output)" "gcc make libc6-dev libseccomp-dev busybox-static"
+	os fedora
+	run --separate-stderr list demo
+	assert_success
+	assert_equal "$(echo $output)" "gcc make glibc-devel libseccomp-devel busybox"
 }
 
 @test "deps: make test adds the test tools, not qemu or a kernel" {

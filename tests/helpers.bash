@@ -18,6 +18,27 @@ STEP_BIN="$REPO/$STEP/run"
 STEP_NUM=$((10#${STEP:4:2}))
 BUILT_PROBE="$REPO/build/probe/stepbox-probe"
 ROOTFS="$REPO/build/rootfs"
+# From step10 the container's root has docker's default capabilities and
+# a seccomp filter: it may not mount, or set its hostname. A test of an
+# earlier mechanism that does so inside gives it CAP_SYS_ADMIN back with
+# "${ADMIN[@]}", which lifts the filter's mount rules too, as docker's
+# --cap-add SYS_ADMIN does.
+ADMIN=()
+[ "$STEP_NUM" -lt 10 ] || ADMIN=(--cap-add SYS_ADMIN)
+# Docker's masked and read-only paths (step10: masks.c), each a mount of
+# its own inside where this kernel has it.
+MASKED="/proc/acpi /proc/asound /proc/interrupts /proc/kcore /proc/keys /proc/latency_stats /proc/sched_debug /proc/scsi /proc/timer_list /proc/timer_stats /sys/devices/virtual/powercap /sys/firmware"
+READONLY="/proc/bus /proc/fs /proc/irq /proc/sys /proc/sysrq-trigger"
+
+# harden_mounts: the mount points step10's masks add, on this kernel (none
+# before step10).
+harden_mounts() {
+	local path
+	[ "$STEP_NUM" -ge 10 ] || return 0
+	for path in $MASKED $READONLY; do
+		[ ! -e "$path" ] || echo "$path"
+	done
+}
 
 setup() {
 	WORK=$(mktemp -d /var/tmp/stepbox-test.XXXXXX)

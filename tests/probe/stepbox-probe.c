@@ -22,6 +22,12 @@
  *                        with the errno text
  *   devprogs CGROUP_DIR  print how many eBPF device programs are attached
  *                        to that cgroup (bpf BPF_PROG_QUERY)
+ *   denied               try each system call step10's seccomp filter
+ *                        refuses, with arguments that change nothing even
+ *                        where it is allowed (as root on the host); print
+ *                        "NAME: ERRNO-NAME" ("NAME: success") for each
+ *   int80                make an i386 system call (getpid, int $0x80) from
+ *                        this x86_64 program; print its result
  *
  * Statically linked, so it runs the same from the host's files (steps
  * 01-07) and inside a busybox root filesystem. Exit 2 is a usage error.
@@ -31,6 +37,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/bpf.h>
+#include <linux/keyctl.h>
+#include <linux/reboot.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -42,6 +50,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -264,6 +273,262 @@ static int cpus(void)
 	return 0;
 }
 
+/*
+ * The system calls step10 denies, each with arguments that make it fail
+ * harmlessly, or do nothing, where it is allowed: a path that does not
+ * exist, fd -1, a bad flag, a NULL that the kernel reads first. So the
+ * errno says who refused: EPERM from the filter (or a missing
+ * capability), anything else from the call itself.
+ */
+#define NOWHERE "/stepbox-probe-nowhere"
+
+static long try_kexec_load(void)
+{
+	return syscall(SYS_kexec_load, 0UL, 1000UL, NULL, 0x100UL); /* EINVAL: bad flag */
+}
+
+static long try_kexec_file_load(void)
+{
+	return syscall(SYS_kexec_file_load, -1, -1, 0UL, NULL, ~0UL); /* EINVAL: bad flags */
+}
+
+static long try_init_module(void)
+{
+	return syscall(SYS_init_module, NULL, 0UL, ""); /* ENOEXEC: no ELF header */
+}
+
+static long try_finit_module(void)
+{
+	return syscall(SYS_finit_module, -1, "", 0); /* EBADF */
+}
+
+static long try_delete_module(void)
+{
+	return syscall(SYS_delete_module, "stepbox_probe_nowhere", O_NONBLOCK); /* ENOENT */
+}
+
+static long try_bpf(void)
+{
+	return syscall(SYS_bpf, -1, NULL, 0); /* EINVAL: no such command */
+}
+
+static long try_perf_event_open(void)
+{
+	return syscall(SYS_perf_event_open, NULL, 0, -1, -1, 0UL); /* EFAULT */
+}
+
+static long try_open_by_handle_at(void)
+{
+	return syscall(SYS_open_by_handle_at, -1, NULL, O_RDONLY); /* EBADF */
+}
+
+static long try_keyctl(void)
+{
+	return syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_THREAD_KEYRING, 0);
+}
+
+static long try_add_key(void)
+{
+	return syscall(SYS_add_key, "stepbox-none", "x", NULL, 0UL,
+		       KEY_SPEC_THREAD_KEYRING); /* ENODEV: no such key type */
+}
+
+static long try_request_key(void)
+{
+	return syscall(SYS_request_key, "user", "stepbox-probe:nowhere", NULL, 0); /* ENOKEY */
+}
+
+static long try_unshare(void)
+{
+	return syscall(SYS_unshare, 0); /* nothing to unshare: success */
+}
+
+static long try_setns(void)
+{
+	return syscall(SYS_setns, -1, 0); /* EBADF */
+}
+
+static long try_mount(void)
+{
+	return syscall(SYS_mount, "none", NOWHERE, "stepbox-none", 0UL, NULL);
+}
+
+static long try_umount2(void)
+{
+	return syscall(SYS_umount2, NOWHERE, 0);
+}
+
+static long try_pivot_root(void)
+{
+	return syscall(SYS_pivot_root, NOWHERE, NOWHERE);
+}
+
+static long try_fsopen(void)
+{
+	return syscall(SYS_fsopen, "stepbox-none", 0U); /* ENODEV */
+}
+
+static long try_fsconfig(void)
+{
+	return syscall(SYS_fsconfig, -1, 0U, NULL, NULL, 0); /* EBADF */
+}
+
+static long try_fsmount(void)
+{
+	return syscall(SYS_fsmount, -1, 0U, 0U); /* EBADF */
+}
+
+static long try_fspick(void)
+{
+	return syscall(SYS_fspick, AT_FDCWD, NOWHERE, 0U);
+}
+
+static long try_move_mount(void)
+{
+	return syscall(SYS_move_mount, -1, "", -1, "", 0U); /* EBADF */
+}
+
+static long try_open_tree(void)
+{
+	return syscall(SYS_open_tree, AT_FDCWD, NOWHERE, 0U);
+}
+
+static long try_mount_setattr(void)
+{
+	return syscall(SYS_mount_setattr, -1, "", 0U, NULL, 0UL); /* EINVAL: no attr */
+}
+
+static long try_reboot(void)
+{
+	return syscall(SYS_reboot, 0, 0, 0, NULL); /* EINVAL: no magic numbers */
+}
+
+static long try_swapon(void)
+{
+	return syscall(SYS_swapon, NOWHERE, 0);
+}
+
+static long try_swapoff(void)
+{
+	return syscall(SYS_swapoff, NOWHERE);
+}
+
+static long try_acct(void)
+{
+	return syscall(SYS_acct, "/dev/null"); /* EACCES: not a regular file */
+}
+
+static long try_settimeofday(void)
+{
+	return syscall(SYS_settimeofday, NULL, NULL); /* no time, no zone: nothing */
+}
+
+static long try_clock_settime(void)
+{
+	return syscall(SYS_clock_settime, CLOCK_REALTIME, NULL); /* EFAULT */
+}
+
+static long try_clone3(void)
+{
+	return syscall(SYS_clone3, NULL, 0UL); /* EINVAL: no struct */
+}
+
+static const struct {
+	const char *name;
+	long (*call)(void);
+} denied_calls[] = {
+	{ "kexec_load", try_kexec_load },
+	{ "kexec_file_load", try_kexec_file_load },
+	{ "init_module", try_init_module },
+	{ "finit_module", try_finit_module },
+	{ "delete_module", try_delete_module },
+	{ "bpf", try_bpf },
+	{ "perf_event_open", try_perf_event_open },
+	{ "open_by_handle_at", try_open_by_handle_at },
+	{ "keyctl", try_keyctl },
+	{ "add_key", try_add_key },
+	{ "request_key", try_request_key },
+	{ "unshare", try_unshare },
+	{ "setns", try_setns },
+	{ "mount", try_mount },
+	{ "umount2", try_umount2 },
+	{ "pivot_root", try_pivot_root },
+	{ "fsopen", try_fsopen },
+	{ "fsconfig", try_fsconfig },
+	{ "fsmount", try_fsmount },
+	{ "fspick", try_fspick },
+	{ "move_mount", try_move_mount },
+	{ "open_tree", try_open_tree },
+	{ "mount_setattr", try_mount_setattr },
+	{ "reboot", try_reboot },
+	{ "swapon", try_swapon },
+	{ "swapoff", try_swapoff },
+	{ "acct", try_acct },
+	{ "settimeofday", try_settimeofday },
+	{ "clock_settime", try_clock_settime },
+	{ "clone3", try_clone3 },
+};
+
+static const struct {
+	const char *name;
+	unsigned long flag;
+} clone_flags[] = {
+	{ "CLONE_NEWNS", CLONE_NEWNS },		{ "CLONE_NEWUTS", CLONE_NEWUTS },
+	{ "CLONE_NEWIPC", CLONE_NEWIPC },	{ "CLONE_NEWUSER", CLONE_NEWUSER },
+	{ "CLONE_NEWPID", CLONE_NEWPID },	{ "CLONE_NEWNET", CLONE_NEWNET },
+	{ "CLONE_NEWCGROUP", CLONE_NEWCGROUP },
+};
+
+static void report(const char *name, long result, int err)
+{
+	printf("%s: %s\n", name, result < 0 ? strerrorname_np(err) : "success");
+}
+
+/* clone(FLAG) as fork does it (no new stack: the child runs on a copy of
+ * ours); where it is allowed, the child leaves at once. */
+static void try_clone(const char *name, unsigned long flag)
+{
+	char label[64];
+	long pid = syscall(SYS_clone, flag | SIGCHLD, NULL, NULL, NULL, 0UL);
+	int err = errno;
+
+	if (pid == 0)
+		_exit(0);
+	if (pid > 0)
+		waitpid((pid_t)pid, NULL, 0);
+	snprintf(label, sizeof(label), "clone(%s)", name);
+	report(label, pid, err);
+}
+
+static int try_denied(void)
+{
+	for (size_t i = 0; i < sizeof(denied_calls) / sizeof(denied_calls[0]); i++) {
+		long result;
+
+		errno = 0;
+		result = denied_calls[i].call();
+		report(denied_calls[i].name, result, errno);
+	}
+	for (size_t i = 0; i < sizeof(clone_flags) / sizeof(clone_flags[0]); i++)
+		try_clone(clone_flags[i].name, clone_flags[i].flag);
+	return 0;
+}
+
+/* getpid through the 32-bit entry: its number there is 20, not 39. */
+static int int80(void)
+{
+#if defined(__x86_64__)
+	long result;
+
+	__asm__ volatile("int $0x80" : "=a"(result) : "a"(20L) : "memory");
+	printf("%ld\n", result);
+	return 0;
+#else
+	fprintf(stderr, "stepbox-probe: int80 is for x86_64\n");
+	return 2;
+#endif
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -300,6 +565,10 @@ int main(int argc, char **argv)
 		return device_programs(argv[2]);
 	if (strcmp(cmd, "cpus") == 0 && argc == 2)
 		return cpus();
+	if (strcmp(cmd, "denied") == 0 && argc == 2)
+		return try_denied();
+	if (strcmp(cmd, "int80") == 0 && argc == 2)
+		return int80();
 	if (strcmp(cmd, "open") == 0 && argc == 3) {
 		int fd = open(argv[2], O_RDONLY | O_CLOEXEC);
 
@@ -313,6 +582,6 @@ int main(int argc, char **argv)
 			"       alloc MIB | forkloop MAX | spin SECONDS |\n"
 			"       tcp-listen IP PORT | tcp-connect IP PORT |\n"
 			"       dio-write PATH N KIB | dio-read PATH N KIB | cpus | open PATH |\n"
-			"       devprogs CGROUP_DIR\n");
+			"       devprogs CGROUP_DIR | denied | int80\n");
 	return 2;
 }

@@ -1,0 +1,889 @@
+/*
+ * cgroup.c — the container's control group, on cgroup v2 and on v1.
+ *
+ * A cgroup is a directory in a cgroup filesystem; its files are the
+ * controllers' knobs. The container gets /sys/fs/cgroup/stepbox/<id> on
+ * v2 (one tree, every controller), or that path under each controller's
+ * own tree on v1 (/sys/fs/cgroup/memory/stepbox/<id>, .../cpu/...).
+ *
+ *   knob           v2 (unified)                  v1 (per controller)
+ *   memory         memory.max                    memory.limit_in_bytes
+ *   memory + swap  memory.swap.max (swap only)   memory.memsw.limit_in_bytes
+ *   cpu quota      cpu.max "QUOTA PERIOD"        cpu.cfs_quota_us, cpu.cfs_period_us
+ *   cpu share      cpu.weight (1..10000)         cpu.shares (2..262144)
+ *   processes      pids.max                      pids.max
+ *   CPUs, nodes    cpuset.cpus, cpuset.mems      cpuset.cpus, cpuset.mems
+ *   io share       io.bfq.weight (or io.weight)  blkio.weight (or blkio.bfq.weight)
+ *   io ceilings    io.max "MAJ:MIN wbps=N ..."   blkio.throttle.{read,write}_{bps,iops}_device
+ *   devices        an eBPF program (devices.c)   devices.deny, devices.allow
+ *   members        cgroup.procs                  cgroup.procs in each tree
+ *
+ * v2 has two rules v1 lacks: a controller works in a cgroup only if the
+ * parent lists it in cgroup.subtree_control, and a cgroup that enables
+ * controllers for its children may hold no process itself (the
+ * "no internal process" rule). So processes live only in leaves.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "common.h"
+#include "state.h"
+
+#define CGROUP_ROOT   "/sys/fs/cgroup"
+#define CGROUP_PARENT "stepbox"
+
+/* The v1 hierarchies we join. cpuset and blkio only when asked for: a
+ * new v1 cpuset cgroup has no CPUs until someone fills cpuset.cpus, and
+ * joining it fails (ENOSPC); see write_cpuset_v1. */
+static const char *const v1_controllers[] = { "memory",	 "cpu",	   "cpuacct", "pids",
+					      "freezer", "cpuset", "blkio",   "devices" };
+#define NV1 (sizeof(v1_controllers) / sizeof(v1_controllers[0]))
+
+enum cgroup_layout cgroup_detect(void)
+{
+	struct statfs fs;
+
+	if (statfs(CGROUP_ROOT, &fs) < 0)
+		die_errno("statfs(\"%s\")", CGROUP_ROOT);
+	if (fs.f_type == CGROUP2_SUPER_MAGIC)
+		return CGROUP_V2;
+	if (statfs(CGROUP_ROOT "/unified", &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC)
+		return CGROUP_HYBRID;
+	return CGROUP_V1;
+}
+
+const char *cgroup_layout_name(enum cgroup_layout layout)
+{
+	return layout == CGROUP_V2	 ? "v2 (unified)"
+	       : layout == CGROUP_HYBRID ? "hybrid (v1 controllers, empty cgroup2 at unified/)"
+					 : "v1";
+}
+
+/* --- failing cleanly ------------------------------------------------- */
+
+/* What the classic errors mean when a cgroup file refuses a write. */
+static const char *knob_hint(int err, const char *file)
+{
+	if (err == EACCES || err == EPERM)
+		return "this cgroup tree is not yours to change: run as root, or inside a "
+		       "delegated "
+		       "cgroup (systemd: Delegate=yes, e.g. systemd-run --scope -p Delegate=yes)";
+	if (err == EBUSY && strstr(file, "subtree_control"))
+		return "v2's no-internal-process rule: a cgroup that holds processes cannot enable "
+		       "controllers for its children";
+	if (err == EBUSY && strstr(file, "memory"))
+		return "the new memory limit is below what the cgroup already uses";
+	if (err == ENOENT)
+		return "the controller is not enabled here: on v2 its name must be in the parent's "
+		       "cgroup.subtree_control";
+	if (err == EINVAL && strstr(file, "cpuset"))
+		return "v1: cpuset.cpus and cpuset.mems must lie within the parent's; check "
+		       "the parent's file and the CPUs and nodes online";
+	if (err == EINVAL && strstr(file, "cpu"))
+		return "cpu quota must be at least 1000us, the period 1000us to 1s";
+	if (err == ENOSPC)
+		return "v1 cpuset: the cgroup's cpuset.cpus or cpuset.mems is empty";
+	if (err == ENODEV && (strstr(file, "io.") || strstr(file, "blkio.")))
+		return "no such disk, or a partition: io limits apply to whole disks only";
+	if (err == EPERM && strstr(file, "devices."))
+		return "v1 devices: a cgroup cannot allow a device its parent denies";
+	return NULL;
+}
+
+/* Undo what cgroup_create made so far, then leave with the message. */
+static void fail(struct cgroup *cg, const char *hint, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4), noreturn));
+static void fail(struct cgroup *cg, const char *hint, const char *fmt, ...)
+{
+	int err = errno;
+	char message[PATH_MAX + 256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	cgroup_destroy(cg);
+	errno = err;
+	if (hint)
+		die_errno_hint(hint, "%s", message);
+	die_errno("%s", message);
+}
+
+static void set_knob(struct cgroup *cg, const char *dir, const char *file, const char *value)
+{
+	char path[PATH_MAX + 64];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if (write_file(path, value) < 0)
+		fail(cg, knob_hint(errno, file), "write %s \"%s\"", path, value);
+	trace("write %s \"%s\"", path, value);
+}
+
+static void set_knob_u64(struct cgroup *cg, const char *dir, const char *file, uint64_t value)
+{
+	char text[32];
+
+	snprintf(text, sizeof(text), "%llu", (unsigned long long)value);
+	set_knob(cg, dir, file, text);
+}
+
+/* mkdir that accepts an existing directory (the shared stepbox/ parent). */
+static void make_dir(struct cgroup *cg, const char *path)
+{
+	if (mkdir(path, 0755) == 0)
+		trace("mkdir %s = 0", path);
+	else if (errno == EEXIST)
+		trace("mkdir %s: exists (another container's)", path);
+	else
+		fail(cg, knob_hint(errno, path), "mkdir %s", path);
+}
+
+/* --- v2 --------------------------------------------------------------- */
+
+static bool wants_memory(const struct cgroup_limits *l)
+{
+	return l->memory || l->memory_swap;
+}
+
+static bool wants_cpu(const struct cgroup_limits *l)
+{
+	return l->millicpus || l->cpu_weight;
+}
+
+static bool wants_cpuset(const struct cgroup_limits *l)
+{
+	return l->cpuset_cpus || l->cpuset_mems;
+}
+
+static bool wants_io(const struct cgroup_limits *l)
+{
+	return l->io_weight || l->nio;
+}
+
+/* The weight file of --io-weight: which exists depends on the disks' io
+ * scheduler (BFQ names its own io.bfq.weight) and, on v2, on io.cost; with
+ * neither, nothing here would honour a weight, and we say so. */
+static const char *weight_file(struct cgroup *cg, const char *dir, const char *file,
+			       const char *alias)
+{
+	char path[PATH_MAX + 32];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if (access(path, F_OK) == 0)
+		return file;
+	snprintf(path, sizeof(path), "%s/%s", dir, alias);
+	if (access(path, F_OK) == 0)
+		return alias;
+	fail(cg,
+	     "no io scheduler here takes a weight: use BFQ on the disk (echo bfq > "
+	     "/sys/block/DEV/queue/scheduler), or on v2 the io.cost controller",
+	     "--io-weight: neither %s nor %s in %s", file, alias, dir);
+}
+
+/* Is NAME a word of the space-separated list LIST? */
+static bool has_word(const char *list, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (const char *p = strstr(list, name); p; p = strstr(p + 1, name))
+		if ((p == list || p[-1] == ' ') && (p[len] == ' ' || p[len] == '\n' || !p[len]))
+			return true;
+	return false;
+}
+
+/*
+ * Write "+memory", "+cpu", "+pids" into DIR's cgroup.subtree_control, so
+ * that its children get those controllers' files: only those the limits
+ * need, and only where they are not on already. A write there is refused
+ * (EBUSY) in a cgroup that holds processes, as the root of a container's
+ * own cgroup namespace does; asking for nothing lets us run there too.
+ * Only what DIR itself has (cgroup.controllers) can be passed on; a
+ * controller the limits need and the tree lacks is an error. Returns -1
+ * when DIR is gone (another run removed the shared parent meanwhile).
+ */
+static int enable_controllers(struct cgroup *cg, const char *dir,
+			      const struct cgroup_limits *limits)
+{
+	static const char *const names[] = { "memory", "cpu", "pids", "cpuset", "io" };
+	const bool needed[] = { wants_memory(limits), wants_cpu(limits), limits->pids != 0,
+				wants_cpuset(limits), wants_io(limits) };
+	char path[PATH_MAX + 32], available[256], enabled[256];
+
+	snprintf(path, sizeof(path), "%s/cgroup.controllers", dir);
+	if (read_file(path, available, sizeof(available)) < 0) {
+		if (errno == ENOENT)
+			return -1;
+		fail(cg, NULL, "read %s", path);
+	}
+	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir);
+	if (read_file(path, enabled, sizeof(enabled)) < 0)
+		fail(cg, NULL, "read %s", path);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char plus[16];
+
+		if (!needed[i])
+			continue;
+		if (!has_word(available, names[i])) {
+			errno = ENOENT;
+			fail(cg,
+			     "the kernel or the host's init did not give this tree the controller",
+			     "controller %s is not available in %s (it has: %.*s)", names[i], dir,
+			     (int)strcspn(available, "\n"), available);
+		}
+		if (has_word(enabled, names[i]))
+			continue;
+		snprintf(plus, sizeof(plus), "+%s", names[i]);
+		if (write_file(path, plus) < 0) {
+			if (errno == ENOENT)
+				return -1;
+			fail(cg, knob_hint(errno, path), "write %s \"%s\"", path, plus);
+		}
+		trace("write %s \"%s\"", path, plus);
+	}
+	return 0;
+}
+
+/*
+ * Make BASE/stepbox, then BASE/stepbox/ID, and remember the leaf so that
+ * cgroup_destroy removes it. Another container's cleanup may remove the
+ * shared stepbox/ between our two mkdirs (it removes it when it looks
+ * empty): then the leaf's mkdir says ENOENT and we make the parent again.
+ */
+static const char *make_leaf(struct cgroup *cg, const char *base, const char *id,
+			     const struct cgroup_limits *limits)
+{
+	char parent[PATH_MAX], *leaf = cg->dirs[cg->ndirs];
+
+	snprintf(parent, sizeof(parent), "%s/" CGROUP_PARENT, base);
+	snprintf(leaf, PATH_MAX, "%s/" CGROUP_PARENT "/%s", base, id);
+	for (int tries = 1;; tries++) {
+		make_dir(cg, parent);
+		if ((cg->layout != CGROUP_V2 || enable_controllers(cg, parent, limits) == 0) &&
+		    mkdir(leaf, 0755) == 0)
+			break;
+		if (errno != ENOENT || tries == 100)
+			fail(cg, knob_hint(errno, leaf), "mkdir %s", leaf);
+		trace("%s vanished (another run removed it): again", parent);
+	}
+	trace("mkdir %s = 0", leaf);
+	cg->ndirs++;
+	return leaf;
+}
+
+/* Is there FILE in DIR? (Swap accounting may be compiled out or off.) */
+static bool has_file(const char *dir, const char *file)
+{
+	char path[PATH_MAX + 64];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	return access(path, F_OK) == 0;
+}
+
+/* io.max: one line a disk, "MAJ:MIN rbps=N wbps=N riops=N wiops=N",
+ * naming only the limits given (the others stay "max"). */
+static void write_io_max(struct cgroup *cg, const char *leaf, const struct io_limit *io)
+{
+	const uint64_t values[] = { io->rbps, io->wbps, io->riops, io->wiops };
+	static const char *const keys[] = { "rbps", "wbps", "riops", "wiops" };
+	char line[160];
+	int len = snprintf(line, sizeof(line), "%u:%u", io->major, io->minor);
+
+	for (size_t i = 0; i < 4; i++)
+		if (values[i])
+			len += snprintf(line + len, sizeof(line) - (size_t)len, " %s=%llu", keys[i],
+					(unsigned long long)values[i]);
+	set_knob(cg, leaf, "io.max", line);
+}
+
+/* v2 has no devices file: the default list and --device become an eBPF
+ * program attached to the leaf (devices.c). */
+static void write_devices_v2(struct cgroup *cg, const char *leaf, const struct cgroup_limits *l)
+{
+	struct device_rule rules[64];
+	char log[4096];
+	const char *call;
+	size_t n = 0;
+	int fd;
+
+	for (size_t i = 0; i < devices_ndefault; i++)
+		rules[n++] = devices_default[i];
+	for (size_t i = 0; i < l->ndevices; i++)
+		rules[n++] = l->devices[i];
+	fd = open(leaf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		fail(cg, NULL, "open %s", leaf);
+	if (devices_attach_bpf(fd, rules, n, &call, log, sizeof(log)) < 0) {
+		int err = errno;
+
+		close(fd);
+		errno = err;
+		if (err == EPERM && strcmp(call, "BPF_PROG_LOAD") == 0)
+			fail(cg,
+			     "loading eBPF takes CAP_SYS_ADMIN (or CAP_BPF) in the host's user "
+			     "namespace, and before Linux 5.11 enough RLIMIT_MEMLOCK (ulimit -l)",
+			     "bpf(BPF_PROG_LOAD, BPF_PROG_TYPE_CGROUP_DEVICE) for %s", leaf);
+		if (err == EPERM)
+			fail(cg,
+			     "a cgroup above has a device program attached without "
+			     "BPF_F_ALLOW_MULTI, which forbids programs below it",
+			     "bpf(BPF_PROG_ATTACH, BPF_CGROUP_DEVICE) on %s", leaf);
+		fail(cg, log[0] ? log : NULL, "bpf(%s, BPF_CGROUP_DEVICE) for %s", call, leaf);
+	}
+	close(fd);
+}
+
+static void write_limits_v2(struct cgroup *cg, const char *leaf, const struct cgroup_limits *l)
+{
+	if (l->memory)
+		set_knob_u64(cg, leaf, "memory.max", l->memory);
+	/* Without --memory-swap, no swap at all (Kubernetes' choice): else
+	 * a host with swap pages the container out instead of enforcing
+	 * --memory, and the limit only slows it down. */
+	if (l->memory && !l->memory_swap && has_file(leaf, "memory.swap.max"))
+		set_knob(cg, leaf, "memory.swap.max", "0");
+	if (l->memory_swap) {
+		/* v2 limits swap on its own; --memory-swap is docker's
+		 * memory+swap total, so the swap part is the difference. */
+		char path[PATH_MAX + 32];
+
+		snprintf(path, sizeof(path), "%s/memory.swap.max", leaf);
+		if (access(path, F_OK) < 0)
+			fail(cg, "this kernel has no swap accounting (CONFIG_MEMCG_SWAP)",
+			     "--memory-swap: %s", path);
+		set_knob_u64(cg, leaf, "memory.swap.max", l->memory_swap - l->memory);
+	}
+	if (l->millicpus) {
+		char max[48];
+
+		/* QUOTA microseconds of CPU time in every PERIOD of 100ms:
+		 * 0.5 CPU is "50000 100000". */
+		snprintf(max, sizeof(max), "%llu 100000", (unsigned long long)l->millicpus * 100);
+		set_knob(cg, leaf, "cpu.max", max);
+	}
+	if (l->cpu_weight)
+		set_knob_u64(cg, leaf, "cpu.weight", l->cpu_weight);
+	if (l->pids)
+		set_knob_u64(cg, leaf, "pids.max", l->pids);
+	/* v2 takes any CPUs here and uses those the parent also has
+	 * (cpuset.cpus.effective); main.c checked they are online. */
+	if (l->cpuset_cpus)
+		set_knob(cg, leaf, "cpuset.cpus", l->cpuset_cpus);
+	if (l->cpuset_mems)
+		set_knob(cg, leaf, "cpuset.mems", l->cpuset_mems);
+	if (l->io_weight)
+		set_knob_u64(cg, leaf, weight_file(cg, leaf, "io.bfq.weight", "io.weight"),
+			     l->io_weight);
+	for (size_t i = 0; i < l->nio; i++)
+		write_io_max(cg, leaf, &l->io[i]);
+	write_devices_v2(cg, leaf, l);
+}
+
+static void create_v2(struct cgroup *cg, const char *id, const struct cgroup_limits *limits)
+{
+	const char *leaf;
+
+	enable_controllers(cg, CGROUP_ROOT, limits);
+	leaf = make_leaf(cg, CGROUP_ROOT, id, limits);
+	write_limits_v2(cg, leaf, limits);
+	/* For clone3(CLONE_INTO_CGROUP): the child is born in the leaf. */
+	cg->fd = open(leaf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cg->fd < 0)
+		fail(cg, NULL, "open %s", leaf);
+}
+
+/* --- v1 --------------------------------------------------------------- */
+
+/* The directory we made in the hierarchy that has CONTROLLER. */
+static const char *v1_dir(const struct cgroup *cg, const char *controller)
+{
+	char suffix[64];
+
+	snprintf(suffix, sizeof(suffix), "/%s/" CGROUP_PARENT "/", controller);
+	for (int i = 0; i < cg->ndirs; i++)
+		if (strstr(cg->dirs[i], suffix))
+			return cg->dirs[i];
+	return NULL;
+}
+
+/*
+ * v1 "shares" and v2 "weight" both split CPU time among busy siblings, on
+ * different scales: shares 2..262144 with 1024 the default, weight
+ * 1..10000 with 100 the default. We take the curve runc >= 1.4 and crun
+ * >= 1.23 use (weight from shares, with l = log2(shares)):
+ *   weight = 10^((l^2 + 125 l) / 612 - 7/34)
+ * which maps 2 -> 1, 1024 -> 100, 262144 -> 10000, and invert it.
+ */
+static uint64_t weight_to_shares(uint64_t weight)
+{
+	double y = 612.0 * (log10((double)weight) + 7.0 / 34.0);
+	double l = (-125.0 + sqrt(125.0 * 125.0 + 4.0 * y)) / 2.0;
+
+	return (uint64_t)llround(pow(2.0, l));
+}
+
+/* DIR/FILE if it has a value, else copy it in from PARENT/FILE. */
+static void fill_from_parent(struct cgroup *cg, const char *dir, const char *parent,
+			     const char *file)
+{
+	char path[PATH_MAX + 32], value[1024];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if (read_file(path, value, sizeof(value)) < 0)
+		fail(cg, NULL, "read %s", path);
+	if (value[0] != '\n' && value[0] != '\0')
+		return;
+	snprintf(path, sizeof(path), "%s/%s", parent, file);
+	if (read_file(path, value, sizeof(value)) < 0)
+		fail(cg, NULL, "read %s", path);
+	value[strcspn(value, "\n")] = '\0';
+	set_knob(cg, dir, file, value);
+}
+
+/*
+ * A new v1 cpuset cgroup starts with empty cpuset.cpus and cpuset.mems,
+ * and a process cannot join it (ENOSPC) until both are filled; a child's
+ * must lie within its parent's. So stepbox/ is filled first, from the
+ * root, then the leaf gets what was asked, or its parent's.
+ */
+static void write_cpuset_v1(struct cgroup *cg, const char *leaf, const struct cgroup_limits *l)
+{
+	char parent[PATH_MAX], base[PATH_MAX];
+
+	snprintf(parent, sizeof(parent), "%s", leaf);
+	*strrchr(parent, '/') = '\0';
+	snprintf(base, sizeof(base), "%s", parent);
+	*strrchr(base, '/') = '\0';
+	fill_from_parent(cg, parent, base, "cpuset.cpus");
+	fill_from_parent(cg, parent, base, "cpuset.mems");
+	if (l->cpuset_cpus)
+		set_knob(cg, leaf, "cpuset.cpus", l->cpuset_cpus);
+	else
+		fill_from_parent(cg, leaf, parent, "cpuset.cpus");
+	if (l->cpuset_mems)
+		set_knob(cg, leaf, "cpuset.mems", l->cpuset_mems);
+	else
+		fill_from_parent(cg, leaf, parent, "cpuset.mems");
+}
+
+/* One "MAJ:MIN VALUE" line into each throttle file that has a limit. */
+static void write_blkio_v1(struct cgroup *cg, const char *dir, const struct cgroup_limits *l)
+{
+	static const char *const files[] = {
+		"blkio.throttle.read_bps_device",
+		"blkio.throttle.write_bps_device",
+		"blkio.throttle.read_iops_device",
+		"blkio.throttle.write_iops_device",
+	};
+
+	if (l->io_weight)
+		set_knob_u64(cg, dir, weight_file(cg, dir, "blkio.weight", "blkio.bfq.weight"),
+			     l->io_weight);
+	for (size_t i = 0; i < l->nio; i++) {
+		const struct io_limit *io = &l->io[i];
+		const uint64_t values[] = { io->rbps, io->wbps, io->riops, io->wiops };
+
+		for (size_t j = 0; j < 4; j++) {
+			char line[64];
+
+			if (!values[j])
+				continue;
+			snprintf(line, sizeof(line), "%u:%u %llu", io->major, io->minor,
+				 (unsigned long long)values[j]);
+			set_knob(cg, dir, files[j], line);
+		}
+	}
+}
+
+/* Deny everything ("a": all types, all numbers), then allow the list. */
+static void write_devices_v1(struct cgroup *cg, const char *dir, const struct cgroup_limits *l)
+{
+	char rule[64];
+
+	set_knob(cg, dir, "devices.deny", "a");
+	for (size_t i = 0; i < devices_ndefault; i++) {
+		device_rule_text(&devices_default[i], rule, sizeof(rule));
+		set_knob(cg, dir, "devices.allow", rule);
+	}
+	for (size_t i = 0; i < l->ndevices; i++) {
+		device_rule_text(&l->devices[i], rule, sizeof(rule));
+		set_knob(cg, dir, "devices.allow", rule);
+	}
+}
+
+static void write_limits_v1(struct cgroup *cg, const struct cgroup_limits *l)
+{
+	const char *memory = v1_dir(cg, "memory"), *cpu = v1_dir(cg, "cpu");
+	const char *pids = v1_dir(cg, "pids");
+
+	/* The new cgroup starts unlimited; lowering memory before
+	 * memory+swap keeps memory <= memsw at every moment (EINVAL). */
+	if (l->memory)
+		set_knob_u64(cg, memory, "memory.limit_in_bytes", l->memory);
+	/* No swap unless --memory-swap: memory+swap is memory alone. */
+	if (l->memory && !l->memory_swap && has_file(memory, "memory.memsw.limit_in_bytes"))
+		set_knob_u64(cg, memory, "memory.memsw.limit_in_bytes", l->memory);
+	if (l->memory_swap) {
+		char path[PATH_MAX + 40];
+
+		snprintf(path, sizeof(path), "%s/memory.memsw.limit_in_bytes", memory);
+		if (access(path, F_OK) < 0)
+			fail(cg, "boot with swapaccount=1 for v1 swap accounting",
+			     "--memory-swap: %s", path);
+		set_knob_u64(cg, memory, "memory.memsw.limit_in_bytes", l->memory_swap);
+	}
+	if (l->millicpus) {
+		set_knob_u64(cg, cpu, "cpu.cfs_period_us", 100000);
+		set_knob_u64(cg, cpu, "cpu.cfs_quota_us", l->millicpus * 100);
+	}
+	if (l->cpu_weight)
+		set_knob_u64(cg, cpu, "cpu.shares", weight_to_shares(l->cpu_weight));
+	if (l->pids)
+		set_knob_u64(cg, pids, "pids.max", l->pids);
+	if (wants_cpuset(l))
+		write_cpuset_v1(cg, v1_dir(cg, "cpuset"), l);
+	if (wants_io(l))
+		write_blkio_v1(cg, v1_dir(cg, "blkio"), l);
+	write_devices_v1(cg, v1_dir(cg, "devices"), l);
+}
+
+static void create_v1(struct cgroup *cg, const char *id, const struct cgroup_limits *limits)
+{
+	const bool needed[NV1] = {
+		wants_memory(limits), wants_cpu(limits), false, limits->pids != 0, false,
+		wants_cpuset(limits), wants_io(limits),	 true
+	};
+	/* cpuset and blkio are joined only when a limit needs them */
+	const bool only_when_needed[NV1] = { false, false, false, false, false, true, true, false };
+	dev_t seen[NV1] = { 0 };
+	int nseen = 0;
+
+	for (size_t i = 0; i < NV1; i++) {
+		char base[PATH_MAX];
+		struct statfs fs;
+		struct stat st;
+		bool dup = false;
+
+		if (!needed[i] && only_when_needed[i])
+			continue;
+		snprintf(base, sizeof(base), CGROUP_ROOT "/%s", v1_controllers[i]);
+		if (statfs(base, &fs) < 0 || fs.f_type != CGROUP_SUPER_MAGIC ||
+		    stat(base, &st) < 0) {
+			if (!needed[i])
+				continue;
+			errno = ENOENT;
+			fail(cg, "mount it: mount -t cgroup -o NAME cgroup /sys/fs/cgroup/NAME",
+			     "cgroup v1 controller %s is not mounted at %s", v1_controllers[i],
+			     base);
+		}
+		/* Co-mounted controllers (cpu,cpuacct) share one tree. */
+		for (int j = 0; j < nseen; j++)
+			dup = dup || seen[j] == st.st_dev;
+		if (dup)
+			continue;
+		seen[nseen++] = st.st_dev;
+		make_leaf(cg, base, id, limits);
+	}
+	write_limits_v1(cg, limits);
+}
+
+/* --- the public part -------------------------------------------------- */
+
+void cgroup_create(struct cgroup *cg, const char *id, const struct cgroup_limits *limits)
+{
+	memset(cg, 0, sizeof(*cg));
+	cg->fd = -1;
+	cg->layout = cgroup_detect();
+	trace("statfs(\"" CGROUP_ROOT "\"): cgroup %s", cgroup_layout_name(cg->layout));
+	if (cg->layout == CGROUP_V2)
+		create_v2(cg, id, limits);
+	else
+		create_v1(cg, id, limits);
+}
+
+void cgroup_enter(struct cgroup *cg, pid_t pid)
+{
+	for (int i = 0; i < cg->ndirs; i++) {
+		char text[16];
+
+		snprintf(text, sizeof(text), "%d", (int)pid);
+		set_knob(cg, cg->dirs[i], "cgroup.procs", text);
+	}
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { .tv_sec = 0, .tv_nsec = ms * 1000000 };
+
+	nanosleep(&ts, NULL);
+}
+
+/* SIGKILL every process listed in DIR/cgroup.procs: the whole list, each
+ * line a whole pid (never a number cut short by a buffer). */
+static void kill_members(const char *dir)
+{
+	char path[PATH_MAX + 32], *text;
+	pid_t *pids;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	text = read_file_alloc(path, NULL);
+	if (!text)
+		return;
+	n = parse_pid_list(text, &pids);
+	free(text);
+	if (n < 0) {
+		warn_errno("%s: not a list of pids; killing nothing", path);
+		return;
+	}
+	for (ssize_t i = 0; i < n; i++)
+		if (kill(pids[i], SIGKILL) == 0)
+			trace("kill(%d, SIGKILL) (left in %s)", (int)pids[i], dir);
+	free(pids);
+}
+
+/*
+ * Freeze (or thaw) the cgroup: a frozen process runs no instruction, so it
+ * cannot fork while we kill, and its pid cannot be freed and reused by
+ * another process between our reading it and our kill. v1 has the freezer
+ * controller's freezer.state; v2 has cgroup.freeze in every cgroup, and
+ * cgroup.events says "frozen 1" once every member is stopped. Returns
+ * whether the cgroup is (un)frozen as asked.
+ */
+static bool freeze(const struct cgroup *cg, bool on)
+{
+	const char *dir = cg->layout == CGROUP_V2 ? cg->dirs[0] : v1_dir(cg, "freezer");
+	const char *file = cg->layout == CGROUP_V2 ? "cgroup.freeze" : "freezer.state";
+	const char *value = cg->layout == CGROUP_V2 ? (on ? "1" : "0") : on ? "FROZEN" : "THAWED";
+	char path[PATH_MAX + 32], state[256];
+
+	if (!dir)
+		return false;
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if (write_file(path, value) < 0)
+		return false;
+	trace("write %s \"%s\"", path, value);
+	if (cg->layout == CGROUP_V2)
+		snprintf(path, sizeof(path), "%s/cgroup.events", dir);
+	for (int tries = 0; tries < 1000; tries++) {
+		if (read_file(path, state, sizeof(state)) < 0)
+			return false;
+		if (cg->layout == CGROUP_V2 ? (strstr(state, "frozen 1") != NULL) == on
+					    : strncmp(state, value, strlen(value)) == 0)
+			return true;
+		sleep_ms(1);
+	}
+	return false;
+}
+
+/*
+ * pause and resume (step10) are the same freeze, asked for by the user:
+ * the container stops where it is, and no process can leave while it is
+ * stopped, which docker's pause relies on.
+ */
+int cgroup_freeze(const struct cgroup *cg, bool on)
+{
+	if (cg->ndirs == 0 || (cg->layout != CGROUP_V2 && !v1_dir(cg, "freezer"))) {
+		errno = ENOENT;
+		return -1;
+	}
+	errno = 0;
+	if (!freeze(cg, on)) {
+		if (errno == 0)
+			errno = ETIMEDOUT;
+		return -1;
+	}
+	return 0;
+}
+
+bool cgroup_is_frozen(const struct cgroup *cg)
+{
+	const char *dir =
+	    cg->layout == CGROUP_V2 ? (cg->ndirs ? cg->dirs[0] : NULL) : v1_dir(cg, "freezer");
+	char path[PATH_MAX + 32], state[256];
+
+	if (!dir)
+		return false;
+	snprintf(path, sizeof(path), "%s/%s", dir,
+		 cg->layout == CGROUP_V2 ? "cgroup.freeze" : "freezer.state");
+	if (read_file(path, state, sizeof(state)) < 0)
+		return false;
+	return cg->layout == CGROUP_V2 ? state[0] == '1' : strncmp(state, "THAWED", 6) != 0;
+}
+
+/*
+ * Kill whatever is in the cgroup. v2 (5.14+) has cgroup.kill, which does
+ * it in the kernel, forks included. Otherwise, as runc's
+ * signalAllProcesses does: freeze, SIGKILL each member, thaw (a frozen
+ * process dies of SIGKILL only once it runs again).
+ */
+static void kill_all(const struct cgroup *cg)
+{
+	char path[PATH_MAX + 16];
+	bool frozen;
+
+	if (cg->ndirs == 0)
+		return;
+	snprintf(path, sizeof(path), "%s/cgroup.kill", cg->dirs[0]);
+	if (cg->layout == CGROUP_V2 && access(path, F_OK) == 0 && write_file(path, "1") == 0) {
+		trace("write %s \"1\"", path);
+		return;
+	}
+	frozen = freeze(cg, true);
+	for (int i = 0; i < cg->ndirs; i++)
+		kill_members(cg->dirs[i]);
+	if (frozen)
+		freeze(cg, false);
+}
+
+/* rmdir DIR, which may say EBUSY for a moment after its last task left. */
+static int remove_dir(const struct cgroup *cg, const char *dir)
+{
+	for (int tries = 1; tries <= 300; tries++) {
+		if (rmdir(dir) == 0) {
+			trace("rmdir %s = 0", dir);
+			return 0;
+		}
+		if (errno == ENOENT)
+			return 0;
+		if (errno != EBUSY)
+			break;
+		if (tries % 50 == 0)
+			kill_all(cg); /* something joined it meanwhile */
+		sleep_ms(10);
+	}
+	warn_errno("rmdir %s", dir);
+	return -1;
+}
+
+/* rmdir BASE/stepbox if no other container uses it. */
+static void remove_parent(const char *leaf)
+{
+	char parent[PATH_MAX];
+	char *slash;
+
+	snprintf(parent, sizeof(parent), "%s", leaf);
+	slash = strrchr(parent, '/');
+	if (!slash)
+		return;
+	*slash = '\0';
+	if (rmdir(parent) == 0)
+		trace("rmdir %s = 0", parent);
+	else if (errno != EBUSY && errno != ENOTEMPTY && errno != ENOENT)
+		warn_errno("rmdir %s", parent);
+}
+
+/*
+ * Empty the cgroup and remove it. Normally it is empty already: when the
+ * container's PID 1 exits the kernel kills the rest of its PID namespace.
+ * What is left (a process that joined from outside, the members of a run
+ * killed with -9) is killed first.
+ */
+int cgroup_destroy(struct cgroup *cg)
+{
+	int status = 0;
+
+	if (cg->fd >= 0)
+		close(cg->fd);
+	cg->fd = -1;
+	kill_all(cg);
+	for (int i = cg->ndirs - 1; i >= 0; i--) {
+		if (remove_dir(cg, cg->dirs[i]) < 0)
+			status = -1;
+		else
+			remove_parent(cg->dirs[i]);
+	}
+	cg->ndirs = 0;
+	return status;
+}
+
+/* The hierarchies to look in: the v2 root, or each v1 controller's. */
+static int hierarchies(char bases[][64], enum cgroup_layout layout)
+{
+	int n = 0;
+
+	if (layout == CGROUP_V2) {
+		snprintf(bases[n++], 64, CGROUP_ROOT);
+		return n;
+	}
+	for (size_t i = 0; i < NV1; i++)
+		snprintf(bases[n++], 64, CGROUP_ROOT "/%s", v1_controllers[i]);
+	return n;
+}
+
+/* The cgroup of container ID as it exists now, in every hierarchy. */
+void cgroup_find(struct cgroup *cg, const char *id)
+{
+	char bases[NV1][64];
+	dev_t seen[NV1] = { 0 };
+	int n;
+
+	memset(cg, 0, sizeof(*cg));
+	cg->fd = -1;
+	cg->layout = cgroup_detect();
+	n = hierarchies(bases, cg->layout);
+	for (int i = 0; i < n && cg->ndirs < CGROUP_MAX_DIRS; i++) {
+		char *dir = cg->dirs[cg->ndirs];
+		bool dup = false;
+		struct stat st;
+
+		snprintf(dir, PATH_MAX, "%s/" CGROUP_PARENT "/%s", bases[i], id);
+		if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+			continue;
+		/* Co-mounted controllers (cpu,cpuacct) show one tree twice. */
+		for (int j = 0; j < cg->ndirs; j++)
+			dup = dup || seen[j] == st.st_dev;
+		if (!dup)
+			seen[cg->ndirs++] = st.st_dev;
+	}
+}
+
+/*
+ * Remove every stepbox/<id> cgroup whose lock nobody holds (state.c):
+ * its runtime is gone, whatever its pid or name was. A cgroup is made
+ * after its state directory and removed before it, so a cgroup whose
+ * lock is free, or that has no state at all, is a leftover.
+ */
+void cgroup_remove_stale(bool report)
+{
+	char bases[NV1][64];
+	int n = hierarchies(bases, cgroup_detect());
+
+	for (int i = 0; i < n; i++) {
+		char parent[PATH_MAX];
+		struct dirent *entry;
+		DIR *dir;
+
+		snprintf(parent, sizeof(parent), "%s/" CGROUP_PARENT, bases[i]);
+		dir = opendir(parent);
+		if (!dir)
+			continue;
+		while ((entry = readdir(dir))) {
+			struct cgroup cg;
+
+			if (entry->d_type != DT_DIR || entry->d_name[0] == '.' ||
+			    state_in_use(entry->d_name))
+				continue;
+			cgroup_find(&cg, entry->d_name);
+			if (report)
+				for (int j = 0; j < cg.ndirs; j++)
+					printf("removing stale cgroup %s\n", cg.dirs[j]);
+			cgroup_destroy(&cg);
+		}
+		closedir(dir);
+		if (rmdir(parent) == 0)
+			trace("rmdir %s = 0", parent);
+	}
+}

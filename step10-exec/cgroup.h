@@ -1,0 +1,79 @@
+/*
+ * cgroup.h — the container's control group on cgroup v2 or v1 (cgroup.c).
+ */
+#ifndef STEPBOX_CGROUP_H
+#define STEPBOX_CGROUP_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "devices.h"
+
+enum cgroup_layout {
+	CGROUP_V1,     /* one hierarchy per controller under /sys/fs/cgroup/<name> */
+	CGROUP_HYBRID, /* v1 controllers, plus an empty cgroup2 at .../unified */
+	CGROUP_V2,     /* one unified hierarchy at /sys/fs/cgroup */
+};
+
+#define CGROUP_MAX_IO	   8
+#define CGROUP_MAX_DEVICES 16
+
+/* --device-{read,write}-{bps,iops} for one block device; 0: no limit. */
+struct io_limit {
+	unsigned major, minor;
+	uint64_t rbps, wbps;   /* bytes a second */
+	uint64_t riops, wiops; /* operations a second */
+};
+
+/* What the user asked for; 0 means "no limit given". */
+struct cgroup_limits {
+	uint64_t memory;	 /* --memory, bytes */
+	uint64_t memory_swap;	 /* --memory-swap: memory plus swap, bytes */
+	uint64_t millicpus;	 /* --cpus, thousandths of a CPU */
+	uint64_t cpu_weight;	 /* --cpu-weight, 1..10000 (v2's scale) */
+	uint64_t pids;		 /* --pids */
+	const char *cpuset_cpus; /* --cpuset-cpus "0-3,5", or NULL */
+	const char *cpuset_mems; /* --cpuset-mems, memory nodes, or NULL */
+	uint64_t io_weight;	 /* --io-weight, 1..1000 */
+	struct io_limit io[CGROUP_MAX_IO];
+	size_t nio;
+	/* --device: allowed besides devices_default (devices.h) */
+	struct device_rule devices[CGROUP_MAX_DEVICES];
+	size_t ndevices;
+};
+
+#define CGROUP_MAX_DIRS 8
+
+struct cgroup {
+	enum cgroup_layout layout;
+	char dirs[CGROUP_MAX_DIRS][PATH_MAX]; /* v2: one; v1: one per hierarchy */
+	int ndirs;
+	int fd; /* v2: the directory, for clone3(CLONE_INTO_CGROUP); else -1 */
+};
+
+enum cgroup_layout cgroup_detect(void);
+const char *cgroup_layout_name(enum cgroup_layout layout);
+/* Create stepbox/ID in every hierarchy we use and write the limits. On
+ * failure, remove what was made and leave with a message (exit 125). */
+void cgroup_create(struct cgroup *cg, const char *id, const struct cgroup_limits *limits);
+/* Move PID into the cgroup (when clone3 could not start it there). On
+ * failure, remove the cgroup (killing what is in it) and leave (125). */
+void cgroup_enter(struct cgroup *cg, pid_t pid);
+/* Kill whatever is left in it (cgroup.kill, or freeze, kill, thaw), wait
+ * until it is empty, remove it. */
+int cgroup_destroy(struct cgroup *cg);
+/* The cgroup of container ID as it exists now, in every hierarchy (none
+ * found: ndirs 0). */
+void cgroup_find(struct cgroup *cg, const char *id);
+/* Freeze (ON) or thaw every process in it: pause, resume. 0, or -1 with
+ * errno (ENOENT: no freezer; ETIMEDOUT: it did not settle). */
+int cgroup_freeze(const struct cgroup *cg, bool on);
+/* Has pause frozen it (or is it freezing)? */
+bool cgroup_is_frozen(const struct cgroup *cg);
+/* Remove stepbox cgroups whose container's lock nobody holds (its runtime
+ * was killed with -9); list them on stdout when REPORT. */
+void cgroup_remove_stale(bool report);
+
+#endif

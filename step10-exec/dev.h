@@ -1,0 +1,26 @@
+/*
+ * dev.h — the container's /dev (dev.c): a tmpfs with a few device nodes,
+ * a devpts of its own, /dev/shm, /dev/mqueue and the usual links.
+ */
+#ifndef STEPBOX_DEV_H
+#define STEPBOX_DEV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* One more node, from --device: /dev/NAME, char or block MAJOR:MINOR. */
+struct dev_node {
+	const char *name; /* below /dev: "null", "loop3" */
+	char type;	  /* 'c' or 'b' */
+	unsigned major, minor;
+};
+
+/*
+ * Mount a fresh /dev inside the tree whose root is ROOT (an fd; /dev is
+ * resolved inside it) and fill it: the standard nodes and EXTRA, made
+ * with mknod when MKNOD (real root), else bound from the host's /dev
+ * (inside a user namespace mknod is refused). Dies (125) on failure.
+ */
+void dev_setup(int root, bool mknod, const struct dev_node *extra, size_t nextra);
+
+#endif

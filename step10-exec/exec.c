@@ -1,0 +1,398 @@
+/*
+ * exec.c — a second process in a running container: `run exec NAME CMD`.
+ *
+ * A container is a process's namespaces and cgroup; joining it means
+ * joining those. setns(2) moves the caller into a namespace, given an fd
+ * of one (/proc/PID/ns/mnt) or, since Linux 5.8, a pidfd and the set of
+ * namespace types to take from that process, all at once. Two of them
+ * act on the caller's children, not the caller: a PID namespace (the
+ * caller's own pid cannot change) and, in effect, the cgroup (only a new
+ * process is born into one). So: we set our children's PID namespace to
+ * the container's, clone a child straight into its cgroup, and the child
+ * joins the other namespaces, becomes the container's root and execs.
+ *
+ *   sudo ./step10-exec/run --name web -d -- httpd -f -p 80
+ *   sudo ./step10-exec/run exec web ps
+ *   sudo ./step10-exec/run exec -e GREETING=hi --workdir /tmp web sh -c 'echo $GREETING; pwd'
+ *
+ * What can go wrong is a process, not a name. The record says pid 4242;
+ * by the time we act that container may have exited and 4242 belong to
+ * something else. A pidfd (pidfd_open) names one process for good: we
+ * take it first, then check that the process it names is the one the
+ * record means (its start time, and a runtime still holding the lock).
+ * Anything opened through /proc/4242 after that is checked again through
+ * the pidfd: if the process died meanwhile, we stop.
+ *
+ * runc does this in libcontainer/process_linux.go (setnsProcess.start)
+ * and nsexec.c (join_namespaces); crun in src/libcrun/container.c
+ * (libcrun_container_exec_with_options) and linux.c (libcrun_join_process).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "common.h"
+#include "harden.h"
+#include "run.h"
+
+/* The namespaces a container may have, user first: joining it first
+ * gives us the capabilities the others' owners ask for. pid is done by
+ * the parent, for its child (see above). */
+static const struct {
+	const char *file;
+	int flag;
+} namespaces[] = {
+	{ "user", CLONE_NEWUSER }, { "mnt", CLONE_NEWNS },  { "uts", CLONE_NEWUTS },
+	{ "ipc", CLONE_NEWIPC },   { "net", CLONE_NEWNET }, { "cgroup", CLONE_NEWCGROUP },
+	{ "pid", CLONE_NEWPID },
+};
+#define NNS (sizeof(namespaces) / sizeof(namespaces[0]))
+
+struct joiner {
+	const struct state_record *record;
+	int pidfd;
+	int ns_fd[NNS]; /* the container's namespaces; -1 where it shares ours */
+	int flags;	/* their CLONE_NEW* bits, pid left out */
+	char **argv;
+	const char *workdir;
+	int tty;
+	struct hardening harden; /* the container's, from its record */
+	struct terminal term;
+	struct sync_pipe sync;
+	sigset_t parent_mask;
+};
+
+int open_container_pidfd(const struct state_record *r)
+{
+	int pidfd = pidfd_open(r->pid, 0);
+
+	if (pidfd < 0) {
+		if (errno != ESRCH)
+			die_errno("pidfd_open(%d)", (int)r->pid);
+		return -1;
+	}
+	/* Checked after the pidfd exists: if the start time still matches
+	 * now, the pidfd holds that process, whatever happens to the pid. */
+	if (proc_start_time(r->pid) != r->start_time || !state_in_use(r->id)) {
+		close(pidfd);
+		errno = ESRCH;
+		return -1;
+	}
+	trace("pidfd_open(%d) = %d (start time %llu, as recorded)", (int)r->pid, pidfd,
+	      r->start_time);
+	return pidfd;
+}
+
+int find_running(const char *ref, struct state_record *r)
+{
+	int pidfd;
+
+	if (state_load(ref, r) < 0) {
+		if (errno == ENOENT)
+			die("no container '%s' (`run list` shows them)", ref);
+		die_errno("reading the state of container '%s'", ref);
+	}
+	if (strcmp(r->status, "exited") == 0)
+		die("container '%s' has exited (exit code %d): `run rm %s` removes it", ref,
+		    r->exit_code, ref);
+	pidfd = open_container_pidfd(r);
+	if (pidfd < 0)
+		die("container '%s' is not running any more (its runtime was killed?): "
+		    "`run cleanup` tidies up",
+		    ref);
+	return pidfd;
+}
+
+/* Open each of the container's namespaces that is not ours, then check
+ * through the pidfd that they were the container's (it is still alive:
+ * its pid was not reused meanwhile). */
+static void open_namespaces(struct joiner *j)
+{
+	for (size_t i = 0; i < NNS; i++) {
+		char path[64], own[64];
+		struct stat theirs, ours;
+
+		j->ns_fd[i] = -1;
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)j->record->pid,
+			 namespaces[i].file);
+		snprintf(own, sizeof(own), "/proc/self/ns/%s", namespaces[i].file);
+		if (stat(own, &ours) < 0)
+			continue; /* the kernel has no such namespace type */
+		j->ns_fd[i] = open(path, O_RDONLY | O_CLOEXEC);
+		if (j->ns_fd[i] < 0)
+			die_errno("open %s", path);
+		if (fstat(j->ns_fd[i], &theirs) < 0)
+			die_errno("fstat %s", path);
+		if (theirs.st_ino == ours.st_ino && theirs.st_dev == ours.st_dev) {
+			close(j->ns_fd[i]);
+			j->ns_fd[i] = -1;
+			continue;
+		}
+		if (namespaces[i].flag != CLONE_NEWPID)
+			j->flags |= namespaces[i].flag;
+		trace("open %s = %d (inode %lu)", path, j->ns_fd[i], (unsigned long)theirs.st_ino);
+	}
+	if (pidfd_send_signal(j->pidfd, 0, NULL, 0) < 0)
+		die_errno("the container exited while we opened its namespaces "
+			  "(pidfd_send_signal(%d, 0))",
+			  j->pidfd);
+}
+
+/*
+ * Join the namespaces: with the pidfd, all in one setns (5.8+: atomic,
+ * and the kernel does user first); before 5.8, one fd at a time, user
+ * first.
+ */
+static void join_namespaces(struct joiner *j)
+{
+	char names[128];
+
+	if (setns(j->pidfd, j->flags) == 0) {
+		trace("setns(pidfd %d, %s) = 0", j->pidfd,
+		      clone_flags_name(j->flags, names, sizeof(names)));
+		return;
+	}
+	if (errno != EINVAL)
+		die_errno("setns(pidfd %d, %s)", j->pidfd,
+			  clone_flags_name(j->flags, names, sizeof(names)));
+	for (size_t i = 0; i < NNS; i++) {
+		if (j->ns_fd[i] < 0 || namespaces[i].flag == CLONE_NEWPID)
+			continue;
+		if (setns(j->ns_fd[i], namespaces[i].flag) < 0)
+			die_errno("setns(%s namespace)", namespaces[i].file);
+		trace("setns(%d, %s) = 0", j->ns_fd[i],
+		      clone_flags_name(namespaces[i].flag, names, sizeof(names)));
+	}
+}
+
+/* Our children's PID namespace becomes the container's: the process we
+ * clone next is born in it, a pid of the container. */
+static void join_pid_namespace(struct joiner *j)
+{
+	size_t pid_index = NNS - 1;
+
+	if (j->ns_fd[pid_index] < 0)
+		return;
+	if (setns(j->pidfd, CLONE_NEWPID) < 0 &&
+	    (errno != EINVAL || setns(j->ns_fd[pid_index], CLONE_NEWPID) < 0))
+		die_errno("setns(CLONE_NEWPID) for our children");
+	trace("setns(pidfd %d, CLONE_NEWPID) = 0 (for the child we clone next)", j->pidfd);
+}
+
+/* The container's --cap-add, --cap-drop and --ulimit, as its record
+ * keeps them: what joins gets no more than its first process got. */
+static void read_hardening(const struct state_record *r, struct hardening *h)
+{
+	for (int i = 0; i < r->nharden; i++) {
+		const char *value = r->harden[i] + 1;
+
+		if (r->harden[i][0] == '=')
+			harden_parse_ulimit(h, value);
+		else
+			harden_parse_cap(h, value, r->harden[i][0] == '+');
+	}
+}
+
+/* uid and gid 0 of the container's user namespace, and no groups. */
+static void become_container_root(const struct joiner *j)
+{
+	if (!(j->flags & CLONE_NEWUSER))
+		return;
+	if (setgroups(0, NULL) < 0)
+		die_errno("setgroups(0, NULL)");
+	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+		die_errno("setresgid/setresuid(0) in the container's user namespace");
+	trace("setgroups(0), setresgid(0, 0, 0) = 0, setresuid(0, 0, 0) = 0");
+}
+
+static int joiner_main(void *arg)
+{
+	struct joiner *j = arg;
+
+	log_set_role("child");
+	log_set_exit(_exit);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		die_errno("prctl(PR_SET_PDEATHSIG)");
+	if (sync_wait(&j->sync) < 0)
+		_exit(EXIT_RUNTIME);
+	join_namespaces(j);
+	become_container_root(j);
+	/* setns into a mount namespace leaves us at its root: "/". */
+	if (j->workdir && chdir(j->workdir) < 0)
+		die_errno("chdir(\"%s\") in the container", j->workdir);
+	if (j->tty) {
+		close(j->term.socket[0]);
+		attach_terminal(&j->term);
+	}
+	if (sigprocmask(SIG_SETMASK, &j->parent_mask, NULL) < 0)
+		die_errno("sigprocmask(SIG_SETMASK)");
+	/* Last, as for the first process: after this, no setns, no mount. */
+	harden_process(&j->harden);
+	/* exec_command closes every fd from 3 (the pidfd, the namespace
+	 * fds): the container's root must find none of ours in
+	 * /proc/PID/fd. execve makes us dumpable again. */
+	exec_command(j->argv);
+}
+
+/* In its cgroup from the start where clone3 can (v2), else moved there
+ * by us while it waits. */
+static pid_t start_joiner(struct joiner *j, struct cgroup *cg)
+{
+	pid_t pid = -1;
+
+	if (cg->layout == CGROUP_V2 && cg->ndirs) {
+		int fd = open(cg->dirs[0], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		if (fd < 0)
+			die_errno("open %s", cg->dirs[0]);
+		pid = clone_into_cgroup(joiner_main, j, 0, fd);
+		close(fd);
+		if (pid >= 0)
+			trace("clone3(CLONE_INTO_CGROUP %s) = %d", cg->dirs[0], (int)pid);
+		else if (errno != ENOSYS && errno != E2BIG)
+			die_errno("clone3(CLONE_INTO_CGROUP %s)", cg->dirs[0]);
+	}
+	if (pid < 0) {
+		pid = clone_child(joiner_main, j, 0);
+		if (pid < 0)
+			die_errno("clone");
+		trace("clone() = %d", (int)pid);
+		for (int i = 0; i < cg->ndirs; i++) {
+			char path[PATH_MAX + 16], text[16];
+
+			snprintf(path, sizeof(path), "%s/cgroup.procs", cg->dirs[i]);
+			snprintf(text, sizeof(text), "%d", (int)pid);
+			if (write_file(path, text) < 0) {
+				kill(pid, SIGKILL);
+				die_errno("write %s \"%s\"", path, text);
+			}
+			trace("write %s \"%s\"", path, text);
+		}
+	}
+	return pid;
+}
+
+static void exec_usage(FILE *out)
+{
+	fprintf(out, "Usage: run exec [OPTIONS] NAME COMMAND [ARG...]\n"
+		     "Run COMMAND in the running container NAME (a name or an ID): in its\n"
+		     "namespaces and cgroup, as its root.\n"
+		     "\n"
+		     "  -e, --env VAR=VALUE  set VAR in COMMAND's environment (repeatable)\n"
+		     "  -w, --workdir DIR    start COMMAND in DIR (default: /)\n"
+		     "  -t, --tty            a terminal of its own (the default when stdin and\n"
+		     "                       stdout are terminals); --no-tty: none\n"
+		     "  -v, --verbose        trace every kernel operation\n"
+		     "  -h, --help           show this help\n");
+}
+
+static void parse_exec_args(int argc, char **argv, struct joiner *j, const char **ref)
+{
+	static const struct option options[] = {
+		{ "env", required_argument, NULL, 'e' },
+		{ "workdir", required_argument, NULL, 'w' },
+		{ "tty", no_argument, NULL, 't' },
+		{ "no-tty", no_argument, NULL, 'T' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	j->tty = -1;
+	opterr = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+:e:w:tvh", options, NULL)) != -1) {
+		switch (opt) {
+		case 'e':
+			if (!strchr(optarg, '=') || optarg[0] == '=')
+				usage_error("--env: '%s' is not VAR=VALUE", optarg);
+			if (putenv(optarg) != 0)
+				die_errno("putenv(\"%s\")", optarg);
+			break;
+		case 'w':
+			if (optarg[0] == '\0')
+				usage_error("--workdir: empty path");
+			j->workdir = optarg;
+			break;
+		case 't':
+		case 'T':
+			j->tty = opt == 't';
+			break;
+		case 'v':
+			log_set_verbose(true);
+			break;
+		case 'h':
+			exec_usage(stdout);
+			exit(0);
+		case ':':
+			usage_error("exec: option '%s' needs a value", argv[optind - 1]);
+		default:
+			usage_error("exec: unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (argc - optind < 2)
+		usage_error("exec: needs a container and a command: run exec NAME COMMAND...");
+	*ref = argv[optind];
+	j->argv = argv + optind + 1;
+	if (j->tty < 0)
+		j->tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) &&
+			 tcgetpgrp(STDIN_FILENO) == getpgrp();
+}
+
+int cmd_exec(int argc, char **argv)
+{
+	struct joiner j = { 0 };
+	struct state_record r;
+	struct cgroup cg;
+	const char *ref;
+	sigset_t set;
+	pid_t pid;
+	int status;
+
+	parse_exec_args(argc, argv, &j, &ref);
+	if (geteuid() != 0)
+		die("exec needs root: containers' state and cgroups are root's");
+	/*
+	 * Not dumpable until execve: once we are in the container's user
+	 * namespace, its root could otherwise ptrace us or open
+	 * /proc/OUR_PID/fd and reach what we hold of the host (runc's
+	 * CVE-2016-9962). Our child inherits it; execve resets it.
+	 */
+	if (prctl(PR_SET_DUMPABLE, 0) < 0)
+		die_errno("prctl(PR_SET_DUMPABLE, 0)");
+	j.pidfd = find_running(ref, &r);
+	j.record = &r;
+	read_hardening(&r, &j.harden);
+	cgroup_find(&cg, r.id);
+	if (cgroup_is_frozen(&cg))
+		die("container '%s' is paused: `run resume %s` first", ref, ref);
+	open_namespaces(&j);
+	block_signals(&set, &j.parent_mask);
+	if (j.tty)
+		open_console_socket(&j.term);
+	if (sync_init(&j.sync) < 0)
+		die_errno("pipe2");
+	join_pid_namespace(&j);
+	pid = start_joiner(&j, &cg);
+	if (sync_release(&j.sync) < 0) {
+		kill(pid, SIGKILL);
+		die_errno("releasing the child (pipe write)");
+	}
+	if (j.tty && receive_terminal(&j.term) < 0)
+		j.tty = 0;
+	if (j.tty)
+		use_raw_mode();
+	status = wait_forwarding_signals(pid, &set, j.tty ? &j.term : NULL);
+	return status;
+}

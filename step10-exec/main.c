@@ -1,0 +1,2099 @@
+/*
+ * step10-exec — the full container: a small runtime to hold beside runc.
+ *
+ * step09 plus what makes it one: names and state (state.c), a detached
+ * mode with a monitor as the container's parent (here, in main), `exec`
+ * to join a running container with setns (exec.c), the commands that act
+ * on containers by name: list, ps, kill, rm, logs, pause, resume, cleanup
+ * (commands.c); and hardening, what the container's root gives up before
+ * the command runs: masked /proc and /sys files (masks.c), resource
+ * limits (rlimits.c), docker's default capabilities (caps.c),
+ * no_new_privs and a seccomp filter (seccomp.c), in the order harden.c
+ * keeps for every process that enters the container. The plain form of
+ * the earlier steps still works and means `run`.
+ *
+ *   make step10 rootfs && sudo ./step10-exec/run --name web -d -- sleep 1000
+ *   sudo ./step10-exec/run list
+ *   sudo ./step10-exec/run exec web grep Cap /proc/self/status
+ *   sudo ./step10-exec/run rm -f web
+ *   sudo ./step10-exec/run --cap-drop ALL --cap-add NET_BIND_SERVICE -- sh
+ *
+ * The lesson is step10-exec/README.md; the code it adds is
+ * `diff -ru step09-overlay step10-exec`.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <grp.h>
+#include <fcntl.h>
+#include <arpa/inet.h>
+#include <getopt.h>
+#include <poll.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "common.h"
+#include "dev.h"
+#include "harden.h"
+#include "masks.h"
+#include "rootfs.h"
+#include "run.h"
+#include "state.h"
+#include "veth.h"
+
+#define STEP_NAME "step10-exec"
+
+static char *default_command[] = { "/bin/sh", NULL };
+
+/* The default --rootfs: the tree `make rootfs` builds (the Makefile
+ * gives its absolute path). */
+#ifndef STEPBOX_ROOTFS
+#define STEPBOX_ROOTFS "build/rootfs"
+#endif
+
+#define MAX_VOLUMES 16
+
+/* --volume HOST:CONTAINER[:ro] */
+struct volume {
+	const char *host;
+	const char *target;
+	bool readonly;
+	bool file; /* the host path is a file: the target must be one too */
+	int fd;	   /* a copy of the host path's mount (open_tree), made by the child */
+};
+
+/* Everything the parent decides before the child exists. */
+struct container {
+	const char *hostname;
+	bool init;		   /* --init: our own PID 1 runs the command */
+	int tty;		   /* -t: 1, --no-tty: 0, neither: -1 (decide) */
+	struct terminal term;	   /* when tty is 1 */
+	unsigned long propagation; /* MS_PRIVATE, MS_SLAVE or MS_SHARED for "/" */
+	struct volume volumes[MAX_VOLUMES];
+	size_t nvolumes;
+	bool veth;		     /* --net veth: a veth pair besides lo */
+	struct in_addr host_ip;	     /* the host end: first address of --veth-net */
+	struct in_addr container_ip; /* eth0 inside: the second */
+	unsigned prefix;	     /* the prefix length of --veth-net */
+	char host_link[IFNAMSIZ];    /* "stepbox<pid>" */
+	bool userns;		     /* --userns on (the default) */
+	bool rootless;		     /* started by a user other than root */
+	bool map_given;		     /* --map-base or --map-size was given */
+	uint64_t map_base;	     /* host uid/gid of the container's 0 */
+	uint64_t map_size;	     /* how many ids the container gets */
+	struct cgroup_limits limits; /* --memory, --cpus, ... */
+	struct state state;	     /* ID and /run/stepbox/<id>, locked (root only) */
+	struct cgroup cgroup;	     /* ours; none when rootless */
+	bool in_cgroup;		     /* the child was born in it (clone3) */
+	bool cleanup;		     /* --cleanup: remove stale cgroups, exit */
+	char **argv;
+	struct sync_pipe sync;
+	sigset_t parent_mask; /* the signal mask to restore before exec */
+
+	char rootfs[PATH_MAX]; /* --rootfs, or the default */
+	int rootfs_fd;	       /* opened by the parent, before any namespace */
+	bool chroot;	       /* --chroot: chroot instead of pivot_root (the lesson's demo) */
+	struct dev_node device_nodes[CGROUP_MAX_DEVICES]; /* --device nodes below /dev */
+	size_t ndevice_nodes;
+
+	const char *name; /* --name, or NULL */
+	bool detach;	  /* -d: a monitor stays, we return */
+	int report_fd;	  /* -d: the monitor tells the caller "started" here */
+	FILE *caller_err; /* -d: the caller's stderr, for the monitor's errors */
+	int exec_pipe[2]; /* closed by the child's execve: the command runs */
+	struct state_record record;
+	struct hardening harden; /* --cap-add, --cap-drop, --ulimit */
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: %s [run] [OPTIONS] [--] [COMMAND [ARG...]]\n"
+		"       %s exec|list|ps|kill|rm|logs|pause|resume|cleanup ... (each has --help)\n"
+		"Run COMMAND (default /bin/sh) in new namespaces: user uts ipc pid mnt net\n"
+		"cgroup, in a cgroup with the limits below, with a root filesystem of its own,\n"
+		"with docker's default capabilities, no_new_privs and a seccomp filter.\n"
+		"\n"
+		"      --name NAME      a name for the container, for exec, kill, rm ...\n"
+		"  -d, --detach         run in the background: print its ID and return; a\n"
+		"                       monitor waits for it, output goes to `run logs NAME`\n"
+		"      --rootfs DIR     the container's / (default: the tree `make rootfs`\n"
+		"                       builds, %s; rootless: %s-UID if it\n"
+		"                       exists)\n"
+		"      --chroot         chroot into DIR instead of pivot_root: only to see\n"
+		"                       why that is not enough (/bin/breakout walks out)\n"
+		"  -n, --hostname NAME  hostname inside (default: stepbox)\n"
+		"      --init           run a small init as PID 1 that reaps zombies\n"
+		"                       and passes signals on to COMMAND\n"
+		"  -t, --tty            give COMMAND a terminal of its own (the default\n"
+		"                       when stdin and stdout are terminals)\n"
+		"      --no-tty         no terminal: COMMAND gets our stdin/out/err\n"
+		"      --propagation M  how mounts travel between host and container:\n"
+		"                       private (default), slave or shared\n"
+		"  -V, --volume H:C[:ro]  bind host path H on container path C (made in\n"
+		"                       the rootfs when missing), read-only with :ro\n"
+		"      --net MODE       loopback (default: lo only) or veth (lo, and eth0\n"
+		"                       wired to a stepbox<pid> link on the host)\n"
+		"      --veth-net NET   the veth pair's subnet (default 169.254.100.0/30):\n"
+		"                       the host end gets its first address, eth0 the second\n"
+		"      --userns on|off  a user namespace (default on): root inside is\n"
+		"                       --map-base on the host, or you when not root\n"
+		"      --map-base N     host uid/gid of the container's root (default 100000)\n"
+		"      --map-size N     how many uids/gids to map (default 65536)\n"
+		"  -m, --memory SIZE    memory limit, e.g. 64M (at least 6M); no swap\n"
+		"      --memory-swap SIZE  memory plus swap (needs --memory)\n"
+		"      --cpus N         CPU time, e.g. 0.5 for half of one CPU\n"
+		"      --cpu-weight N   share of CPU among busy siblings, 1..10000 (100)\n"
+		"      --pids N         most processes and threads at once\n"
+		"      --cpuset-cpus LIST  run only on these CPUs, e.g. 0-1,3\n"
+		"      --cpuset-mems LIST  allocate only on these memory (NUMA) nodes\n"
+		"      --io-weight N    share of disk time among busy siblings, 1..1000\n"
+		"      --device-read-bps DEV:RATE   most bytes a second read from disk DEV,\n"
+		"                       e.g. /dev/sda:10M; also --device-write-bps\n"
+		"      --device-read-iops DEV:N     most reads a second from DEV; also\n"
+		"                       --device-write-iops\n"
+		"      --device PATH[:rwm]  allow the device node PATH (read, write, mknod;\n"
+		"                       default rwm) besides null, zero, tty and the like,\n"
+		"                       and make it in the container's /dev if it is below /dev\n"
+		"      --cap-add CAP    keep capability CAP too (CAP_NET_ADMIN, net_admin or\n"
+		"                       ALL); the default is docker's set of fourteen\n"
+		"      --cap-drop CAP   drop CAP from that set (or ALL: keep only --cap-add's)\n"
+		"      --ulimit NAME=SOFT[:HARD]  a resource limit of every process, e.g.\n"
+		"                       nofile=1024:2048, nproc=100, core=unlimited\n"
+		"      --cleanup        remove what runs killed with -9 left behind, exit\n"
+		"  -v, --verbose        trace every kernel operation\n"
+		"  -h, --help           show this help\n",
+		STEP_NAME "/run", STEP_NAME "/run", STEPBOX_ROOTFS, STEPBOX_ROOTFS);
+}
+
+/* --- the command line ------------------------------------------------- */
+
+static const char *check_hostname(const char *name)
+{
+	/* sethostname(2) takes at most HOST_NAME_MAX (64) bytes; refuse
+	 * here, before anything is created, rather than fail in the child. */
+	if (name[0] == '\0')
+		usage_error("--hostname: the name is empty");
+	if (strlen(name) > 64)
+		usage_error("--hostname: '%s' is longer than 64 bytes", name);
+	return name;
+}
+
+static unsigned long parse_propagation(const char *name)
+{
+	if (strcmp(name, "private") == 0)
+		return MS_PRIVATE;
+	if (strcmp(name, "slave") == 0)
+		return MS_SLAVE;
+	if (strcmp(name, "shared") == 0)
+		return MS_SHARED;
+	usage_error("--propagation: '%s' is not private, slave or shared", name);
+}
+
+static const char *propagation_name(unsigned long mode)
+{
+	return mode == MS_SHARED ? "MS_SHARED" : mode == MS_SLAVE ? "MS_SLAVE" : "MS_PRIVATE";
+}
+
+/* Split "HOST:CONTAINER[:ro|:rw]" in place; both paths absolute. */
+static void parse_volume(char *spec, struct container *c)
+{
+	struct volume *v = &c->volumes[c->nvolumes];
+	char *mode;
+
+	if (c->nvolumes == MAX_VOLUMES)
+		usage_error("--volume: at most %d volumes", MAX_VOLUMES);
+	v->host = spec;
+	v->target = strchr(spec, ':');
+	if (!v->target)
+		usage_error("--volume: '%s' is not HOST:CONTAINER[:ro]", spec);
+	*(char *)v->target++ = '\0';
+	mode = strchr(v->target, ':');
+	if (mode) {
+		*mode++ = '\0';
+		if (strcmp(mode, "ro") != 0 && strcmp(mode, "rw") != 0)
+			usage_error("--volume: mode '%s' is not ro or rw", mode);
+		v->readonly = strcmp(mode, "ro") == 0;
+	}
+	if (v->host[0] != '/' || v->target[0] != '/')
+		usage_error("--volume: '%s' and '%s' must both be absolute paths", v->host,
+			    v->target);
+	v->fd = -1;
+	c->nvolumes++;
+}
+
+static bool parse_net_mode(const char *mode)
+{
+	if (strcmp(mode, "veth") == 0)
+		return true;
+	if (strcmp(mode, "loopback") != 0)
+		usage_error("--net: '%s' is not loopback or veth", mode);
+	return false;
+}
+
+/* "169.254.100.0/30": an IPv4 network with room for two hosts. */
+static void parse_veth_net(char *cidr, struct container *c)
+{
+	char *slash = strchr(cidr, '/');
+	struct in_addr net;
+	uint64_t prefix;
+	uint32_t mask;
+
+	if (!slash)
+		usage_error("--veth-net: '%s' is not ADDRESS/PREFIX", cidr);
+	*slash = '\0';
+	if (inet_pton(AF_INET, cidr, &net) != 1)
+		usage_error("--veth-net: '%s' is not an IPv4 address", cidr);
+	if (parse_u64_range(slash + 1, 8, 30, &prefix) < 0)
+		usage_error("--veth-net: prefix '%s' is not a number from 8 to 30", slash + 1);
+	mask = ~0u << (32 - prefix);
+	if (ntohl(net.s_addr) & ~mask)
+		usage_error("--veth-net: %s/%s has host bits set", cidr, slash + 1);
+	c->host_ip.s_addr = htonl(ntohl(net.s_addr) + 1);
+	c->container_ip.s_addr = htonl(ntohl(net.s_addr) + 2);
+	c->prefix = (unsigned)prefix;
+}
+
+static bool parse_on_off(const char *option, const char *value)
+{
+	if (strcmp(value, "on") == 0)
+		return true;
+	if (strcmp(value, "off") != 0)
+		usage_error("%s: '%s' is not on or off", option, value);
+	return false;
+}
+
+/*
+ * The container's ids 0..size-1 become host ids base..base+size-1. The
+ * range must leave out host root (0), or root inside would be root
+ * outside, and must end below 2^32-1, which is (uid_t)-1, "no id".
+ */
+static void check_id_map(const struct container *c)
+{
+	if (c->map_base == 0)
+		usage_error("--map-base: 0 would map the container's root to the host's root");
+	if (c->map_base + c->map_size > UINT32_MAX)
+		usage_error("--map-base %llu + --map-size %llu ends past 4294967294",
+			    (unsigned long long)c->map_base, (unsigned long long)c->map_size);
+}
+
+static uint64_t parse_memory(const char *option, const char *text)
+{
+	uint64_t bytes;
+
+	if (parse_size(text, &bytes) < 0)
+		usage_error("%s: '%s' is not a size such as 64M", option, text);
+	/* Below a few MiB the command is killed before it runs (docker's
+	 * minimum is 6M too). */
+	if (bytes < 6ull * 1024 * 1024)
+		usage_error("%s: %s is too small, the least is 6M", option, text);
+	return bytes;
+}
+
+static uint64_t parse_cpus(const char *text)
+{
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
+	uint64_t millicpus;
+
+	if (parse_millicpus(text, &millicpus) < 0)
+		usage_error("--cpus: '%s' is not a number such as 0.5", text);
+	/* The kernel's smallest quota is 1ms per 100ms period: 0.01. */
+	if (millicpus < 10 || (online > 0 && millicpus > (uint64_t)online * 1000))
+		usage_error("--cpus: %s is outside 0.01..%ld (the CPUs online)", text, online);
+	return millicpus;
+}
+
+/* --memory-swap is memory plus swap, so it cannot be less than memory. */
+static void check_limits(const struct cgroup_limits *l)
+{
+	if (l->memory_swap && !l->memory)
+		usage_error("--memory-swap needs --memory");
+	if (l->memory_swap && l->memory_swap < l->memory)
+		usage_error("--memory-swap must be at least --memory: it counts both");
+}
+
+/*
+ * --cpuset-cpus, --cpuset-mems: a list such as "0-3,5" whose every number
+ * is online here (ONLINE, in the same format). v2 would take a CPU the
+ * machine lacks and quietly not use it; v1 would refuse it (EINVAL).
+ */
+static const char *parse_cpuset(const char *option, const char *text, const char *online)
+{
+	uint64_t want[16], have[16];
+	char list[1024];
+
+	if (parse_id_list(text, 1024, want, 16) < 0)
+		usage_error("%s: '%s' is not a list such as 0-3,5 (numbers below 1024, "
+			    "each range low-high)",
+			    option, text);
+	/* Without NUMA there is no node directory: node 0 only. */
+	if (read_file(online, list, sizeof(list)) < 0)
+		snprintf(list, sizeof(list), "0");
+	list[strcspn(list, "\n")] = '\0';
+	if (parse_id_list(list, 1024, have, 16) < 0)
+		die("%s: cannot read the list '%s'", online, list);
+	for (unsigned id = 0; id < 1024; id++)
+		if (want[id / 64] & ~have[id / 64] & (1ull << (id % 64)))
+			usage_error("%s: %u is not online here (%s is %s)", option, id, online,
+				    list);
+	return text;
+}
+
+/*
+ * --device-{read,write}-{bps,iops} DEV:RATE. The kernel wants the disk's
+ * major:minor, so DEV is resolved now (stat), and it must be a whole
+ * disk: the block layer throttles requests to disks, not to partitions
+ * (writing a partition's numbers fails with ENODEV).
+ */
+static void parse_io_limit(const char *option, const char *spec, struct container *c)
+{
+	struct cgroup_limits *l = &c->limits;
+	bool size = strstr(option, "bps") != NULL;
+	char path[PATH_MAX], sys[64];
+	struct io_limit *io = NULL;
+	struct stat st;
+	uint64_t rate;
+
+	if (parse_path_rate(spec, size, path, sizeof(path), &rate) < 0)
+		usage_error("%s: '%s' is not DEVICE:RATE (an absolute path and %s above 0)", option,
+			    spec, size ? "a size such as 10M" : "a number");
+	if (stat(path, &st) < 0)
+		usage_error("%s: %s: %s", option, path, strerror(errno));
+	if (!S_ISBLK(st.st_mode))
+		usage_error("%s: %s is not a block device (io limits count disk requests)", option,
+			    path);
+	snprintf(sys, sizeof(sys), "/sys/dev/block/%u:%u/partition", major(st.st_rdev),
+		 minor(st.st_rdev));
+	if (access(sys, F_OK) == 0)
+		usage_error("%s: %s is a partition: io limits apply to a whole disk", option, path);
+	for (size_t i = 0; i < l->nio; i++)
+		if (l->io[i].major == major(st.st_rdev) && l->io[i].minor == minor(st.st_rdev))
+			io = &l->io[i];
+	if (!io) {
+		if (l->nio == CGROUP_MAX_IO)
+			usage_error("%s: at most %d disks", option, CGROUP_MAX_IO);
+		io = &l->io[l->nio++];
+		io->major = major(st.st_rdev);
+		io->minor = minor(st.st_rdev);
+	}
+	if (strcmp(option, "--device-read-bps") == 0)
+		io->rbps = rate;
+	else if (strcmp(option, "--device-write-bps") == 0)
+		io->wbps = rate;
+	else if (strcmp(option, "--device-read-iops") == 0)
+		io->riops = rate;
+	else
+		io->wiops = rate;
+}
+
+/* --device PATH[:rwm]: one more device node the container may use. */
+static void parse_device(const char *spec, struct container *c)
+{
+	struct cgroup_limits *l = &c->limits;
+	const char *colon = strrchr(spec, ':');
+	unsigned access = ACCESS_READ | ACCESS_WRITE | ACCESS_MKNOD;
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (l->ndevices == CGROUP_MAX_DEVICES)
+		usage_error("--device: at most %d devices", CGROUP_MAX_DEVICES);
+	if (colon && parse_access(colon + 1, &access) < 0)
+		usage_error("--device: '%s' is not r, w and m, each at most once", colon + 1);
+	snprintf(path, sizeof(path), "%.*s", colon ? (int)(colon - spec) : (int)strlen(spec), spec);
+	if (path[0] != '/')
+		usage_error("--device: '%s' is not an absolute path", path);
+	if (stat(path, &st) < 0)
+		usage_error("--device: %s: %s", path, strerror(errno));
+	if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
+		usage_error("--device: %s is not a device node", path);
+	l->devices[l->ndevices++] = (struct device_rule){
+		.type = S_ISBLK(st.st_mode) ? 'b' : 'c',
+		.major = (int)major(st.st_rdev),
+		.minor = (int)minor(st.st_rdev),
+		.access = access,
+	};
+	/* From step08 the container has a /dev of its own (dev.c): a node
+	 * the host has as /dev/NAME is made there as well. */
+	if (strncmp(path, "/dev/", 5) == 0 && path[5] && !strchr(path + 5, '/')) {
+		struct dev_node *n = &c->device_nodes[c->ndevice_nodes++];
+
+		n->name = strdup(path + 5);
+		if (!n->name)
+			die_errno("strdup");
+		n->type = S_ISBLK(st.st_mode) ? 'b' : 'c';
+		n->major = major(st.st_rdev);
+		n->minor = minor(st.st_rdev);
+	}
+}
+
+static bool has_limits(const struct cgroup_limits *l)
+{
+	return l->memory || l->memory_swap || l->millicpus || l->cpu_weight || l->pids ||
+	       l->cpuset_cpus || l->cpuset_mems || l->io_weight || l->nio || l->ndevices;
+}
+
+/* Long options without a short form. */
+enum {
+	OPT_CPUSET_CPUS = 256,
+	OPT_CPUSET_MEMS,
+	OPT_IO_WEIGHT,
+	OPT_IO_LIMIT,
+	OPT_DEVICE,
+	OPT_ROOTFS,
+	OPT_CHROOT,
+	OPT_NAME,
+	OPT_CAP_ADD,
+	OPT_CAP_DROP,
+	OPT_ULIMIT,
+};
+
+/* Kept in the record, so that exec hardens what joins the same way. */
+static void record_hardening(struct container *c, char kind, const char *value)
+{
+	struct state_record *r = &c->record;
+
+	if (r->nharden == STATE_MAX_HARDEN || strlen(value) + 2 > sizeof(r->harden[0]))
+		usage_error("too many or too long --cap-add/--cap-drop/--ulimit options");
+	snprintf(r->harden[r->nharden++], sizeof(r->harden[0]), "%c%s", kind, value);
+}
+
+static void parse_args(int argc, char **argv, struct container *c)
+{
+	static const struct option options[] = {
+		{ "hostname", required_argument, NULL, 'n' },
+		{ "init", no_argument, NULL, 'i' },
+		{ "tty", no_argument, NULL, 't' },
+		{ "no-tty", no_argument, NULL, 'T' },
+		{ "propagation", required_argument, NULL, 'p' },
+		{ "volume", required_argument, NULL, 'V' },
+		{ "net", required_argument, NULL, 'N' },
+		{ "veth-net", required_argument, NULL, 'a' },
+		{ "userns", required_argument, NULL, 'U' },
+		{ "map-base", required_argument, NULL, 'b' },
+		{ "map-size", required_argument, NULL, 's' },
+		{ "memory", required_argument, NULL, 'm' },
+		{ "memory-swap", required_argument, NULL, 'S' },
+		{ "cpus", required_argument, NULL, 'c' },
+		{ "cpu-weight", required_argument, NULL, 'w' },
+		{ "pids", required_argument, NULL, 'P' },
+		{ "cpuset-cpus", required_argument, NULL, OPT_CPUSET_CPUS },
+		{ "cpuset-mems", required_argument, NULL, OPT_CPUSET_MEMS },
+		{ "io-weight", required_argument, NULL, OPT_IO_WEIGHT },
+		{ "device-read-bps", required_argument, NULL, OPT_IO_LIMIT },
+		{ "device-write-bps", required_argument, NULL, OPT_IO_LIMIT },
+		{ "device-read-iops", required_argument, NULL, OPT_IO_LIMIT },
+		{ "device-write-iops", required_argument, NULL, OPT_IO_LIMIT },
+		{ "device", required_argument, NULL, OPT_DEVICE },
+		{ "rootfs", required_argument, NULL, OPT_ROOTFS },
+		{ "chroot", no_argument, NULL, OPT_CHROOT },
+		{ "name", required_argument, NULL, OPT_NAME },
+		{ "detach", no_argument, NULL, 'd' },
+		{ "cap-add", required_argument, NULL, OPT_CAP_ADD },
+		{ "cap-drop", required_argument, NULL, OPT_CAP_DROP },
+		{ "ulimit", required_argument, NULL, OPT_ULIMIT },
+		{ "cleanup", no_argument, NULL, 'C' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt, index = 0;
+
+	c->hostname = "stepbox";
+	c->tty = -1;
+	c->propagation = MS_PRIVATE;
+	parse_veth_net((char[]){ "169.254.100.0/30" }, c);
+	c->userns = true;
+	c->map_base = 100000;
+	c->map_size = 65536;
+	c->cgroup.fd = -1;
+	opterr = 0; /* we print our own one-line errors */
+	/* "+": stop at the first non-option, so `run ls -l` passes -l on. */
+	while ((opt = getopt_long(argc, argv, "+:n:V:m:tdvh", options, &index)) != -1) {
+		switch (opt) {
+		case 'n':
+			c->hostname = check_hostname(optarg);
+			break;
+		case 'i':
+			c->init = true;
+			break;
+		case 't':
+		case 'T':
+			c->tty = opt == 't';
+			break;
+		case 'p':
+			c->propagation = parse_propagation(optarg);
+			break;
+		case 'V':
+			parse_volume(optarg, c);
+			break;
+		case 'N':
+			c->veth = parse_net_mode(optarg);
+			break;
+		case 'a':
+			parse_veth_net(optarg, c);
+			break;
+		case 'U':
+			c->userns = parse_on_off("--userns", optarg);
+			break;
+		case 'b':
+			if (parse_u64_range(optarg, 0, UINT32_MAX - 1, &c->map_base) < 0)
+				usage_error("--map-base: '%s' is not a number below 2^32-1",
+					    optarg);
+			c->map_given = true;
+			break;
+		case 'm':
+			c->limits.memory = parse_memory("--memory", optarg);
+			break;
+		case 'S':
+			c->limits.memory_swap = parse_memory("--memory-swap", optarg);
+			break;
+		case 'c':
+			c->limits.millicpus = parse_cpus(optarg);
+			break;
+		case 'w':
+			if (parse_u64_range(optarg, 1, 10000, &c->limits.cpu_weight) < 0)
+				usage_error("--cpu-weight: '%s' is not a number from 1 to 10000",
+					    optarg);
+			break;
+		case 'P':
+			if (parse_u64_range(optarg, 1, 4194304, &c->limits.pids) < 0)
+				usage_error("--pids: '%s' is not a number from 1 to 4194304",
+					    optarg);
+			break;
+		case OPT_CPUSET_CPUS:
+			c->limits.cpuset_cpus =
+			    parse_cpuset("--cpuset-cpus", optarg, "/sys/devices/system/cpu/online");
+			break;
+		case OPT_CPUSET_MEMS:
+			c->limits.cpuset_mems = parse_cpuset("--cpuset-mems", optarg,
+							     "/sys/devices/system/node/online");
+			break;
+		case OPT_IO_WEIGHT:
+			if (parse_u64_range(optarg, 1, 1000, &c->limits.io_weight) < 0)
+				usage_error("--io-weight: '%s' is not a number from 1 to 1000",
+					    optarg);
+			break;
+		case OPT_IO_LIMIT: {
+			char name[32]; /* which of the four: getopt's index says */
+
+			snprintf(name, sizeof(name), "--%s", options[index].name);
+			parse_io_limit(name, optarg, c);
+			break;
+		}
+		case OPT_DEVICE:
+			parse_device(optarg, c);
+			break;
+		case OPT_ROOTFS:
+			if (optarg[0] == '\0' || strlen(optarg) >= sizeof(c->rootfs))
+				usage_error("--rootfs: '%s' is not a directory path", optarg);
+			snprintf(c->rootfs, sizeof(c->rootfs), "%s", optarg);
+			break;
+		case OPT_CHROOT:
+			c->chroot = true;
+			break;
+		case OPT_NAME: {
+			const char *why = state_check_name(optarg);
+
+			if (why)
+				usage_error("--name: '%s': %s", optarg, why);
+			c->name = optarg;
+			break;
+		}
+		case 'd':
+			c->detach = true;
+			break;
+		case OPT_CAP_ADD:
+		case OPT_CAP_DROP:
+			harden_parse_cap(&c->harden, optarg, opt == OPT_CAP_ADD);
+			record_hardening(c, opt == OPT_CAP_ADD ? '+' : '-', optarg);
+			break;
+		case OPT_ULIMIT:
+			harden_parse_ulimit(&c->harden, optarg);
+			record_hardening(c, '=', optarg);
+			break;
+		case 'C':
+			c->cleanup = true;
+			break;
+		case 's':
+			if (parse_u64_range(optarg, 1, UINT32_MAX - 1, &c->map_size) < 0)
+				usage_error("--map-size: '%s' is not a number from 1 to 2^32-2",
+					    optarg);
+			c->map_given = true;
+			break;
+		case 'v':
+			log_set_verbose(true);
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case ':':
+			usage_error("option '%s' needs a value", argv[optind - 1]);
+		default:
+			usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	c->argv = optind < argc ? argv + optind : default_command;
+	/*
+	 * As ssh does: a terminal of its own when a person is at ours, and
+	 * we are its foreground job. A `run ... &` in the background would
+	 * be stopped (SIGTTOU) by the raw mode it sets on a terminal it
+	 * does not own; there it keeps the caller's stdin and stdout.
+	 */
+	/* Detached, no one is at a terminal to type into it. */
+	if (c->detach && c->tty == 1)
+		usage_error("-t and -d: a detached container has no one at its terminal");
+	if (c->detach)
+		c->tty = 0;
+	if (c->tty < 0)
+		c->tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) &&
+			 tcgetpgrp(STDIN_FILENO) == getpgrp();
+	check_id_map(c);
+	check_limits(&c->limits);
+}
+
+/*
+ * Without a user namespace, creating namespaces takes CAP_SYS_ADMIN on the
+ * host: root. With one, anyone may (where the kernel allows it), but may
+ * map only their own uid and gid, and owns nothing on the host: the host
+ * end of a veth pair, for one, is out of reach.
+ */
+static void check_privileges(struct container *c)
+{
+	c->rootless = geteuid() != 0;
+	if (!c->rootless)
+		return;
+	if (!c->userns)
+		die("--userns off: creating namespaces without a user namespace needs root; "
+		    "run with sudo");
+	if (c->veth)
+		die("--net veth needs root: the host end is created in the host's network "
+		    "namespace");
+	if (c->map_given)
+		die("--map-base/--map-size need root: without it you may map only your own "
+		    "uid and gid");
+	if (has_limits(&c->limits) || c->cleanup)
+		die("cgroup limits and --cleanup need root: the cgroup tree belongs to root "
+		    "unless it is delegated to you");
+	if (c->name || c->detach)
+		die("--name and -d need root: containers' state (" STATE_ROOT ") is root's");
+}
+
+/* --- the user namespace ---------------------------------------------- */
+
+/*
+ * Why a user namespace could not be made, from the sysctls that forbid it
+ * (Debian's old patch, the generic limit, Ubuntu 23.10's AppArmor rule).
+ */
+static const char *userns_hint(void)
+{
+	char value[16];
+
+	if (read_file("/proc/sys/kernel/unprivileged_userns_clone", value, sizeof(value)) > 0 &&
+	    value[0] == '0')
+		return "kernel.unprivileged_userns_clone is 0: as root, sysctl -w "
+		       "kernel.unprivileged_userns_clone=1";
+	if (read_file("/proc/sys/user/max_user_namespaces", value, sizeof(value)) > 0 &&
+	    value[0] == '0')
+		return "user.max_user_namespaces is 0: as root, sysctl -w "
+		       "user.max_user_namespaces=15000";
+	if (read_file("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", value,
+		      sizeof(value)) > 0 &&
+	    value[0] == '1')
+		return "kernel.apparmor_restrict_unprivileged_userns is 1 (Ubuntu): as root, "
+		       "sysctl -w kernel.apparmor_restrict_unprivileged_userns=0, or give this "
+		       "binary an AppArmor profile that allows userns";
+	return "a chrooted process may not create a user namespace; otherwise user "
+	       "namespaces may be off in this kernel (CONFIG_USER_NS) or a security module";
+}
+
+/*
+ * The child's ids on entry are its host ids, which mean nothing in the
+ * new namespace (they show as 65534) until it moves to an id the map
+ * names. Having been created with the namespace, it holds every
+ * capability in it, so it may: setresgid/setresuid to 0.
+ */
+static void become_root(const struct container *c)
+{
+	/* Drop host root's supplementary groups; a rootless container
+	 * cannot (setgroups is denied) and keeps them, shown as 65534. */
+	if (!c->rootless && setgroups(0, NULL) < 0)
+		die_errno("setgroups(0, NULL)");
+	if (setresgid(0, 0, 0) < 0)
+		die_errno_hint("gid 0 must be in gid_map", "setresgid(0, 0, 0)");
+	if (setresuid(0, 0, 0) < 0)
+		die_errno_hint("uid 0 must be in uid_map", "setresuid(0, 0, 0)");
+	trace("setresgid(0, 0, 0) = 0, setresuid(0, 0, 0) = 0");
+	/* A change of uid clears the parent-death signal: ask again. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		die_errno("prctl(PR_SET_PDEATHSIG)");
+}
+
+/* --- the cgroup namespace -------------------------------------------- */
+
+/*
+ * By now we are in the container's cgroup (the parent saw to it before it
+ * released us). A new cgroup namespace takes the cgroup we are in as its
+ * root: /proc/self/cgroup inside shows "/", and the host's tree above is
+ * hidden. Unsharing before the move would root it one level too high.
+ */
+static void enter_cgroup_namespace(void)
+{
+	if (unshare(CLONE_NEWCGROUP) < 0)
+		die_errno("unshare(CLONE_NEWCGROUP)");
+	trace("unshare(CLONE_NEWCGROUP) = 0");
+}
+
+/* --- links and addresses, in whichever namespace we are ---------------- */
+
+/* The interface ioctls need a socket only as a handle into the network
+ * namespace it was created in; any datagram socket will do. */
+static int net_socket(void)
+{
+	int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (sock < 0)
+		die_errno("socket(AF_INET, SOCK_DGRAM)");
+	return sock;
+}
+
+/* Set IFF_UP, as `ip link set NAME up` does. */
+static void link_up(int sock, const char *name)
+{
+	struct ifreq ifr = { 0 };
+
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (ioctl(sock, SIOCGIFFLAGS, &ifr) < 0)
+		die_errno("ioctl(SIOCGIFFLAGS, \"%s\")", name);
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(sock, SIOCSIFFLAGS, &ifr) < 0)
+		die_errno("ioctl(SIOCSIFFLAGS, \"%s\", IFF_UP)", name);
+	trace("ioctl(SIOCSIFFLAGS, \"%s\", IFF_UP) = 0", name);
+}
+
+/* Give NAME the IPv4 address ADDR/PREFIX, as `ip addr add` does. */
+static void set_ipv4(int sock, const char *name, struct in_addr addr, unsigned prefix)
+{
+	struct ifreq ifr = { 0 };
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ifr.ifr_addr;
+	char text[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &addr, text, sizeof(text));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	sin->sin_family = AF_INET;
+	sin->sin_addr = addr;
+	if (ioctl(sock, SIOCSIFADDR, &ifr) < 0)
+		die_errno("ioctl(SIOCSIFADDR, \"%s\", %s)", name, text);
+	sin->sin_addr.s_addr = htonl(~0u << (32 - prefix));
+	if (ioctl(sock, SIOCSIFNETMASK, &ifr) < 0)
+		die_errno("ioctl(SIOCSIFNETMASK, \"%s\", /%u)", name, prefix);
+	trace("ioctl(SIOCSIFADDR, \"%s\", %s/%u) = 0", name, text, prefix);
+}
+
+/* --- the child: runs inside the new namespaces ------------------------ */
+
+static void set_hostname(const char *name)
+{
+	/* Only our UTS namespace changes. Without CLONE_NEWUTS this very
+	 * call, made as root, would rename the host. */
+	if (sethostname(name, strlen(name)) < 0)
+		die_errno("sethostname(\"%s\")", name);
+	trace("sethostname(\"%s\") = 0", name);
+}
+
+/*
+ * CLONE_NEWNS gave us a copy of the host's mount table, and each copied
+ * mount keeps the propagation type of its original: on systemd hosts "/"
+ * is shared, so a mount made here would appear on the host as well.
+ * We choose the type for every mount below "/" (MS_REC):
+ *   private (the default, as crun): no mount event crosses, either way;
+ *   slave (runc's default): the host's new mounts appear inside, ours
+ *     never reach the host;
+ *   shared: both ways, wherever the host's mount is shared: a mount made
+ *     inside a volume of a shared host mount appears on the host. Our own
+ *     mounts (/proc, /tmp, the volumes) are kept local: keep_mount_local.
+ */
+static void set_propagation(unsigned long mode)
+{
+	if (mount(NULL, "/", NULL, MS_REC | mode, NULL) < 0)
+		die_errno("mount(\"/\", MS_REC|%s)", propagation_name(mode));
+	trace("mount(\"/\", MS_REC|%s) = 0", propagation_name(mode));
+}
+
+/*
+ * In shared mode the mounts we lay inside the container (/proc, /tmp, a
+ * volume's target) must still stay ours. So the mount that holds the
+ * directory FD becomes a slave: it receives from the host but sends
+ * nothing back. FD need not be a mount's root, where mount_setattr wants
+ * one (EINVAL): we go up ("..") while the mount ID (statx) stays the
+ * same, to the root of the mount that holds it. For the rootfs that is
+ * the host's mount that holds the tree (often "/" itself); for a
+ * volume's target, the rootfs's own bind, a tmpfs of ours, or another
+ * volume, shared with the host, that holds it.
+ */
+static void keep_mount_local(int fd, const char *what)
+{
+	struct mount_attr attr = { .propagation = MS_SLAVE };
+	int dir = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+
+	if (dir < 0)
+		die_errno("fcntl(F_DUPFD)");
+	for (;;) {
+		struct statx here, up;
+		int parent = openat(dir, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+		if (parent < 0)
+			die_errno("open(\"%s/..\")", what);
+		if (statx(dir, "", AT_EMPTY_PATH, STATX_MNT_ID | STATX_INO, &here) < 0 ||
+		    statx(parent, "", AT_EMPTY_PATH, STATX_MNT_ID | STATX_INO, &up) < 0)
+			die_errno("statx(\"%s\", STATX_MNT_ID)", what);
+		if (here.stx_mnt_id != up.stx_mnt_id ||
+		    (here.stx_ino == up.stx_ino && here.stx_dev_major == up.stx_dev_major &&
+		     here.stx_dev_minor == up.stx_dev_minor)) {
+			close(parent);
+			break; /* DIR is the root of its mount (or of everything) */
+		}
+		close(dir);
+		dir = parent;
+	}
+	if (mount_setattr(dir, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+		die_errno("mount_setattr(the mount holding %s, MS_SLAVE)", what);
+	trace("mount_setattr(the mount holding %s, MS_SLAVE) = 0", what);
+	close(dir);
+}
+
+/*
+ * Shared mode: the host-side mount that holds the tree becomes a slave,
+ * or attaching our copy onto it would show on the host; and so does "/"
+ * (itself only): pivot_root refuses (EINVAL) while the mount the current
+ * root hangs from is shared. What is below keeps its propagation: the
+ * volumes, copied already, still share with the host.
+ */
+static void keep_rootfs_local(const struct container *c)
+{
+	int dir = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (dir < 0)
+		die_errno("--rootfs %s", c->rootfs);
+	keep_mount_local(dir, c->rootfs);
+	close(dir);
+	if (mount(NULL, "/", NULL, MS_SLAVE, NULL) < 0)
+		die_errno("mount(\"/\", MS_SLAVE)");
+	trace("mount(\"/\", MS_SLAVE) = 0");
+}
+
+/*
+ * The rootfs becomes a mount of its own: pivot_root wants a mount point
+ * for the new root (EINVAL otherwise), and a mount of our own is what
+ * lets us choose its propagation. open_tree(OPEN_TREE_CLONE|AT_RECURSIVE)
+ * copies it, mounts below included (a bind, MS_BIND|MS_REC), and
+ * move_mount attaches the copy onto the tree's own directory. From now on
+ * the fd of that copy is the rootfs: the directory under it, the one the
+ * parent opened, is out of sight below the mount.
+ *
+ * The copy's propagation: private, or a slave in slave and shared modes
+ * (so that /proc and /dev, mounted in it, never reach the host). In
+ * shared mode, first keep_rootfs_local.
+ */
+static int bind_rootfs(const struct container *c)
+{
+	struct mount_attr attr = {
+		.propagation = c->propagation == MS_PRIVATE ? MS_PRIVATE : MS_SLAVE,
+	};
+	struct stat want, got;
+	int tree;
+
+	if (c->propagation == MS_SHARED)
+		keep_rootfs_local(c);
+	/* The parent's fd is a mount of the parent's namespace, which
+	 * open_tree refuses to copy (EINVAL). Our copy of it is found by
+	 * name, then checked against the fd: the same directory, or stop. */
+	tree = open_tree(AT_FDCWD, c->rootfs, AT_RECURSIVE | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (tree < 0)
+		die_errno("--rootfs %s: open_tree(OPEN_TREE_CLONE|AT_RECURSIVE)", c->rootfs);
+	if (fstat(tree, &got) < 0 || fstat(c->rootfs_fd, &want) < 0)
+		die_errno("--rootfs %s: fstat", c->rootfs);
+	if (got.st_dev != want.st_dev || got.st_ino != want.st_ino)
+		die("--rootfs %s: no longer the directory opened before clone", c->rootfs);
+	if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
+		die_errno("--rootfs %s: mount_setattr(%s)", c->rootfs,
+			  propagation_name(attr.propagation));
+	if (move_mount(tree, "", AT_FDCWD, c->rootfs, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		die_errno("--rootfs %s: move_mount onto itself", c->rootfs);
+	trace("open_tree(\"%s\", OPEN_TREE_CLONE|AT_RECURSIVE), mount_setattr(%s), move_mount "
+	      "onto itself = %d",
+	      c->rootfs, propagation_name(attr.propagation), tree);
+	return tree;
+}
+
+/* A mount point inside the rootfs: TARGET resolved in ROOT (created when
+ * missing), and a directory. */
+static int mount_point(int root, const char *target)
+{
+	struct stat st;
+	int fd = rootfs_path_at(root, target, ROOTFS_MKDIR);
+
+	if (fd < 0 && errno == EEXIST)
+		die_errno_hint("it is a symbolic link to nothing inside the rootfs: stepbox makes "
+			       "missing mount points, but not through a link",
+			       "open(\"%s\") inside the rootfs", target);
+	if (fd < 0)
+		die_errno("open(\"%s\") inside the rootfs", target);
+	if (fstat(fd, &st) < 0)
+		die_errno("fstat(\"%s\")", target);
+	if (!S_ISDIR(st.st_mode))
+		die("%s in the rootfs is not a directory (it resolves, inside the rootfs, to a "
+		    "file): cannot mount on it",
+		    target);
+	return fd;
+}
+
+/*
+ * A proc filesystem shows the PID namespace of whoever mounts it. We are
+ * PID 1 of the new one, so this /proc lists only the container's
+ * processes, and `ps` (which reads /proc) agrees with `echo $$`.
+ */
+static void mount_proc(int root)
+{
+	int target = mount_point(root, "/proc"), mnt;
+	const char *call;
+
+	mnt = rootfs_mount_fs(
+	    "proc", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, target, &call);
+	if (mnt < 0)
+		die_errno_hint("mounting proc needs CAP_SYS_ADMIN over the new PID namespace "
+			       "and a fully visible /proc (not the masked one inside Docker)",
+			       "%s(\"proc\") on /proc", call);
+	trace("fsopen(\"proc\"), fsmount(MOUNT_ATTR_NOSUID|NODEV|NOEXEC), move_mount onto /proc "
+	      "(found by %s) = 0",
+	      rootfs_resolver());
+	close(mnt);
+	close(target);
+}
+
+/* sysfs, like proc, shows the namespace of whoever mounts it: the net
+ * devices under /sys/class/net are those of our network namespace. The
+ * kernel allows the mount only to an owner of that namespace. Read-only,
+ * as runc and crun mount it: /sys holds host-wide knobs. */
+static void mount_sysfs(int root)
+{
+	int target = mount_point(root, "/sys"), mnt;
+	const char *call;
+
+	mnt = rootfs_mount_fs("sysfs", NULL,
+			      MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+				  MOUNT_ATTR_NOEXEC,
+			      target, &call);
+	if (mnt < 0)
+		die_errno_hint("sysfs needs a network namespace of our own",
+			       "%s(\"sysfs\") on /sys", call);
+	trace("fsopen(\"sysfs\"), fsmount(MOUNT_ATTR_RDONLY|NOSUID|NODEV|NOEXEC), move_mount onto "
+	      "/sys = 0");
+	close(mnt);
+	close(target);
+}
+
+/* A private /tmp: what the container leaves there goes with it. */
+static void mount_tmp(int root)
+{
+	static const char *const options[] = { "mode=1777", NULL };
+	int target = mount_point(root, "/tmp"), mnt;
+	const char *call;
+
+	mnt =
+	    rootfs_mount_fs("tmpfs", options, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, target, &call);
+	if (mnt < 0)
+		die_errno("%s(\"tmpfs\") on /tmp", call);
+	trace(
+	    "fsopen(\"tmpfs\"), fsconfig(mode=1777), fsmount(MOUNT_ATTR_NOSUID|NODEV), move_mount "
+	    "onto /tmp = 0");
+	close(mnt);
+	close(target);
+}
+
+/*
+ * Take every volume's host path now, before we leave the host's tree
+ * (and, from step06, while we still have our host uid). open_tree with
+ * OPEN_TREE_CLONE copies the mount at that path, with the mounts below it
+ * (AT_RECURSIVE), into a mount attached nowhere yet: a handle that
+ * mount_volume attaches without looking the host path up again. It is
+ * done here, in the container's mount namespace: the kernel refuses
+ * (EINVAL) to copy a mount of another namespace, such as the parent's.
+ */
+static void open_volumes(struct container *c)
+{
+	for (size_t i = 0; i < c->nvolumes; i++) {
+		struct volume *v = &c->volumes[i];
+
+		v->fd = open_tree(AT_FDCWD, v->host,
+				  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+		if (v->fd < 0 && errno == ENOSYS)
+			die_errno_hint("volumes use the new mount API: Linux 5.2 or later",
+				       "--volume %s:%s: open_tree(\"%s\")", v->host, v->target,
+				       v->host);
+		if (v->fd < 0)
+			die_errno("--volume %s:%s: open_tree(\"%s\")", v->host, v->target, v->host);
+		trace("open_tree(\"%s\", OPEN_TREE_CLONE|AT_RECURSIVE) = %d", v->host, v->fd);
+	}
+}
+
+/*
+ * The target, resolved once, inside the rootfs: a symbolic link there
+ * (absolute, or with "..") is followed as the container would follow it,
+ * and cannot lead to the host's files. From step08 a missing target is
+ * made, in the rootfs, as runc does: a directory, or an empty file when
+ * the host path is a file.
+ */
+static int open_target(int root, const struct volume *v)
+{
+	int fd = rootfs_path_at(root, v->target, v->file ? ROOTFS_MKFILE : ROOTFS_MKDIR);
+	struct stat st;
+
+	if (fd < 0 && errno == EEXIST)
+		die_errno_hint("a symbolic link on the way leads to nothing inside the rootfs: "
+			       "stepbox makes missing targets, but not through a link",
+			       "--volume %s:%s: open(\"%s\") inside the rootfs", v->host, v->target,
+			       v->target);
+	if (fd < 0 && errno == EACCES)
+		die_errno_hint("root inside may not make the target there: files whose owner the "
+			       "user namespace does not map belong to nobody inside (rootless: "
+			       "make rootfs-user)",
+			       "--volume %s:%s: open(\"%s\") inside the rootfs", v->host, v->target,
+			       v->target);
+	if (fd < 0)
+		die_errno("--volume %s:%s: open(\"%s\") inside the rootfs", v->host, v->target,
+			  v->target);
+	if (fstat(fd, &st) < 0)
+		die_errno("--volume %s:%s: fstat(\"%s\")", v->host, v->target, v->target);
+	if (S_ISDIR(st.st_mode) == v->file)
+		die("--volume %s:%s: the host path is a %s, the target in the rootfs is not",
+		    v->host, v->target, v->file ? "file" : "directory");
+	trace("open(\"%s\") inside the rootfs (%s) = %d", v->target, rootfs_resolver(), fd);
+	return fd;
+}
+
+/*
+ * Attach a volume's copy (open_volumes) onto its target, by handles. :ro
+ * and the propagation mode are set on the copy, mounts below included,
+ * before it is attached: there is no moment at which it is writable, and
+ * no second lookup of the target that a symlink swapped in between could
+ * send elsewhere (runc's CVE-2021-30465 was such a second lookup). The
+ * copy would otherwise keep the propagation of the host's mount.
+ */
+static void mount_volume(int root, const struct volume *v, unsigned long propagation)
+{
+	struct mount_attr attr = {
+		.attr_set = v->readonly ? MOUNT_ATTR_RDONLY : 0,
+		.propagation = propagation == MS_SHARED ? 0 : propagation,
+	};
+	int target = open_target(root, v);
+
+	if (propagation == MS_SHARED) {
+		/* The mount that holds a file is the one holding its directory. */
+		char parent[PATH_MAX];
+		int dir = target;
+
+		if (v->file) {
+			snprintf(parent, sizeof(parent), "%s", v->target);
+			*strrchr(parent, '/') = '\0';
+			dir = rootfs_open_at(root, parent[0] ? parent : "/");
+		}
+		if (dir < 0)
+			die_errno("--volume %s:%s: open(\"%s\") inside the rootfs", v->host,
+				  v->target, parent);
+		keep_mount_local(dir, v->target);
+		if (dir != target)
+			close(dir);
+	}
+	if (attr.attr_set || attr.propagation) {
+		if (mount_setattr(v->fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
+			die_errno_hint(errno == ENOSYS
+					   ? "mount_setattr needs Linux 5.12 or later"
+					   : "a mount below the volume may refuse the change",
+				       "--volume %s:%s: mount_setattr", v->host, v->target);
+		trace("mount_setattr(%d, AT_RECURSIVE, %s%s) = 0", v->fd,
+		      v->readonly ? "MOUNT_ATTR_RDONLY, " : "", propagation_name(propagation));
+	}
+	if (move_mount(v->fd, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) <
+	    0)
+		die_errno("--volume %s:%s: move_mount onto %s", v->host, v->target, v->target);
+	trace("move_mount(%d, \"%s\") = 0", v->fd, v->target);
+	close(target);
+}
+
+/*
+ * --chroot, for the lesson only: "/" becomes the rootfs for path lookups,
+ * and nothing else changes. The host's root is still mounted in our
+ * namespace, under the new "/", and a process that may call chroot
+ * itself (CAP_SYS_CHROOT, which root inside has) walks back up to it:
+ * /bin/breakout does.
+ */
+static void enter_chroot(int root)
+{
+	warn("--chroot: the host's root stays mounted under the container's; for the "
+	     "lesson only");
+	if (fchdir(root) < 0)
+		die_errno("fchdir(rootfs)");
+	if (chroot(".") < 0)
+		die_errno("chroot(\".\")");
+	if (chdir("/") < 0)
+		die_errno("chdir(\"/\")");
+	trace("fchdir(rootfs), chroot(\".\"), chdir(\"/\") = 0");
+}
+
+/*
+ * The container's mount table, in the order the kernel needs: "/" of our
+ * copy made private (or as --propagation says), the rootfs a mount of its
+ * own, the file systems mounted inside it while the host's paths still
+ * resolve (the nodes of /dev are bound from the host's), each at a path
+ * resolved inside the rootfs; then pivot_root. The volumes' host paths
+ * are already open (open_volumes).
+ */
+static void setup_mounts(const struct container *c)
+{
+	int root;
+
+	set_propagation(c->propagation);
+	root = bind_rootfs(c);
+	mount_proc(root);
+	dev_setup(root, !c->userns, c->device_nodes, c->ndevice_nodes);
+	mount_sysfs(root);
+	mount_tmp(root);
+	for (size_t i = 0; i < c->nvolumes; i++)
+		mount_volume(root, &c->volumes[i], c->propagation);
+	/* Last: over /proc and /sys as the volumes left them. */
+	masks_apply(root);
+	if (c->chroot)
+		enter_chroot(root);
+	else
+		rootfs_pivot(root);
+	close(root);
+	close(c->rootfs_fd);
+}
+
+/*
+ * A new network namespace has one interface, lo, and it is down: even
+ * 127.0.0.1 does not answer until it is up. Bringing it up is all it
+ * takes; the kernel then adds 127.0.0.1/8 and ::1 itself. With --net veth
+ * the parent has already put our end of the pair here, as eth0.
+ */
+static void setup_network(const struct container *c)
+{
+	int sock = net_socket();
+
+	link_up(sock, "lo");
+	if (c->veth) {
+		set_ipv4(sock, "eth0", c->container_ip, c->prefix);
+		link_up(sock, "eth0");
+	}
+	close(sock);
+}
+
+/*
+ * Send the pty's two ends to the runtime over the console socket: fds
+ * cross a unix socket as SCM_RIGHTS ancillary data, and arrive as new fds
+ * of the receiver that refer to the same open files.
+ */
+static void send_terminal(int sock, int master, int slave)
+{
+	int fds[2] = { master, slave };
+	char byte = 'T';
+	union {
+		struct cmsghdr header;
+		char buf[CMSG_SPACE(sizeof(fds))];
+	} control = { 0 };
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = control.buf,
+		.msg_controllen = sizeof(control.buf),
+	};
+	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+
+	cmsg->cmsg_level = SOL_SOCKET;
+	cmsg->cmsg_type = SCM_RIGHTS;
+	cmsg->cmsg_len = CMSG_LEN(sizeof(fds));
+	memcpy(CMSG_DATA(cmsg), fds, sizeof(fds));
+	if (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0)
+		die_errno("sendmsg(console socket, SCM_RIGHTS)");
+	trace("sendmsg(console socket, SCM_RIGHTS [%d, %d]) = 1", master, slave);
+}
+
+/*
+ * The pty comes from the container's own devpts (dev.c), opened after
+ * pivot_root: /dev/ptmx is the link to pts/ptmx there. A pty of the
+ * host's devpts would show the container a /dev/pts/N that its own
+ * /dev/pts does not have, and keep a host file system's object as its
+ * terminal. The runtime needs the master to relay the user's terminal,
+ * and we are in the container: the master travels to it over a unix
+ * socket (send_terminal), as runc's --console-socket does.
+ *
+ * Then the child makes the slave its controlling terminal. A terminal
+ * belongs to a session; its foreground process group gets the signals of
+ * ^C and ^Z, and a shell's job control moves that group (tcsetpgrp) to
+ * the job it runs. setsid() starts a new session, with no terminal and
+ * with us as its leader; the first terminal its leader claims with
+ * TIOCSCTTY becomes the session's, with our group in the foreground. Now
+ * the sessions and the groups on the terminal are all in the container,
+ * where its PID namespace can see them, and ^C is the container's.
+ */
+void attach_terminal(struct terminal *t)
+{
+	char name[64];
+	pid_t sid;
+	int master, fd, err;
+
+	/* O_NOCTTY: the master must not become our controlling terminal. */
+	master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0)
+		die_errno("open(\"/dev/ptmx\") in the container's devpts");
+	if (grantpt(master) < 0)
+		die_errno("grantpt(%d)", master);
+	if (unlockpt(master) < 0)
+		die_errno("unlockpt(%d)", master);
+	err = ptsname_r(master, name, sizeof(name));
+	if (err) {
+		errno = err;
+		die_errno("ptsname(%d)", master);
+	}
+	trace("open(\"/dev/ptmx\") = %d, unlockpt, ptsname = \"%s\"", master, name);
+	sid = setsid();
+	if (sid < 0)
+		die_errno("setsid");
+	/* O_NOCTTY: we claim it explicitly, next. */
+	fd = open(name, O_RDWR | O_NOCTTY);
+	if (fd < 0)
+		die_errno("open(\"%s\")", name);
+	/* The runtime gets the master, and a slave of its own to hold (see
+	 * wait_forwarding_signals); none of them stays with us. */
+	send_terminal(t->socket[1], master, fd);
+	close(master);
+	close(t->socket[1]);
+	if (ioctl(fd, TIOCSCTTY, 0) < 0)
+		die_errno("ioctl(\"%s\", TIOCSCTTY)", name);
+	for (int i = 0; i <= 2; i++)
+		if (dup2(fd, i) < 0)
+			die_errno("dup2(%d, %d)", fd, i);
+	if (fd > 2)
+		close(fd);
+	/* Traced only now, so that these lines too go through the pty. */
+	trace("setsid() = %d", (int)sid);
+	trace("open(\"%s\", O_RDWR|O_NOCTTY) = %d", name, fd);
+	trace("ioctl(%d, TIOCSCTTY) = 0", fd);
+	trace("dup2(%d, 0), dup2(%d, 1), dup2(%d, 2)", fd, fd, fd);
+}
+
+/*
+ * --init: stay PID 1 ourselves and run the command as our child, as
+ * docker --init (tini) does. We keep the forwarded signals blocked and read
+ * them from a signalfd, so the kernel's "PID 1 ignores what it does not
+ * handle" rule does not drop them, and pass each one to the command. Every
+ * orphan in the namespace becomes our child; the wait loop reaps them all.
+ */
+static int run_init(struct container *c, const sigset_t *set)
+{
+	pid_t pid;
+
+	/* We stay beside the command for the container's whole life, and
+	 * its root can open what we hold through /proc/1/fd: keep none of
+	 * the runtime's fds (a volume's host directory, a cgroup's). */
+	if (close_fds_from(3) < 0)
+		die_errno("close_range(3, ~0U)");
+	trace("close_range(3, ~0U) = 0");
+	pid = fork();
+	if (pid < 0)
+		die_errno("fork (init starting the command)");
+	if (pid == 0) {
+		log_set_role("child");
+		if (sigprocmask(SIG_SETMASK, &c->parent_mask, NULL) < 0)
+			die_errno("sigprocmask(SIG_SETMASK)");
+		exec_command(c->argv);
+	}
+	trace("fork() = %d, the command", (int)pid);
+	return wait_forwarding_signals(pid, set, NULL);
+}
+
+static int child_main(void *arg)
+{
+	struct container *c = arg;
+	sigset_t set;
+
+	log_set_role(c->init ? "init" : "child");
+	/* die() here must not run the parent's atexit handler, which
+	 * would remove the cgroup we are in: leave with _exit. */
+	log_set_exit(_exit);
+	/* If the runtime is killed, take the container down with it. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		die_errno("prctl(PR_SET_PDEATHSIG)");
+	/* Wait until the parent has done its part; EOF means it gave up (or
+	 * died before the line above took effect). */
+	if (sync_wait(&c->sync) < 0)
+		_exit(EXIT_RUNTIME);
+	if (c->tty)
+		close(c->term.socket[0]); /* the runtime's end */
+	close(c->exec_pipe[0]);
+	/* Open the volumes while we still have our host uid: as uid 0 of
+	 * the container (100000 on the host) we might not reach them. */
+	open_volumes(c);
+	if (c->userns)
+		become_root(c);
+	enter_cgroup_namespace();
+	set_hostname(c->hostname);
+	setup_network(c);
+	setup_mounts(c);
+	/* After pivot_root: the pty comes from our own devpts. */
+	if (c->tty)
+		attach_terminal(&c->term);
+	/* Every mount and namespace of ours is made: give up what the
+	 * command must not have, the seccomp filter last. With --init, our
+	 * PID 1 lives in the container beside the command and gives it up
+	 * too, as docker's init (tini) does. */
+	harden_process(&c->harden);
+	if (c->init) {
+		/* The mask we inherited from the parent is the set to forward. */
+		if (sigprocmask(SIG_BLOCK, NULL, &set) < 0)
+			die_errno("sigprocmask");
+		return run_init(c, &set);
+	}
+	if (sigprocmask(SIG_SETMASK, &c->parent_mask, NULL) < 0)
+		die_errno("sigprocmask(SIG_SETMASK)");
+	exec_command(c->argv);
+}
+
+/* --- the parent: starts the child, then stands by --------------------- */
+
+/* The signals a runtime passes on to the container, as docker does. */
+static const int forwarded_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+
+/*
+ * Block the forwarded signals and SIGCHLD before clone, so that none is
+ * lost between clone and the wait loop: blocked signals wait in a queue
+ * that signalfd reads. The child starts with the same mask and restores
+ * the original before exec. A shell starts background jobs with SIGINT
+ * and SIGQUIT ignored, and an ignored disposition survives execve: the
+ * command would ignore what we pass on. So each gets its default back.
+ * SIGWINCH (our terminal's window changed size) is read, not forwarded.
+ */
+void block_signals(sigset_t *set, sigset_t *old)
+{
+	sigemptyset(set);
+	for (size_t i = 0; i < sizeof(forwarded_signals) / sizeof(int); i++) {
+		if (signal(forwarded_signals[i], SIG_DFL) == SIG_ERR)
+			die_errno("signal(%d, SIG_DFL)", forwarded_signals[i]);
+		sigaddset(set, forwarded_signals[i]);
+	}
+	sigaddset(set, SIGCHLD);
+	sigaddset(set, SIGWINCH);
+	if (sigprocmask(SIG_BLOCK, set, old) < 0)
+		die_errno("sigprocmask(SIG_BLOCK)");
+}
+
+/*
+ * Wait for the container while passing on every signal the runtime gets.
+ * Returns the exit code a shell would show: the command's own status, or
+ * 128+N if signal N killed it. Any other child that has exited is reaped
+ * on the way, so no zombie is left behind.
+ *
+ * With a terminal T, the same loop relays its bytes: what the user types
+ * (our stdin) to the master, what the container writes (the master) to
+ * our stdout. poll(2) waits on all three; a negative fd is skipped.
+ */
+int wait_forwarding_signals(pid_t pid, const sigset_t *set, const struct terminal *t)
+{
+	int sfd = signalfd(-1, set, SFD_CLOEXEC);
+	struct pollfd fds[] = {
+		{ .fd = sfd, .events = POLLIN },
+		{ .fd = t ? t->master : -1, .events = POLLIN },
+		{ .fd = t ? STDIN_FILENO : -1, .events = POLLIN },
+	};
+
+	if (sfd < 0)
+		die_errno("signalfd");
+	for (;;) {
+		struct signalfd_siginfo si;
+		struct winsize ws;
+		int status;
+		pid_t done;
+
+		while ((done = waitpid(-1, &status, WNOHANG)) > 0) {
+			if (done != pid)
+				continue;
+			if (t) {
+				/* With our slave closed too, the master gives
+				 * what the container wrote last, then EIO. */
+				close(t->slave);
+				tty_drain(t->master, STDOUT_FILENO);
+			}
+			trace("waitpid(%d) = exit code %d", (int)pid, exit_code_of(status));
+			close(sfd);
+			return exit_code_of(status);
+		}
+		if (done < 0)
+			die_errno("waitpid(%d)", (int)pid);
+		if (poll(fds, 3, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			die_errno("poll");
+		}
+		if (t && fds[1].revents && tty_relay(t->master, STDOUT_FILENO) < 0)
+			fds[1].fd = -1; /* our stdout is gone */
+		if (t && fds[2].revents && tty_relay(STDIN_FILENO, t->master) <= 0) {
+			/* Our input ended: the container reads an EOF. */
+			fds[2].fd = -1;
+			if (tty_send_eof(t->master) < 0)
+				warn_errno("write(pty master, EOF)");
+		}
+		if (!(fds[0].revents & POLLIN))
+			continue;
+		if (read(sfd, &si, sizeof(si)) != sizeof(si)) {
+			if (errno == EINTR)
+				continue;
+			die_errno("read(signalfd)");
+		}
+		if (si.ssi_signo == SIGCHLD)
+			continue;
+		/* Not the container's business as a signal: its terminal
+		 * takes our new size, and the kernel sends SIGWINCH to the
+		 * terminal's foreground group itself. */
+		if (si.ssi_signo == SIGWINCH) {
+			if (t && tty_copy_winsize(STDIN_FILENO, t->master, &ws) == 0)
+				trace("ioctl(%d, TIOCSWINSZ, %ux%u) = 0", t->master,
+				      (unsigned)ws.ws_row, (unsigned)ws.ws_col);
+			continue;
+		}
+		trace("kill(%d, %s)", (int)pid, strsignal((int)si.ssi_signo));
+		if (kill(pid, (int)si.ssi_signo) < 0 && errno != ESRCH)
+			die_errno("kill(%d, %d)", (int)pid, (int)si.ssi_signo);
+	}
+}
+
+/*
+ * A pseudo-terminal (pty) is a pair of devices. The slave, /dev/pts/N, is
+ * a terminal in every way that matters to the programs using it: line
+ * editing and echo, ^C and ^Z, a window size, job control. What they
+ * write to it comes out of the master; what is written to the master
+ * they read as typed. We keep the master, the container gets the slave.
+ *
+ * From step08 the container has a devpts of its own, and its child makes
+ * the pty there (attach_terminal). We only make the way back for it: a
+ * unix socket pair, our end and the child's. A socket pair, not a path:
+ * there is no name anyone else could connect to.
+ */
+void open_console_socket(struct terminal *t)
+{
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, t->socket) < 0)
+		die_errno("socketpair(AF_UNIX, SOCK_SEQPACKET)");
+	trace("socketpair(AF_UNIX, SOCK_SEQPACKET) = [%d, %d] (the console socket)", t->socket[0],
+	      t->socket[1]);
+}
+
+/*
+ * The child sends the master and a slave of its own pty (send_terminal).
+ * The slave we hold open until the container exits: while no process has
+ * the slave open, the master reads EIO, the way a terminal says "hung
+ * up", and we want EIO to mean "all of it was read". Returns 0, or -1
+ * when the child closed the socket without sending: it failed before,
+ * and said why on our stderr.
+ */
+int receive_terminal(struct terminal *t)
+{
+	union {
+		struct cmsghdr header;
+		char buf[CMSG_SPACE(2 * sizeof(int))];
+	} control;
+	char byte;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = control.buf,
+		.msg_controllen = sizeof(control.buf),
+	};
+	struct cmsghdr *cmsg;
+	struct winsize ws;
+	ssize_t n;
+	int fds[2];
+
+	close(t->socket[1]); /* the child's end: its copy is all there is now */
+	do
+		n = recvmsg(t->socket[0], &msg, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		die_errno("recvmsg(console socket)");
+	close(t->socket[0]);
+	cmsg = CMSG_FIRSTHDR(&msg);
+	if (n == 0 || !cmsg)
+		return -1;
+	if (cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS ||
+	    cmsg->cmsg_len != CMSG_LEN(sizeof(fds)))
+		die("console socket: the message holds no pty");
+	memcpy(fds, CMSG_DATA(cmsg), sizeof(fds));
+	t->master = fds[0];
+	t->slave = fds[1];
+	trace("recvmsg(console socket) = SCM_RIGHTS [%d (master), %d (slave)]", t->master,
+	      t->slave);
+	/* The first prompt should already know how wide the window is. */
+	if (tty_copy_winsize(STDIN_FILENO, t->master, &ws) == 0)
+		trace("ioctl(%d, TIOCSWINSZ, %ux%u) = 0", t->master, (unsigned)ws.ws_row,
+		      (unsigned)ws.ws_col);
+	else if (errno != ENOTTY)
+		die_errno("ioctl(%d, TIOCSWINSZ)", t->master);
+	return 0;
+}
+
+/*
+ * From now on the user's terminal only carries bytes. Raw mode turns off
+ * its echo, its line editing and the keys that make signals (^C, ^Z,
+ * ^\), so that every key reaches the container's terminal, which does
+ * all of that for the container. tty_raw puts the settings back however
+ * we leave: return, die(), or a signal that kills us.
+ */
+void use_raw_mode(void)
+{
+	if (!isatty(STDIN_FILENO))
+		return; /* -t with a pipe or a file for stdin */
+	trace("tcsetattr(0, TCSANOW, cfmakeraw(tcgetattr(0)))");
+	if (tty_raw(STDIN_FILENO) < 0)
+		die_errno("tcsetattr(0, raw mode)");
+}
+
+/* A volume whose host path is missing is an error before anything is
+ * created. (The child opens it again for real, see open_volumes.) Its
+ * type says what to make in the rootfs when the target is missing. */
+static void check_volumes(struct container *c)
+{
+	struct stat st;
+
+	for (size_t i = 0; i < c->nvolumes; i++) {
+		struct volume *v = &c->volumes[i];
+
+		if (stat(v->host, &st) < 0)
+			die_errno("--volume %s:%s: host path %s", v->host, v->target, v->host);
+		v->file = !S_ISDIR(st.st_mode);
+	}
+}
+
+/*
+ * --rootfs, opened now, before any namespace exists: a missing one, or a
+ * file, is exit 125 with nothing made. The fd is what the child uses; the
+ * name is not looked up again. Without --rootfs: the tree `make rootfs`
+ * builds, whose files belong to the map base (100000), root inside with
+ * the default map; rootless, root inside is you, and those files show as
+ * nobody's, read-only: `make rootfs-user` builds a copy of your own,
+ * which is then the default.
+ */
+static void open_rootfs(struct container *c)
+{
+	if (c->rootfs[0] == '\0') {
+		snprintf(c->rootfs, sizeof(c->rootfs), "%s-%u", STEPBOX_ROOTFS,
+			 (unsigned)geteuid());
+		if (!c->rootless || access(c->rootfs, F_OK) < 0)
+			snprintf(c->rootfs, sizeof(c->rootfs), "%s", STEPBOX_ROOTFS);
+	}
+	c->rootfs_fd = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (c->rootfs_fd < 0 && errno == ENOENT && strcmp(c->rootfs, STEPBOX_ROOTFS) == 0)
+		die_errno_hint("build it with: make rootfs", "--rootfs %s", c->rootfs);
+	if (c->rootfs_fd < 0 && errno == ENOTDIR)
+		die("--rootfs %s: not a directory (give the directory an image was unpacked to)",
+		    c->rootfs);
+	if (c->rootfs_fd < 0)
+		die_errno("--rootfs %s", c->rootfs);
+	trace("open(\"%s\", O_PATH|O_DIRECTORY) = %d (the rootfs)", c->rootfs, c->rootfs_fd);
+}
+
+/* Is PATH a volume's target, or below one? Then the rootfs cannot say
+ * what is there: the volume will. */
+static bool in_volume(const struct container *c, const char *path)
+{
+	for (size_t i = 0; i < c->nvolumes; i++) {
+		size_t len = strlen(c->volumes[i].target);
+
+		while (len > 1 && c->volumes[i].target[len - 1] == '/')
+			len--;
+		if (strncmp(path, c->volumes[i].target, len) == 0 &&
+		    (path[len] == '\0' || path[len] == '/' || len == 1))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The command must be in the rootfs, not on the host: look for it there
+ * now, as execvp will (PATH, unless the name has a '/'), each candidate
+ * resolved inside the rootfs. Nowhere: exit 127 before any namespace
+ * exists. Where a volume may bring it, the check is left to execvp.
+ */
+static void check_command(const struct container *c)
+{
+	const char *name = c->argv[0], *path = getenv("PATH");
+	char full[PATH_MAX];
+	int fd;
+
+	if (strchr(name, '/')) {
+		if (in_volume(c, name))
+			return;
+		fd = rootfs_open_at(c->rootfs_fd, name);
+		if (fd >= 0) {
+			close(fd);
+			return;
+		}
+	} else {
+		for (path = path ? path : "/bin:/usr/bin"; *path;) {
+			size_t len = strcspn(path, ":");
+
+			snprintf(full, sizeof(full), "%.*s/%s", len ? (int)len : 1,
+				 len ? path : ".", name);
+			path += len + (path[len] == ':');
+			if (in_volume(c, full))
+				return;
+			fd = rootfs_open_at(c->rootfs_fd, full);
+			if (fd >= 0) {
+				close(fd);
+				return;
+			}
+		}
+	}
+	warn("%s: command not found in the rootfs %s%s", name, c->rootfs,
+	     strchr(name, '/') ? "" : " (looked in $PATH, inside it)");
+	exit(EXIT_NOTFOUND);
+}
+
+/* --- the cgroup ------------------------------------------------------ */
+
+static struct container *exit_container;
+
+/* On every exit path, die() included, the cgroup goes, then the state. */
+static void remove_cgroup_at_exit(void)
+{
+	if (!exit_container)
+		return;
+	cgroup_destroy(&exit_container->cgroup);
+	state_remove(&exit_container->state);
+}
+
+/* What runs killed with -9 left: cgroups whose lock is free, then their
+ * state directories (state.c explains the lock). */
+static void remove_stale(bool report)
+{
+	cgroup_remove_stale(report);
+	state_remove_stale(report, false);
+}
+
+/*
+ * Made before the child exists, so that the child never runs a single
+ * instruction outside it. Named after the container's ID, whose state
+ * directory we lock first (state.c): leftovers of runs that were killed
+ * are told apart by their free locks, and removed first.
+ */
+static void setup_cgroup(struct container *c)
+{
+	c->state.lock_fd = -1;
+	if (c->rootless)
+		return;
+	exit_container = c;
+	if (atexit(remove_cgroup_at_exit) != 0)
+		die("atexit");
+	state_create(&c->state, c->name);
+	remove_stale(false);
+	cgroup_create(&c->cgroup, c->state.id, &c->limits);
+}
+
+/*
+ * On v2, clone3(CLONE_INTO_CGROUP) starts the child inside the cgroup:
+ * no window outside it, and no move, which can cost an RCU grace period
+ * (milliseconds). On v1, or a kernel before 5.7, plain clone; the parent
+ * then writes the child's pid to cgroup.procs while the child waits.
+ */
+static pid_t start_child(struct container *c, int flags)
+{
+	if (c->cgroup.fd >= 0) {
+		pid_t pid = clone_into_cgroup(child_main, c, flags, c->cgroup.fd);
+
+		if (pid >= 0 || (errno != ENOSYS && errno != E2BIG)) {
+			c->in_cgroup = pid >= 0;
+			return pid;
+		}
+	}
+	return clone_child(child_main, c, flags);
+}
+
+/* Write one line of /proc/PID/{setgroups,uid_map,gid_map}. */
+static void write_map(pid_t pid, const char *file, const char *line)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	if (write_file(path, line) < 0) {
+		if (errno == EPERM && strcmp(file, "gid_map") == 0)
+			die_errno_hint("an unprivileged writer must write \"deny\" to "
+				       "/proc/PID/setgroups before gid_map",
+				       "write %s \"%s\"", path, line);
+		if (errno == EPERM)
+			die_errno_hint("a map can be written once, and only by a process "
+				       "with CAP_SETUID/CAP_SETGID over the ids it names",
+				       "write %s \"%s\"", path, line);
+		die_errno("write %s \"%s\"", path, line);
+	}
+	trace("write %s \"%s\"", path, line);
+}
+
+/*
+ * The maps are written from outside, by the parent: a map is checked
+ * against the writer's privileges in the parent namespace, and the child,
+ * whose ids are not mapped yet, has none there. Root maps a whole range;
+ * anyone else one line, their own id, and must first give up setgroups(2)
+ * (else it could drop a group that denies it access: CVE-2014-8989).
+ */
+static void write_id_maps(const struct container *c, pid_t pid)
+{
+	char line[64];
+
+	if (c->rootless) {
+		write_map(pid, "setgroups", "deny");
+		snprintf(line, sizeof(line), "0 %u 1", (unsigned)geteuid());
+		write_map(pid, "uid_map", line);
+		snprintf(line, sizeof(line), "0 %u 1", (unsigned)getegid());
+		write_map(pid, "gid_map", line);
+		return;
+	}
+	snprintf(line, sizeof(line), "0 %llu %llu", (unsigned long long)c->map_base,
+		 (unsigned long long)c->map_size);
+	write_map(pid, "uid_map", line);
+	write_map(pid, "gid_map", line);
+}
+
+/*
+ * --net veth: a veth pair is a virtual cable, what goes in one end comes
+ * out of the other. Creating it takes netlink (veth.c); the peer is born
+ * in the child's network namespace (named by its pid) as eth0. Our end
+ * stays here, gets the first address and goes up.
+ */
+static void setup_veth(struct container *c, pid_t pid)
+{
+	int sock;
+
+	/* pid_max is at most 2^22: seven digits, the name fits IFNAMSIZ. */
+	if (snprintf(c->host_link, sizeof(c->host_link), "stepbox%d", (int)pid) >= IFNAMSIZ)
+		die("link name stepbox%d is longer than IFNAMSIZ", (int)pid);
+	if (veth_create(c->host_link, "eth0", pid) < 0) {
+		if (errno == EOPNOTSUPP)
+			die_errno_hint("the kernel has no veth driver: modprobe veth",
+				       "RTM_NEWLINK veth %s <-> eth0 in pid %d", c->host_link,
+				       (int)pid);
+		die_errno("RTM_NEWLINK veth %s <-> eth0 in pid %d", c->host_link, (int)pid);
+	}
+	trace("RTM_NEWLINK veth %s <-> eth0 (in the netns of pid %d) = 0", c->host_link, (int)pid);
+	sock = net_socket();
+	set_ipv4(sock, c->host_link, c->host_ip, c->prefix);
+	link_up(sock, c->host_link);
+	close(sock);
+}
+
+/*
+ * The kernel destroys the pair by itself when the container's network
+ * namespace goes, also if we are killed; but that happens later, in a
+ * work queue. Deleting our end now makes it gone when we return.
+ */
+static void remove_veth(const struct container *c)
+{
+	if (link_delete(c->host_link) < 0) {
+		if (errno != ENODEV)
+			warn_errno("RTM_DELLINK %s", c->host_link);
+		return;
+	}
+	trace("RTM_DELLINK %s = 0", c->host_link);
+}
+
+/* --- step10: the record, the monitor, the subcommands ----------------- */
+
+/*
+ * What others need to find and join the container, in its state
+ * directory (state.c): written once the child exists, so that `exec`
+ * works as soon as we have printed its ID, and again when it exits.
+ */
+static void save_record(struct container *c, pid_t pid)
+{
+	struct state_record *r = &c->record;
+	size_t len = 0;
+
+	if (c->state.lock_fd < 0)
+		return; /* rootless: no state directory */
+	snprintf(r->id, sizeof(r->id), "%s", c->state.id);
+	snprintf(r->name, sizeof(r->name), "%s", c->state.name);
+	snprintf(r->status, sizeof(r->status), "running");
+	r->pid = pid;
+	r->start_time = proc_start_time(pid);
+	r->exit_code = -1;
+	r->detached = c->detach;
+	r->userns = c->userns;
+	r->created = time(NULL);
+	for (char **arg = c->argv; *arg && len + 1 < sizeof(r->command); arg++)
+		len += (size_t)snprintf(r->command + len, sizeof(r->command) - len, "%s%s",
+					len ? " " : "", *arg);
+	/* One line per record field: a newline in an argument would end it. */
+	for (char *p = r->command; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	for (int i = 0; i < c->cgroup.ndirs && i < STATE_MAX_CGROUPS; i++)
+		snprintf(r->cgroups[r->ncgroups++], PATH_MAX, "%s", c->cgroup.dirs[i]);
+	state_save(&c->state, r);
+}
+
+/*
+ * The child holds the write end of a pipe opened O_CLOEXEC, and nothing
+ * else writes to it: it closes when the child execs the command (or
+ * closes every fd first, or dies). That EOF is the moment the container
+ * runs, whatever path the child took there.
+ */
+static void wait_for_exec(struct container *c)
+{
+	char byte;
+	ssize_t n;
+
+	while ((n = read(c->exec_pipe[0], &byte, 1)) != 0)
+		if (n < 0 && errno != EINTR)
+			die_errno("read (waiting for the child's execve)");
+	close(c->exec_pipe[0]);
+}
+
+/* The caller's side of -d: wait for the monitor's word. Its ID when the
+ * container runs (0); else the monitor's own exit code: it failed, and
+ * said why on our stderr. */
+static int wait_for_monitor(pid_t monitor, int report)
+{
+	char id[STATE_ID_LEN + 2] = "";
+	size_t len = 0;
+	ssize_t n;
+	int status;
+
+	while (len < sizeof(id) - 1 && ((n = read(report, id + len, sizeof(id) - 1 - len)) > 0 ||
+					(n < 0 && errno == EINTR)))
+		len += n > 0 ? (size_t)n : 0;
+	if (len == STATE_ID_LEN + 1 && id[STATE_ID_LEN] == '\n') {
+		fputs(id, stdout);
+		return 0;
+	}
+	while (waitpid(monitor, &status, 0) < 0)
+		if (errno != EINTR)
+			die_errno("waitpid(%d) (the monitor)", (int)monitor);
+	return exit_code_of(status) ? exit_code_of(status) : EXIT_RUNTIME;
+}
+
+/*
+ * -d: we cannot return to the caller's shell and stay the container's
+ * parent, and only a parent can wait for a process and learn its exit
+ * status. So a monitor takes our place: a child of ours in a session of
+ * its own (no terminal's ^C or hangup reaches it), which starts the
+ * container, holds its lock, waits for it, records how it ended and
+ * tidies up. The caller returns once the container runs. This is
+ * containerd-shim's job (and conmon's for podman): runc itself exits
+ * right after starting a container. Returns in the monitor.
+ */
+static void start_monitor(struct container *c)
+{
+	int report[2], err;
+	pid_t pid;
+
+	if (pipe2(report, O_CLOEXEC) < 0)
+		die_errno("pipe2");
+	pid = fork();
+	if (pid < 0)
+		die_errno("fork (the monitor)");
+	if (pid > 0) {
+		close(report[1]);
+		exit(wait_for_monitor(pid, report[0]));
+	}
+	close(report[0]);
+	c->report_fd = report[1];
+	if (setsid() < 0)
+		die_errno("setsid (the monitor)");
+	/* Until the container runs, what goes wrong is the caller's to read. */
+	err = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+	if (err < 0 || !(c->caller_err = fdopen(err, "w")))
+		die_errno("dup(2)");
+	setvbuf(c->caller_err, NULL, _IONBF, 0);
+	log_set_stream(c->caller_err);
+	trace("fork() = %d, setsid(): the monitor", (int)getpid());
+}
+
+/* The container's stdin is /dev/null, its stdout and stderr the log in
+ * its state directory (`run logs`). */
+static void redirect_to_log(const struct container *c)
+{
+	char path[PATH_MAX + 8];
+	int fd, null;
+
+	snprintf(path, sizeof(path), "%s/log", c->state.dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		die_errno("open %s", path);
+	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (null < 0)
+		die_errno("open /dev/null");
+	if (dup2(null, STDIN_FILENO) < 0 || dup2(fd, STDOUT_FILENO) < 0 ||
+	    dup2(fd, STDERR_FILENO) < 0)
+		die_errno("dup2 (%s onto stdout and stderr)", path);
+	close(fd);
+	close(null);
+	trace("dup2(open(\"%s\"), 1), dup2(.., 2), stdin /dev/null", path);
+}
+
+/* The container runs: the caller may print its ID and return. */
+static void report_started(struct container *c)
+{
+	char line[STATE_ID_LEN + 2];
+
+	snprintf(line, sizeof(line), "%s\n", c->state.id);
+	if (write(c->report_fd, line, strlen(line)) != (ssize_t)strlen(line))
+		die_errno("write (telling the caller the container runs)");
+	close(c->report_fd);
+	c->report_fd = -1;
+	log_set_stream(stderr); /* the log, from now on */
+	fclose(c->caller_err);
+	c->caller_err = NULL;
+}
+
+/* A detached container's end: record it, keep the directory for logs
+ * and rm, let go of the lock. */
+static void record_exit(struct container *c, int status)
+{
+	if (c->state.lock_fd < 0)
+		return;
+	snprintf(c->record.status, sizeof(c->record.status), "exited");
+	c->record.exit_code = status;
+	c->record.finished = time(NULL);
+	c->record.ncgroups = 0;
+	state_save(&c->state, &c->record);
+	state_keep(&c->state);
+}
+
+static const struct {
+	const char *name;
+	int (*run)(int argc, char **argv);
+} subcommands[] = {
+	{ "exec", cmd_exec },	{ "list", cmd_list },	 { "ps", cmd_ps },
+	{ "kill", cmd_kill },	{ "rm", cmd_rm },	 { "logs", cmd_logs },
+	{ "pause", cmd_pause }, { "resume", cmd_pause }, { "cleanup", cmd_cleanup },
+};
+
+/* A first word that is a subcommand runs it (and we exit with its code);
+ * "run" is dropped, and the rest is the earlier steps' command line. */
+static void run_subcommand(int *argc, char ***argv)
+{
+	if (*argc < 2)
+		return;
+	if (strcmp((*argv)[1], "run") == 0) {
+		(*argv)[1] = (*argv)[0];
+		(*argc)--;
+		(*argv)++;
+		return;
+	}
+	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
+		if (strcmp((*argv)[1], subcommands[i].name) == 0)
+			exit(subcommands[i].run(*argc - 1, *argv + 1));
+}
+
+int main(int argc, char **argv)
+{
+	struct container c = { 0 };
+	const char *resolve;
+	int flags = CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET;
+	char names[128];
+	sigset_t set;
+	pid_t pid;
+	int status;
+
+	log_init(STEP_NAME);
+	refuse_setuid();
+	run_subcommand(&argc, &argv);
+	parse_args(argc, argv, &c);
+	check_privileges(&c);
+	harden_check(&c.harden, c.userns);
+	if (c.userns)
+		flags |= CLONE_NEWUSER;
+	if (c.cleanup) {
+		remove_stale(true);
+		return 0;
+	}
+
+	check_volumes(&c);
+	/* STEPBOX_RESOLVE=walk: resolve as kernels before 5.6 must (rootfs.c). */
+	resolve = getenv("STEPBOX_RESOLVE");
+	rootfs_force_walk(resolve && strcmp(resolve, "walk") == 0);
+	open_rootfs(&c);
+	check_command(&c);
+	if (c.detach)
+		start_monitor(&c);
+	/* Before the cgroup exists: a Ctrl-C from here on waits in the queue
+	 * and goes to the container, instead of killing us halfway through
+	 * setup with a cgroup left behind. */
+	block_signals(&set, &c.parent_mask);
+	setup_cgroup(&c);
+	if (c.detach)
+		redirect_to_log(&c);
+	if (c.tty)
+		open_console_socket(&c.term);
+	if (sync_init(&c.sync) < 0 || pipe2(c.exec_pipe, O_CLOEXEC) < 0)
+		die_errno("pipe2");
+	pid = start_child(&c, flags);
+	if (pid < 0 && c.userns && (errno == EPERM || errno == ENOSPC || errno == EINVAL)) {
+		int err = errno; /* userns_hint reads files: keep clone's errno */
+		const char *hint = userns_hint();
+
+		errno = err;
+		die_errno_hint(hint, "clone(%s)", clone_flags_name(flags, names, sizeof(names)));
+	}
+	if (pid < 0)
+		die_errno("clone(%s)", clone_flags_name(flags, names, sizeof(names)));
+	trace("%s(%s%s) = %d", c.in_cgroup ? "clone3" : "clone",
+	      c.in_cgroup ? "CLONE_INTO_CGROUP|" : "",
+	      clone_flags_name(flags, names, sizeof(names)), (int)pid);
+
+	close(c.exec_pipe[1]);
+	/* The child waits while we set up what only the parent can. */
+	if (c.userns)
+		write_id_maps(&c, pid);
+	if (c.cgroup.ndirs && !c.in_cgroup)
+		cgroup_enter(&c.cgroup, pid);
+	if (c.veth)
+		setup_veth(&c, pid);
+	if (sync_release(&c.sync) < 0) {
+		kill(pid, SIGKILL);
+		die_errno("releasing the child (pipe write)");
+	}
+	/* The child sends the pty once it has pivoted into the rootfs. */
+	if (c.tty && receive_terminal(&c.term) < 0)
+		c.tty = 0;
+	/* Only a container that runs its command is one others may find and
+	 * join: before that its mounts and hostname are half made. */
+	wait_for_exec(&c);
+	save_record(&c, pid);
+	if (c.detach)
+		report_started(&c);
+	if (c.tty)
+		use_raw_mode();
+	status = wait_forwarding_signals(pid, &set, c.tty ? &c.term : NULL);
+	if (c.veth)
+		remove_veth(&c);
+	cgroup_destroy(&c.cgroup);
+	if (c.detach)
+		record_exit(&c, status);
+	else
+		state_remove(&c.state);
+	/* c dies with main's frame; the atexit handler runs after it. */
+	exit_container = NULL;
+	return status;
+}

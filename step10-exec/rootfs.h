@@ -1,0 +1,54 @@
+/*
+ * rootfs.h — the container's own root filesystem (rootfs.c): paths inside
+ * it resolved inside it, file systems mounted onto handles, pivot_root.
+ */
+#ifndef STEPBOX_ROOTFS_H
+#define STEPBOX_ROOTFS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* What rootfs_path_at creates when the path (or part of it) is missing. */
+enum rootfs_create {
+	ROOTFS_NO_CREATE, /* nothing: ENOENT */
+	ROOTFS_MKDIR,	  /* directories, the last one included */
+	ROOTFS_MKFILE,	  /* directories, then an empty file last */
+};
+
+/*
+ * Open PATH (absolute or not, it makes no difference) inside the tree
+ * whose root is ROOT, as if ROOT were "/": "..", absolute symbolic links
+ * and relative ones with ".." all stop at ROOT. Returns an O_PATH fd, or
+ * -1 with errno. openat2(RESOLVE_IN_ROOT) when the kernel has it (5.6),
+ * else a walk of our own, one component at a time with O_NOFOLLOW.
+ */
+int rootfs_open_at(int root, const char *path);
+/* The same, creating what is missing as CREATE says, mode 0755 (0644
+ * for a file), each piece looked up again inside ROOT after it is made. */
+int rootfs_path_at(int root, const char *path, enum rootfs_create create);
+/* Which resolver rootfs_open_at used last: "openat2" or "walk". */
+const char *rootfs_resolver(void);
+/* Use the walk even where openat2 exists (STEPBOX_RESOLVE=walk: the
+ * lesson's way to watch the fallback, and the tests' way to test it). */
+void rootfs_force_walk(bool on);
+
+/*
+ * A new file system of type FSTYPE (fsopen, fsconfig, fsmount) attached
+ * onto the directory TARGET (an fd from rootfs_path_at) with move_mount:
+ * no path is looked up again. OPTIONS are "key=value" or "flag" strings,
+ * NULL-terminated; ATTRS are MOUNT_ATTR_* flags. Returns an O_PATH fd of
+ * the new mount's root, or -1 with errno; *CALL names the call that
+ * failed.
+ */
+int rootfs_mount_fs(const char *fstype, const char *const options[], uint64_t attrs, int target,
+		    const char **call);
+
+/*
+ * pivot_root(".", ".") in the directory ROOT: ROOT becomes "/", the old
+ * root is stacked on top of it, made private so that its unmounting
+ * travels nowhere, and detached (MNT_DETACH). Dies (125) on failure,
+ * with the classic causes of EINVAL and EBUSY.
+ */
+void rootfs_pivot(int root);
+
+#endif

@@ -1,0 +1,48 @@
+/*
+ * run.h — what main.c (run) shares with exec.c and commands.c: the
+ * terminal, the signal relay, and the subcommands themselves.
+ */
+#ifndef STEPBOX_RUN_H
+#define STEPBOX_RUN_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "state.h"
+
+/* The container's terminal, as the runtime holds it. */
+struct terminal {
+	int master;    /* ours: what the container writes, we read here */
+	int slave;     /* ours too, open until the container has exited */
+	int socket[2]; /* [0] ours, [1] the child's: it sends the pty over it */
+};
+
+/* main.c: the terminal (a pty of the container's devpts, sent to us). */
+void open_console_socket(struct terminal *t);
+void attach_terminal(struct terminal *t);
+int receive_terminal(struct terminal *t);
+void use_raw_mode(void);
+/* main.c: block what we forward (and SIGCHLD, SIGWINCH); wait for PID,
+ * passing signals on and relaying T; the exit code a shell would show. */
+void block_signals(sigset_t *set, sigset_t *old);
+int wait_forwarding_signals(pid_t pid, const sigset_t *set, const struct terminal *t);
+
+/* exec.c: a pidfd of the container R names, if it is still that process
+ * (its start time) and its runtime still holds the lock; else -1, ESRCH. */
+int open_container_pidfd(const struct state_record *r);
+/* Find NAME and open it; exits 125 with the reason when it cannot. */
+int find_running(const char *ref, struct state_record *r);
+
+/* The subcommands: argv[0] is the subcommand's name; each returns the
+ * exit code. */
+int cmd_exec(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_ps(int argc, char **argv);
+int cmd_kill(int argc, char **argv);
+int cmd_rm(int argc, char **argv);
+int cmd_logs(int argc, char **argv);
+int cmd_pause(int argc, char **argv);
+int cmd_cleanup(int argc, char **argv);
+
+#endif

@@ -1,0 +1,510 @@
+/*
+ * state.c — the container's ID, and a state directory it holds by a lock.
+ *
+ * Something the runtime leaves behind (a cgroup, from step09 overlay
+ * directories) must be told apart from something still in use. Asking "is
+ * pid N alive, and is it called run?" gets that wrong: pids are reused, a
+ * binary is renamed or copied, a runtime in another PID namespace has
+ * other pids. So every container gets an ID, 12 random hex digits (the
+ * short form docker shows), and a directory /run/stepbox/<id>/ with a file
+ * "lock" that the runtime holds flock(LOCK_EX) for the container's whole
+ * life. The kernel drops a flock when the last fd on it is closed, which
+ * happens when the runtime exits in any way, kill -9 included. So:
+ *
+ *   still in use  <=>  somebody holds its lock  <=>  flock(LOCK_NB) fails
+ *
+ * Directories are made and removed under one more lock, /run/stepbox/.lock,
+ * so that a cleanup never meets a state directory between its mkdir and
+ * its flock.
+ *
+ * From step10 a container can have a name, and others act on it (exec,
+ * kill, list): the directory holds a record, "state", of what they need
+ * (its pid and that pid's start time, its cgroups), written whole to a
+ * temporary file and renamed over the old one, so a reader sees the old
+ * record or the new one, never half of either. A name is a symbolic link
+ * /run/stepbox/NAME -> ID: symlink(2) either makes it or fails with
+ * EEXIST, so two runs asking for one name cannot both get it. A detached
+ * container's directory outlives its monitor ("exited", with its exit
+ * code and log) until `rm`; only the record tells such a directory from
+ * a crashed run's.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "state.h"
+
+/* /run/stepbox/.lock, held while directories are made or removed. */
+static int lock_tree(void)
+{
+	int fd;
+
+	if (mkdir(STATE_ROOT, 0700) < 0 && errno != EEXIST)
+		die_errno("mkdir %s", STATE_ROOT);
+	fd = open(STATE_ROOT "/.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		die_errno("open %s/.lock", STATE_ROOT);
+	if (flock(fd, LOCK_EX) < 0)
+		die_errno("flock %s/.lock", STATE_ROOT);
+	return fd;
+}
+
+static void new_id(char id[STATE_ID_LEN + 1])
+{
+	unsigned char bytes[STATE_ID_LEN / 2];
+
+	if (getrandom(bytes, sizeof(bytes), 0) != (ssize_t)sizeof(bytes))
+		die_errno("getrandom(%zu bytes)", sizeof(bytes));
+	for (size_t i = 0; i < sizeof(bytes); i++)
+		snprintf(id + 2 * i, 3, "%02x", bytes[i]);
+}
+
+const char *state_check_name(const char *name)
+{
+	size_t len = strlen(name), hex = 0;
+
+	if (len == 0 || len > STATE_NAME_MAX)
+		return "a name has 1 to 64 characters";
+	if (!isalnum((unsigned char)name[0]))
+		return "a name starts with a letter or a digit";
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)name[i];
+
+		if (!isalnum(ch) && ch != '_' && ch != '.' && ch != '-')
+			return "a name has only letters, digits, '_', '.' and '-'";
+		hex += isxdigit(ch) && !isupper(ch);
+	}
+	/* Commands take a name or an ID: a name must never look like one. */
+	if (len == STATE_ID_LEN && hex == len)
+		return "12 hex digits is an ID, not a name";
+	return NULL;
+}
+
+static bool is_id(const char *text)
+{
+	size_t i;
+
+	for (i = 0; text[i]; i++)
+		if (!isxdigit((unsigned char)text[i]) || isupper((unsigned char)text[i]))
+			return false;
+	return i == STATE_ID_LEN;
+}
+
+/* The ID NAME's link leads to, into ID; -1 if none (or not a link to an ID). */
+static int read_name(const char *name, char id[STATE_ID_LEN + 1])
+{
+	char path[PATH_MAX], target[STATE_ID_LEN + 2];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), STATE_ROOT "/%s", name);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return -1;
+	target[n] = '\0';
+	if (!is_id(target)) {
+		errno = EINVAL;
+		return -1;
+	}
+	memcpy(id, target, STATE_ID_LEN + 1);
+	return 0;
+}
+
+/* Does ID's directory hold a record that says "exited"? */
+static bool is_exited(const char *id)
+{
+	struct state_record r;
+
+	return state_load(id, &r) == 0 && strcmp(r.status, "exited") == 0;
+}
+
+/*
+ * Link NAME to our ID. A link already there is either in use (a running
+ * container, or an exited one waiting for rm: refused) or left by a run
+ * that was killed (its lock is free: taken over). The tree lock is held.
+ * 0, or -1 with a message in WHY.
+ */
+static int claim_name(struct state *st, const char *name, char *why, size_t size)
+{
+	char link[PATH_MAX], other[STATE_ID_LEN + 1];
+
+	snprintf(link, sizeof(link), STATE_ROOT "/%s", name);
+	while (symlink(st->id, link) < 0) {
+		if (errno != EEXIST) {
+			snprintf(why, size, "symlink(%s, %s): %s", st->id, link, strerror(errno));
+			return -1;
+		}
+		if (read_name(name, other) == 0 && (state_in_use(other) || is_exited(other))) {
+			snprintf(why, size,
+				 "the name '%s' is taken by container %s (%s): choose another, "
+				 "or remove that one first",
+				 name, other, is_exited(other) ? "exited; rm it" : "running");
+			return -1;
+		}
+		if (unlink(link) < 0) {
+			snprintf(why, size, "unlink %s (a stale name): %s", link, strerror(errno));
+			return -1;
+		}
+	}
+	snprintf(st->name, sizeof(st->name), "%s", name);
+	trace("symlink(\"%s\", \"%s\") = 0: the name", st->id, link);
+	return 0;
+}
+
+static void remove_dir(const char *dir);
+
+void state_create(struct state *st, const char *name)
+{
+	int tree = lock_tree();
+	char lock[sizeof(st->dir) + 8], why[PATH_MAX + 128];
+
+	st->name[0] = '\0';
+	/* 48 random bits: a clash is unlikely, but mkdir would say so. */
+	do {
+		new_id(st->id);
+		snprintf(st->dir, sizeof(st->dir), STATE_ROOT "/%s", st->id);
+	} while (mkdir(st->dir, 0700) < 0 && errno == EEXIST);
+	if (access(st->dir, F_OK) < 0)
+		die_errno("mkdir %s", st->dir);
+	snprintf(lock, sizeof(lock), "%s/lock", st->dir);
+	/* O_CLOEXEC, and the child closes its copy: the lock is the
+	 * runtime's, and must go when the runtime goes. */
+	st->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (st->lock_fd < 0 || flock(st->lock_fd, LOCK_EX) < 0)
+		die_errno("%s", lock);
+	trace("mkdir %s, flock(%s/lock, LOCK_EX) = 0: container %s", st->dir, st->dir, st->id);
+	if (name && claim_name(st, name, why, sizeof(why)) < 0) {
+		remove_dir(st->dir);
+		close(st->lock_fd);
+		st->lock_fd = -1;
+		close(tree);
+		die("%s", why);
+	}
+	close(tree);
+}
+
+/* Remove DIR's files and DIR. The tree lock must be held. */
+static void remove_dir(const char *dir)
+{
+	static const char *const files[] = { "state", "state.tmp", "log", "lock" };
+	char path[PATH_MAX + 16];
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		if (unlink(path) < 0 && errno != ENOENT)
+			warn_errno("unlink %s", path);
+	}
+	if (rmdir(dir) < 0)
+		warn_errno("rmdir %s", dir);
+	else
+		trace("rmdir %s = 0", dir);
+}
+
+/* Remove NAME's link if it still leads to ID. The tree lock is held. */
+static void remove_name(const char *name, const char *id)
+{
+	char link[PATH_MAX], target[STATE_ID_LEN + 1];
+
+	if (!name[0] || read_name(name, target) < 0 || strcmp(target, id) != 0)
+		return;
+	snprintf(link, sizeof(link), STATE_ROOT "/%s", name);
+	if (unlink(link) < 0)
+		warn_errno("unlink %s", link);
+}
+
+void state_remove(struct state *st)
+{
+	int tree;
+
+	if (st->lock_fd < 0)
+		return;
+	tree = lock_tree();
+	remove_name(st->name, st->id);
+	remove_dir(st->dir);
+	close(st->lock_fd); /* the lock goes last: until here the dir is ours */
+	st->lock_fd = -1;
+	close(tree);
+}
+
+void state_keep(struct state *st)
+{
+	if (st->lock_fd < 0)
+		return;
+	close(st->lock_fd);
+	st->lock_fd = -1;
+}
+
+bool state_in_use(const char *id)
+{
+	char lock[PATH_MAX];
+	bool in_use;
+	int fd;
+
+	snprintf(lock, sizeof(lock), STATE_ROOT "/%s/lock", id);
+	fd = open(lock, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false; /* no state: made before the cgroup, so it is gone */
+	in_use = flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+	close(fd);
+	return in_use;
+}
+
+/* The name links that lead to ID (a run killed between its symlink and
+ * its record leaves one that only the link knows). Tree lock held. */
+static void remove_names_of(const char *id)
+{
+	DIR *dir = opendir(STATE_ROOT);
+	struct dirent *entry;
+	char target[STATE_ID_LEN + 1];
+
+	if (!dir)
+		return;
+	while ((entry = readdir(dir)))
+		if (entry->d_type == DT_LNK && read_name(entry->d_name, target) == 0 &&
+		    strcmp(target, id) == 0)
+			remove_name(entry->d_name, id);
+	closedir(dir);
+}
+
+/* Names whose container is gone. Tree lock held. */
+static void remove_dangling_names(bool report)
+{
+	DIR *dir = opendir(STATE_ROOT);
+	struct dirent *entry;
+
+	if (!dir)
+		die_errno("opendir %s", STATE_ROOT);
+	while ((entry = readdir(dir))) {
+		char target[STATE_ID_LEN + 1], path[PATH_MAX];
+		struct stat st;
+
+		if (entry->d_type != DT_LNK)
+			continue;
+		snprintf(path, sizeof(path), STATE_ROOT "/%s", entry->d_name);
+		if (read_name(entry->d_name, target) == 0 && stat(path, &st) == 0)
+			continue;
+		if (unlink(path) < 0)
+			warn_errno("unlink %s", path);
+		else if (report)
+			printf("removed stale name %s\n", path);
+	}
+	closedir(dir);
+}
+
+void state_remove_stale(bool report, bool all)
+{
+	int tree = lock_tree();
+	DIR *dir = opendir(STATE_ROOT);
+	struct dirent *entry;
+
+	if (!dir)
+		die_errno("opendir %s", STATE_ROOT);
+	while ((entry = readdir(dir))) {
+		char path[PATH_MAX];
+
+		if (entry->d_name[0] == '.' || entry->d_type != DT_DIR ||
+		    state_in_use(entry->d_name))
+			continue;
+		/* An exited detached container waits for `rm`. */
+		if (!all && is_exited(entry->d_name))
+			continue;
+		snprintf(path, sizeof(path), STATE_ROOT "/%s", entry->d_name);
+		remove_names_of(entry->d_name);
+		remove_dir(path);
+		if (report)
+			printf("removed stale state %s\n", path);
+	}
+	closedir(dir);
+	remove_dangling_names(report);
+	/* /run/stepbox and its .lock stay, as /run/runc does: removing the
+	 * lock file while a runtime waits on it would give the next one
+	 * another file, and two runtimes would each hold "the" lock. */
+	close(tree);
+}
+
+/* --- the record ------------------------------------------------------ */
+
+void state_save(const struct state *st, const struct state_record *r)
+{
+	char tmp[PATH_MAX + 16], path[PATH_MAX + 16];
+	FILE *f;
+	int fd;
+
+	snprintf(tmp, sizeof(tmp), "%s/state.tmp", st->dir);
+	snprintf(path, sizeof(path), "%s/state", st->dir);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0 || !(f = fdopen(fd, "w")))
+		die_errno("open %s", tmp);
+	fprintf(f,
+		"id=%s\nname=%s\nstatus=%s\npid=%d\nstart_time=%llu\nexit_code=%d\n"
+		"detached=%d\nuserns=%d\ncreated=%lld\nfinished=%lld\ncommand=%s\n",
+		r->id, r->name, r->status, (int)r->pid, r->start_time, r->exit_code, r->detached,
+		r->userns, (long long)r->created, (long long)r->finished, r->command);
+	for (int i = 0; i < r->ncgroups; i++)
+		fprintf(f, "cgroup=%s\n", r->cgroups[i]);
+	for (int i = 0; i < r->nharden; i++)
+		fprintf(f, "harden=%s\n", r->harden[i]);
+	if (fflush(f) != 0 || ferror(f)) {
+		fclose(f);
+		die_errno("write %s", tmp);
+	}
+	if (fclose(f) != 0)
+		die_errno("close %s", tmp);
+	if (rename(tmp, path) < 0)
+		die_errno("rename %s -> %s", tmp, path);
+	trace("write %s.tmp, rename -> %s: %s, pid %d", path, path, r->status, (int)r->pid);
+}
+
+/* One "key=value" line into R; -1 on a key or value we do not know. */
+static int parse_line(char *line, struct state_record *r)
+{
+	char *value = strchr(line, '=');
+	uint64_t n;
+
+	if (!value)
+		return -1;
+	*value++ = '\0';
+	if (strcmp(line, "id") == 0)
+		snprintf(r->id, sizeof(r->id), "%s", value);
+	else if (strcmp(line, "name") == 0)
+		snprintf(r->name, sizeof(r->name), "%s", value);
+	else if (strcmp(line, "status") == 0)
+		snprintf(r->status, sizeof(r->status), "%s", value);
+	else if (strcmp(line, "command") == 0)
+		snprintf(r->command, sizeof(r->command), "%s", value);
+	else if (strcmp(line, "cgroup") == 0) {
+		if (r->ncgroups == STATE_MAX_CGROUPS)
+			return -1;
+		snprintf(r->cgroups[r->ncgroups++], PATH_MAX, "%s", value);
+	} else if (strcmp(line, "harden") == 0) {
+		if (r->nharden == STATE_MAX_HARDEN)
+			return -1;
+		snprintf(r->harden[r->nharden++], sizeof(r->harden[0]), "%s", value);
+	} else if (strcmp(line, "exit_code") == 0) {
+		/* -1 until it has exited */
+		r->exit_code = value[0] == '-' ? -1 : (int)strtol(value, NULL, 10);
+	} else {
+		if (parse_u64(value, &n) < 0)
+			return -1;
+		if (strcmp(line, "pid") == 0 && n <= INT32_MAX)
+			r->pid = (pid_t)n;
+		else if (strcmp(line, "start_time") == 0)
+			r->start_time = n;
+		else if (strcmp(line, "detached") == 0)
+			r->detached = n != 0;
+		else if (strcmp(line, "userns") == 0)
+			r->userns = n != 0;
+		else if (strcmp(line, "created") == 0)
+			r->created = (time_t)n;
+		else if (strcmp(line, "finished") == 0)
+			r->finished = (time_t)n;
+		else
+			return -1;
+	}
+	return 0;
+}
+
+int state_load(const char *ref, struct state_record *r)
+{
+	char id[STATE_ID_LEN + 1], path[PATH_MAX];
+	char *text, *line, *save = NULL;
+	size_t len;
+
+	/* Never a path: "../x" or "a/b" is no name, and no ID. */
+	if (is_id(ref))
+		memcpy(id, ref, sizeof(id));
+	else if (state_check_name(ref) || read_name(ref, id) < 0) {
+		errno = ENOENT;
+		return -1;
+	}
+	snprintf(path, sizeof(path), STATE_ROOT "/%s/state", id);
+	text = read_file_alloc(path, &len);
+	if (!text)
+		return -1;
+	memset(r, 0, sizeof(*r)); /* REF may be R's own id: not before here */
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (parse_line(line, r) < 0)
+			break;
+	free(text);
+	if (line || strcmp(r->id, id) != 0 || r->pid <= 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+int state_list_ids(char ids[][STATE_ID_LEN + 1], int max)
+{
+	DIR *dir = opendir(STATE_ROOT);
+	struct dirent *entry;
+	int n = 0;
+
+	if (!dir)
+		return errno == ENOENT ? 0 : -1;
+	while ((entry = readdir(dir)) && n < max)
+		if (entry->d_type == DT_DIR && is_id(entry->d_name))
+			memcpy(ids[n++], entry->d_name, STATE_ID_LEN + 1);
+	closedir(dir);
+	return n;
+}
+
+int state_delete(const struct state_record *r)
+{
+	int tree = lock_tree();
+	char dir[PATH_MAX];
+
+	if (state_in_use(r->id)) {
+		close(tree);
+		errno = EBUSY;
+		return -1;
+	}
+	snprintf(dir, sizeof(dir), STATE_ROOT "/%s", r->id);
+	remove_name(r->name, r->id);
+	remove_dir(dir);
+	close(tree);
+	return 0;
+}
+
+void state_wait_unlocked(const char *id)
+{
+	char lock[PATH_MAX];
+	int fd;
+
+	snprintf(lock, sizeof(lock), STATE_ROOT "/%s/lock", id);
+	fd = open(lock, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return; /* gone already */
+	while (flock(fd, LOCK_SH) < 0)
+		if (errno != EINTR)
+			die_errno("flock %s", lock);
+	close(fd);
+}
+
+unsigned long long proc_start_time(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long start = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (read_file(path, buf, sizeof(buf)) < 0)
+		return 0;
+	/* The command name (field 2) may hold spaces and ')': skip to the
+	 * last ')'. Field 22 is then the 20th after it. */
+	p = strrchr(buf, ')');
+	if (!p)
+		return 0;
+	for (int field = 2; field < 22 && p; field++)
+		p = strchr(p + 1, ' ');
+	if (p && sscanf(p + 1, "%llu", &start) != 1)
+		start = 0;
+	return start;
+}
