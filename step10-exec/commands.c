@@ -29,6 +29,7 @@
 
 #include "cgroup.h"
 #include "common.h"
+#include "overlay.h"
 #include "run.h"
 
 #define MAX_CONTAINERS 1024
@@ -36,7 +37,7 @@
 static void need_root(const char *command)
 {
 	if (geteuid() != 0)
-		die("%s needs root: containers' state (" STATE_ROOT ") and cgroups are root's",
+		die("%s needs root: containers' state (/run/stepbox) and cgroups are root's",
 		    command);
 }
 
@@ -127,7 +128,7 @@ int cmd_list(int argc, char **argv)
 	need_root("list");
 	n = state_list_ids(ids, MAX_CONTAINERS);
 	if (n < 0)
-		die_errno("opendir " STATE_ROOT);
+		die_errno("opendir %s", state_root_dir());
 	if (json)
 		printf("[");
 	else
@@ -362,7 +363,7 @@ int cmd_logs(int argc, char **argv)
 	if (!r.detached)
 		die("container '%s' runs in the foreground: its output is on its terminal",
 		    argv[first]);
-	snprintf(path, sizeof(path), STATE_ROOT "/%s/log", r.id);
+	snprintf(path, sizeof(path), "%s/%s/log", state_root_dir(), r.id);
 	text = read_file_alloc(path, &len);
 	if (!text)
 		die_errno("read %s", path);
@@ -413,6 +414,6 @@ int cmd_cleanup(int argc, char **argv)
 		usage_error("cleanup: unexpected '%s'", argv[first]);
 	need_root("cleanup");
 	cgroup_remove_stale(true);
-	state_remove_stale(true, all);
+	state_remove_stale(true, all, overlay_remove_stale);
 	return 0;
 }

@@ -47,6 +47,7 @@
 #include "cgroup.h"
 #include "common.h"
 #include "dev.h"
+#include "overlay.h"
 #include "harden.h"
 #include "masks.h"
 #include "rootfs.h"
@@ -65,6 +66,7 @@ static char *default_command[] = { "/bin/sh", NULL };
 #endif
 
 #define MAX_VOLUMES 16
+#define MAX_LAYERS  (OVERLAY_MAX_LOWERS - 1) /* --layer; the rootfs is one more */
 
 /* --volume HOST:CONTAINER[:ro] */
 struct volume {
@@ -109,11 +111,17 @@ struct container {
 	struct dev_node device_nodes[CGROUP_MAX_DEVICES]; /* --device nodes below /dev */
 	size_t ndevice_nodes;
 
-	const char *name; /* --name, or NULL */
-	bool detach;	  /* -d: a monitor stays, we return */
-	int report_fd;	  /* -d: the monitor tells the caller "started" here */
-	FILE *caller_err; /* -d: the caller's stderr, for the monitor's errors */
-	int exec_pipe[2]; /* closed by the child's execve: the command runs */
+	const char *layers[MAX_LAYERS]; /* --layer, top first: lower layers above the rootfs */
+	int layer_fds[MAX_LAYERS];	/* opened by the parent, as the rootfs */
+	size_t nlayers;
+	bool keep;		/* --keep: the upper layer on disk, kept at exit */
+	struct overlay overlay; /* the container's upper layer and the merged tree */
+	int merged_fd;		/* the merged tree, in the child's mount namespace */
+	const char *name;	/* --name, or NULL */
+	bool detach;		/* -d: a monitor stays, we return */
+	int report_fd;		/* -d: the monitor tells the caller "started" here */
+	FILE *caller_err;	/* -d: the caller's stderr, for the monitor's errors */
+	int exec_pipe[2];	/* closed by the child's execve: the command runs */
 	struct state_record record;
 	struct hardening harden; /* --cap-add, --cap-drop, --ulimit */
 };
@@ -124,15 +132,20 @@ static void usage(FILE *out)
 		"Usage: %s [run] [OPTIONS] [--] [COMMAND [ARG...]]\n"
 		"       %s exec|list|ps|kill|rm|logs|pause|resume|cleanup ... (each has --help)\n"
 		"Run COMMAND (default /bin/sh) in new namespaces: user uts ipc pid mnt net\n"
-		"cgroup, in a cgroup with the limits below, with a root filesystem of its own,\n"
-		"with docker's default capabilities, no_new_privs and a seccomp filter.\n"
+		"cgroup, in a cgroup with the limits below, with a root filesystem of its own\n"
+		"that it writes to a layer of its own (an overlay), with docker's default\n"
+		"capabilities, no_new_privs and a seccomp filter.\n"
 		"\n"
 		"      --name NAME      a name for the container, for exec, kill, rm ...\n"
 		"  -d, --detach         run in the background: print its ID and return; a\n"
 		"                       monitor waits for it, output goes to `run logs NAME`\n"
 		"      --rootfs DIR     the container's / (default: the tree `make rootfs`\n"
 		"                       builds, %s; rootless: %s-UID if it\n"
-		"                       exists)\n"
+		"                       exists), the overlay's lowest layer\n"
+		"      --layer DIR      one more read-only layer above the rootfs; repeat it,\n"
+		"                       the first given is the top one\n"
+		"      --keep           keep the container's layer (its changes) at exit, on\n"
+		"                       disk in /var/lib/stepbox/ID/upper, and say where\n"
 		"      --chroot         chroot into DIR instead of pivot_root: only to see\n"
 		"                       why that is not enough (/bin/breakout walks out)\n"
 		"  -n, --hostname NAME  hostname inside (default: stepbox)\n"
@@ -173,7 +186,8 @@ static void usage(FILE *out)
 		"      --cap-drop CAP   drop CAP from that set (or ALL: keep only --cap-add's)\n"
 		"      --ulimit NAME=SOFT[:HARD]  a resource limit of every process, e.g.\n"
 		"                       nofile=1024:2048, nproc=100, core=unlimited\n"
-		"      --cleanup        remove what runs killed with -9 left behind, exit\n"
+		"      --cleanup        remove what runs killed with -9 left behind (cgroups,\n"
+		"                       state, overlays), exit\n"
 		"  -v, --verbose        trace every kernel operation\n"
 		"  -h, --help           show this help\n",
 		STEP_NAME "/run", STEP_NAME "/run", STEPBOX_ROOTFS, STEPBOX_ROOTFS);
@@ -454,6 +468,8 @@ enum {
 	OPT_DEVICE,
 	OPT_ROOTFS,
 	OPT_CHROOT,
+	OPT_LAYER,
+	OPT_KEEP,
 	OPT_NAME,
 	OPT_CAP_ADD,
 	OPT_CAP_DROP,
@@ -499,6 +515,8 @@ static void parse_args(int argc, char **argv, struct container *c)
 		{ "device", required_argument, NULL, OPT_DEVICE },
 		{ "rootfs", required_argument, NULL, OPT_ROOTFS },
 		{ "chroot", no_argument, NULL, OPT_CHROOT },
+		{ "layer", required_argument, NULL, OPT_LAYER },
+		{ "keep", no_argument, NULL, OPT_KEEP },
 		{ "name", required_argument, NULL, OPT_NAME },
 		{ "detach", no_argument, NULL, 'd' },
 		{ "cap-add", required_argument, NULL, OPT_CAP_ADD },
@@ -519,6 +537,7 @@ static void parse_args(int argc, char **argv, struct container *c)
 	c->map_base = 100000;
 	c->map_size = 65536;
 	c->cgroup.fd = -1;
+	c->overlay.root = -1;
 	opterr = 0; /* we print our own one-line errors */
 	/* "+": stop at the first non-option, so `run ls -l` passes -l on. */
 	while ((opt = getopt_long(argc, argv, "+:n:V:m:tdvh", options, &index)) != -1) {
@@ -604,6 +623,17 @@ static void parse_args(int argc, char **argv, struct container *c)
 		case OPT_CHROOT:
 			c->chroot = true;
 			break;
+		case OPT_LAYER:
+			if (c->nlayers == MAX_LAYERS)
+				usage_error("--layer: at most %d layers", MAX_LAYERS);
+			if (optarg[0] == '\0' || strlen(optarg) >= PATH_MAX)
+				usage_error("--layer: '%s' is not a directory path", optarg);
+			c->layer_fds[c->nlayers] = -1;
+			c->layers[c->nlayers++] = optarg;
+			break;
+		case OPT_KEEP:
+			c->keep = true;
+			break;
 		case OPT_NAME: {
 			const char *why = state_check_name(optarg);
 
@@ -684,11 +714,11 @@ static void check_privileges(struct container *c)
 	if (c->map_given)
 		die("--map-base/--map-size need root: without it you may map only your own "
 		    "uid and gid");
-	if (has_limits(&c->limits) || c->cleanup)
-		die("cgroup limits and --cleanup need root: the cgroup tree belongs to root "
-		    "unless it is delegated to you");
+	if (has_limits(&c->limits))
+		die("cgroup limits need root: the cgroup tree belongs to root unless it is "
+		    "delegated to you");
 	if (c->name || c->detach)
-		die("--name and -d need root: containers' state (" STATE_ROOT ") is root's");
+		die("--name and -d need root: containers' state (/run/stepbox) is root's");
 }
 
 /* --- the user namespace ---------------------------------------------- */
@@ -879,23 +909,19 @@ static void keep_mount_local(int fd, const char *what)
  * or attaching our copy onto it would show on the host; and so does "/"
  * (itself only): pivot_root refuses (EINVAL) while the mount the current
  * root hangs from is shared. What is below keeps its propagation: the
- * volumes, copied already, still share with the host.
+ * volumes, copied already, still share with the host. From step09 the
+ * tree is the merged overlay, whose own mount is the one that holds it.
  */
 static void keep_rootfs_local(const struct container *c)
 {
-	int dir = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-
-	if (dir < 0)
-		die_errno("--rootfs %s", c->rootfs);
-	keep_mount_local(dir, c->rootfs);
-	close(dir);
+	keep_mount_local(c->merged_fd, c->overlay.merged);
 	if (mount(NULL, "/", NULL, MS_SLAVE, NULL) < 0)
 		die_errno("mount(\"/\", MS_SLAVE)");
 	trace("mount(\"/\", MS_SLAVE) = 0");
 }
 
 /*
- * The rootfs becomes a mount of its own: pivot_root wants a mount point
+ * The tree becomes a mount of its own: pivot_root wants a mount point
  * for the new root (EINVAL otherwise), and a mount of our own is what
  * lets us choose its propagation. open_tree(OPEN_TREE_CLONE|AT_RECURSIVE)
  * copies it, mounts below included (a bind, MS_BIND|MS_REC), and
@@ -903,12 +929,17 @@ static void keep_rootfs_local(const struct container *c)
  * the fd of that copy is the rootfs: the directory under it, the one the
  * parent opened, is out of sight below the mount.
  *
+ * From step09 the tree is the merged overlay, not the rootfs: the
+ * overlay is a mount point already, but our copy of the host's mount of
+ * it would share mount events with the host in shared mode.
+ *
  * The copy's propagation: private, or a slave in slave and shared modes
  * (so that /proc and /dev, mounted in it, never reach the host). In
  * shared mode, first keep_rootfs_local.
  */
 static int bind_rootfs(const struct container *c)
 {
+	const char *merged = c->overlay.merged;
 	struct mount_attr attr = {
 		.propagation = c->propagation == MS_PRIVATE ? MS_PRIVATE : MS_SLAVE,
 	};
@@ -919,23 +950,92 @@ static int bind_rootfs(const struct container *c)
 		keep_rootfs_local(c);
 	/* The parent's fd is a mount of the parent's namespace, which
 	 * open_tree refuses to copy (EINVAL). Our copy of it is found by
-	 * name, then checked against the fd: the same directory, or stop. */
-	tree = open_tree(AT_FDCWD, c->rootfs, AT_RECURSIVE | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	 * name (open_merged), then checked against the fd: the same
+	 * directory, or stop. */
+	tree = open_tree(c->merged_fd, "",
+			 AT_EMPTY_PATH | AT_RECURSIVE | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 	if (tree < 0)
-		die_errno("--rootfs %s: open_tree(OPEN_TREE_CLONE|AT_RECURSIVE)", c->rootfs);
-	if (fstat(tree, &got) < 0 || fstat(c->rootfs_fd, &want) < 0)
-		die_errno("--rootfs %s: fstat", c->rootfs);
+		die_errno("%s: open_tree(OPEN_TREE_CLONE|AT_RECURSIVE)", merged);
+	if (fstat(tree, &got) < 0 || fstat(c->overlay.root, &want) < 0)
+		die_errno("%s: fstat", merged);
 	if (got.st_dev != want.st_dev || got.st_ino != want.st_ino)
-		die("--rootfs %s: no longer the directory opened before clone", c->rootfs);
+		die("%s: no longer the overlay mounted there", merged);
 	if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
-		die_errno("--rootfs %s: mount_setattr(%s)", c->rootfs,
-			  propagation_name(attr.propagation));
-	if (move_mount(tree, "", AT_FDCWD, c->rootfs, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-		die_errno("--rootfs %s: move_mount onto itself", c->rootfs);
+		die_errno("%s: mount_setattr(%s)", merged, propagation_name(attr.propagation));
+	if (move_mount(tree, "", c->merged_fd, "",
+		       MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		die_errno("%s: move_mount onto itself", merged);
 	trace("open_tree(\"%s\", OPEN_TREE_CLONE|AT_RECURSIVE), mount_setattr(%s), move_mount "
 	      "onto itself = %d",
-	      c->rootfs, propagation_name(attr.propagation), tree);
+	      merged, propagation_name(attr.propagation), tree);
 	return tree;
+}
+
+/* The lower layers, top first: the --layer directories, then the rootfs. */
+static struct overlay_lowers lower_layers(const struct container *c)
+{
+	struct overlay_lowers lowers = { .n = 0 };
+
+	for (size_t i = 0; i < c->nlayers; i++) {
+		lowers.fds[lowers.n] = c->layer_fds[i];
+		lowers.names[lowers.n++] = c->layers[i];
+	}
+	lowers.fds[lowers.n] = c->rootfs_fd;
+	lowers.names[lowers.n++] = c->rootfs;
+	return lowers;
+}
+
+/*
+ * Rootless, the overlay is ours to mount, here: in the mount namespace
+ * of our user namespace, where we hold CAP_SYS_ADMIN. The kernel allows
+ * it for overlayfs since Linux 5.11: overlayfs does every access to the
+ * layers with the mounter's credentials (ours: nothing a user could not
+ * do by hand), and from 5.11 may keep its notes in user.* xattrs
+ * (userxattr), which we may write, instead of trusted.* ones.
+ * The layers are opened again, by name: overlayfs takes layers from our
+ * own mount namespace only (EINVAL), and the parent's fds are of the
+ * host's. Each is checked against the parent's fd, as the rootfs in
+ * bind_rootfs. The tmpfs for upper and work is mounted here too, and
+ * goes with our mount namespace.
+ */
+static void mount_overlay_inside(struct container *c)
+{
+	struct overlay_lowers lowers = lower_layers(c);
+
+	for (size_t i = 0; i < lowers.n; i++) {
+		struct stat want, got;
+		int fd = open(lowers.names[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+		if (fd < 0)
+			die_errno("open %s", lowers.names[i]);
+		if (fstat(fd, &got) < 0 || fstat(lowers.fds[i], &want) < 0)
+			die_errno("fstat %s", lowers.names[i]);
+		if (got.st_dev != want.st_dev || got.st_ino != want.st_ino)
+			die("%s: no longer the directory opened before clone", lowers.names[i]);
+		lowers.fds[i] = fd;
+	}
+	overlay_mount(&c->overlay, &lowers, false, true);
+	for (size_t i = 0; i < lowers.n; i++)
+		close(lowers.fds[i]);
+	c->merged_fd = open(c->overlay.merged, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (c->merged_fd < 0)
+		die_errno("open %s", c->overlay.merged);
+}
+
+/*
+ * The merged tree, as our mount namespace has it, opened while we still
+ * have our host uid: the state directory is root's alone (0700), and
+ * as uid 0 of the container (100000 on the host) we could not look its
+ * name up. Rootless the overlay is not mounted yet: mount_overlay_inside
+ * opens it once it is.
+ */
+static void open_merged(struct container *c)
+{
+	if (c->rootless)
+		return;
+	c->merged_fd = open(c->overlay.merged, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (c->merged_fd < 0)
+		die_errno("open %s", c->overlay.merged);
 }
 
 /* A mount point inside the rootfs: TARGET resolved in ROOT (created when
@@ -1072,6 +1172,14 @@ static int open_target(int root, const struct volume *v)
 			       "make rootfs-user)",
 			       "--volume %s:%s: open(\"%s\") inside the rootfs", v->host, v->target,
 			       v->target);
+	if (fd < 0 && errno == EOVERFLOW)
+		die_errno_hint(
+		    "a directory on the way belongs to an id the user namespace does not "
+		    "map, and overlayfs cannot copy it up into the container's layer with "
+		    "an owner it cannot write (rootless: make rootfs-user, or a target "
+		    "that exists)",
+		    "--volume %s:%s: open(\"%s\") inside the rootfs", v->host, v->target,
+		    v->target);
 	if (fd < 0)
 		die_errno("--volume %s:%s: open(\"%s\") inside the rootfs", v->host, v->target,
 			  v->target);
@@ -1155,17 +1263,20 @@ static void enter_chroot(int root)
 
 /*
  * The container's mount table, in the order the kernel needs: "/" of our
- * copy made private (or as --propagation says), the rootfs a mount of its
- * own, the file systems mounted inside it while the host's paths still
- * resolve (the nodes of /dev are bound from the host's), each at a path
- * resolved inside the rootfs; then pivot_root. The volumes' host paths
- * are already open (open_volumes).
+ * copy made private (or as --propagation says), the merged overlay (the
+ * parent's, or rootless our own) a mount of its own, the file systems
+ * mounted inside it while the host's paths still resolve (the nodes of
+ * /dev are bound from the host's), each at a path resolved inside the
+ * rootfs; then pivot_root. The volumes' host paths are already open
+ * (open_volumes).
  */
-static void setup_mounts(const struct container *c)
+static void setup_mounts(struct container *c)
 {
 	int root;
 
 	set_propagation(c->propagation);
+	if (c->rootless)
+		mount_overlay_inside(c);
 	root = bind_rootfs(c);
 	mount_proc(root);
 	dev_setup(root, !c->userns, c->device_nodes, c->ndevice_nodes);
@@ -1181,6 +1292,10 @@ static void setup_mounts(const struct container *c)
 		rootfs_pivot(root);
 	close(root);
 	close(c->rootfs_fd);
+	for (size_t i = 0; i < c->nlayers; i++)
+		close(c->layer_fds[i]);
+	close(c->overlay.root);
+	close(c->merged_fd);
 }
 
 /*
@@ -1348,6 +1463,7 @@ static int child_main(void *arg)
 	/* Open the volumes while we still have our host uid: as uid 0 of
 	 * the container (100000 on the host) we might not reach them. */
 	open_volumes(c);
+	open_merged(c);
 	if (c->userns)
 		become_root(c);
 	enter_cgroup_namespace();
@@ -1614,6 +1730,41 @@ static void open_rootfs(struct container *c)
 	trace("open(\"%s\", O_PATH|O_DIRECTORY) = %d (the rootfs)", c->rootfs, c->rootfs_fd);
 }
 
+/* --layer, each opened now as the rootfs is: a missing one is exit 125
+ * with nothing made, and the fd is what the overlay gets. */
+static void open_layers(struct container *c)
+{
+	for (size_t i = 0; i < c->nlayers; i++) {
+		c->layer_fds[i] = open(c->layers[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (c->layer_fds[i] < 0 && errno == ENOTDIR)
+			die("--layer %s: not a directory (a layer is a directory tree)",
+			    c->layers[i]);
+		if (c->layer_fds[i] < 0)
+			die_errno("--layer %s", c->layers[i]);
+		trace("open(\"%s\", O_PATH|O_DIRECTORY) = %d (a layer)", c->layers[i],
+		      c->layer_fds[i]);
+	}
+}
+
+/* Is there a NAME in some lower layer, each resolved inside itself? A
+ * link in one layer to a file that only another has is not followed
+ * across layers, and such a command counts as missing: rare in images,
+ * and the price of deciding before anything exists. */
+static bool in_lower_layers(const struct container *c, const char *name)
+{
+	struct overlay_lowers lowers = lower_layers(c);
+
+	for (size_t i = 0; i < lowers.n; i++) {
+		int fd = rootfs_open_at(lowers.fds[i], name);
+
+		if (fd >= 0) {
+			close(fd);
+			return true;
+		}
+	}
+	return false;
+}
+
 /* Is PATH a volume's target, or below one? Then the rootfs cannot say
  * what is there: the volume will. */
 static bool in_volume(const struct container *c, const char *path)
@@ -1633,23 +1784,18 @@ static bool in_volume(const struct container *c, const char *path)
 /*
  * The command must be in the rootfs, not on the host: look for it there
  * now, as execvp will (PATH, unless the name has a '/'), each candidate
- * resolved inside the rootfs. Nowhere: exit 127 before any namespace
- * exists. Where a volume may bring it, the check is left to execvp.
+ * resolved inside the rootfs, and from step09 inside each --layer too.
+ * Nowhere: exit 127 before any namespace exists. Where a volume may
+ * bring it, the check is left to execvp.
  */
 static void check_command(const struct container *c)
 {
 	const char *name = c->argv[0], *path = getenv("PATH");
 	char full[PATH_MAX];
-	int fd;
 
 	if (strchr(name, '/')) {
-		if (in_volume(c, name))
+		if (in_volume(c, name) || in_lower_layers(c, name))
 			return;
-		fd = rootfs_open_at(c->rootfs_fd, name);
-		if (fd >= 0) {
-			close(fd);
-			return;
-		}
 	} else {
 		for (path = path ? path : "/bin:/usr/bin"; *path;) {
 			size_t len = strcspn(path, ":");
@@ -1657,16 +1803,12 @@ static void check_command(const struct container *c)
 			snprintf(full, sizeof(full), "%.*s/%s", len ? (int)len : 1,
 				 len ? path : ".", name);
 			path += len + (path[len] == ':');
-			if (in_volume(c, full))
+			if (in_volume(c, full) || in_lower_layers(c, full))
 				return;
-			fd = rootfs_open_at(c->rootfs_fd, full);
-			if (fd >= 0) {
-				close(fd);
-				return;
-			}
 		}
 	}
-	warn("%s: command not found in the rootfs %s%s", name, c->rootfs,
+	warn("%s: command not found in the rootfs %s%s%s", name, c->rootfs,
+	     c->nlayers ? " or its layers" : "",
 	     strchr(name, '/') ? "" : " (looked in $PATH, inside it)");
 	exit(EXIT_NOTFOUND);
 }
@@ -1675,40 +1817,65 @@ static void check_command(const struct container *c)
 
 static struct container *exit_container;
 
-/* On every exit path, die() included, the cgroup goes, then the state. */
+/* On every exit path, die() included, the overlay goes (a kept one too:
+ * the runtime failed), then the cgroup, then the state. */
 static void remove_cgroup_at_exit(void)
 {
 	if (!exit_container)
 		return;
+	overlay_remove(&exit_container->overlay, true);
 	cgroup_destroy(&exit_container->cgroup);
 	state_remove(&exit_container->state);
 }
 
 /* What runs killed with -9 left: cgroups whose lock is free, then their
- * state directories (state.c explains the lock). */
-static void remove_stale(bool report)
+ * state directories (state.c explains the lock) with the overlays in
+ * them. Rootless there are no cgroups of ours, and the state is ours
+ * only (state.c): root's containers are none of our business. */
+static void remove_stale(bool rootless, bool report)
 {
-	cgroup_remove_stale(report);
-	state_remove_stale(report, false);
+	if (!rootless)
+		cgroup_remove_stale(report);
+	state_remove_stale(report, false, overlay_remove_stale);
 }
 
 /*
  * Made before the child exists, so that the child never runs a single
  * instruction outside it. Named after the container's ID, whose state
  * directory we lock first (state.c): leftovers of runs that were killed
- * are told apart by their free locks, and removed first.
+ * are told apart by their free locks, and removed first. From step09 a
+ * rootless run has a state directory too, for its overlay, and still no
+ * cgroup.
  */
 static void setup_cgroup(struct container *c)
 {
 	c->state.lock_fd = -1;
-	if (c->rootless)
-		return;
 	exit_container = c;
 	if (atexit(remove_cgroup_at_exit) != 0)
 		die("atexit");
 	state_create(&c->state, c->name);
-	remove_stale(false);
-	cgroup_create(&c->cgroup, c->state.id, &c->limits);
+	remove_stale(c->rootless, false);
+	if (!c->rootless)
+		cgroup_create(&c->cgroup, c->state.id, &c->limits);
+}
+
+/*
+ * The overlay's directories go in the state directory, where a run
+ * killed with -9 leaves them under a lock nobody holds. As root we mount
+ * it here, on the host, before the child exists, as containerd's shim
+ * mounts a container's rootfs before runc starts: the overlay's notes
+ * then go in trusted.* xattrs, which only the host's root may write, on
+ * every kernel, and the host can look at upper and merged while the
+ * container runs. Rootless we may mount nothing here: the child does it
+ * (mount_overlay_inside).
+ */
+static void setup_overlay(struct container *c)
+{
+	struct overlay_lowers lowers = lower_layers(c);
+
+	overlay_dirs(&c->overlay, c->state.dir, c->state.id, c->keep);
+	if (!c->rootless)
+		overlay_mount(&c->overlay, &lowers, true, false);
 }
 
 /*
@@ -2025,7 +2192,7 @@ int main(int argc, char **argv)
 	if (c.userns)
 		flags |= CLONE_NEWUSER;
 	if (c.cleanup) {
-		remove_stale(true);
+		remove_stale(c.rootless, true);
 		return 0;
 	}
 
@@ -2034,6 +2201,7 @@ int main(int argc, char **argv)
 	resolve = getenv("STEPBOX_RESOLVE");
 	rootfs_force_walk(resolve && strcmp(resolve, "walk") == 0);
 	open_rootfs(&c);
+	open_layers(&c);
 	check_command(&c);
 	if (c.detach)
 		start_monitor(&c);
@@ -2042,6 +2210,7 @@ int main(int argc, char **argv)
 	 * setup with a cgroup left behind. */
 	block_signals(&set, &c.parent_mask);
 	setup_cgroup(&c);
+	setup_overlay(&c);
 	if (c.detach)
 		redirect_to_log(&c);
 	if (c.tty)
@@ -2088,6 +2257,7 @@ int main(int argc, char **argv)
 	status = wait_forwarding_signals(pid, &set, c.tty ? &c.term : NULL);
 	if (c.veth)
 		remove_veth(&c);
+	overlay_remove(&c.overlay, false);
 	cgroup_destroy(&c.cgroup);
 	if (c.detach)
 		record_exit(&c, status);

@@ -15,7 +15,11 @@
  *
  * Directories are made and removed under one more lock, /run/stepbox/.lock,
  * so that a cleanup never meets a state directory between its mkdir and
- * its flock.
+ * its flock. *
+ * From step09 a rootless run has a state directory too: its overlay
+ * needs a place. /run is root's, so it goes where runc and podman put
+ * theirs, $XDG_RUNTIME_DIR/stepbox (/run/user/UID, made for each login
+ * session), or /tmp/stepbox-UID where there is none.
  *
  * From step10 a container can have a name, and others act on it (exec,
  * kill, list): the directory holds a record, "state", of what they need
@@ -44,18 +48,55 @@
 #include "common.h"
 #include "state.h"
 
-/* /run/stepbox/.lock, held while directories are made or removed. */
+static char state_root[PATH_MAX];
+
+/* /run/stepbox as root. Rootless: $XDG_RUNTIME_DIR only when it is a
+ * directory of ours (sudo and su may pass on someone else's). */
+static const char *root_dir(void)
+{
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	struct stat st;
+
+	if (state_root[0])
+		return state_root;
+	if (geteuid() == 0)
+		snprintf(state_root, sizeof(state_root), "/run/stepbox");
+	else if (xdg && xdg[0] == '/' && strlen(xdg) < PATH_MAX - 64 && stat(xdg, &st) == 0 &&
+		 S_ISDIR(st.st_mode) && st.st_uid == geteuid())
+		snprintf(state_root, sizeof(state_root), "%s/stepbox", xdg);
+	else
+		snprintf(state_root, sizeof(state_root), "/tmp/stepbox-%u", (unsigned)geteuid());
+	return state_root;
+}
+
+const char *state_root_dir(void)
+{
+	return root_dir();
+}
+
+/* <root>/.lock, held while directories are made or removed. The root
+ * must be ours alone: in /tmp anyone could have made it first. */
 static int lock_tree(void)
 {
+	const char *root = root_dir();
+	char lock[PATH_MAX + 8];
+	struct stat st;
 	int fd;
 
-	if (mkdir(STATE_ROOT, 0700) < 0 && errno != EEXIST)
-		die_errno("mkdir %s", STATE_ROOT);
-	fd = open(STATE_ROOT "/.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (mkdir(root, 0700) < 0 && errno != EEXIST)
+		die_errno("mkdir %s", root);
+	if (lstat(root, &st) < 0)
+		die_errno("%s", root);
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077))
+		die("%s is not a directory of yours that only you may use (mode 0700): remove it, "
+		    "or set XDG_RUNTIME_DIR",
+		    root);
+	snprintf(lock, sizeof(lock), "%s/.lock", root);
+	fd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
-		die_errno("open %s/.lock", STATE_ROOT);
+		die_errno("open %s", lock);
 	if (flock(fd, LOCK_EX) < 0)
-		die_errno("flock %s/.lock", STATE_ROOT);
+		die_errno("flock %s", lock);
 	return fd;
 }
 
@@ -106,7 +147,7 @@ static int read_name(const char *name, char id[STATE_ID_LEN + 1])
 	char path[PATH_MAX], target[STATE_ID_LEN + 2];
 	ssize_t n;
 
-	snprintf(path, sizeof(path), STATE_ROOT "/%s", name);
+	snprintf(path, sizeof(path), "%s/%s", root_dir(), name);
 	n = readlink(path, target, sizeof(target) - 1);
 	if (n < 0)
 		return -1;
@@ -137,7 +178,7 @@ static int claim_name(struct state *st, const char *name, char *why, size_t size
 {
 	char link[PATH_MAX], other[STATE_ID_LEN + 1];
 
-	snprintf(link, sizeof(link), STATE_ROOT "/%s", name);
+	snprintf(link, sizeof(link), "%s/%s", root_dir(), name);
 	while (symlink(st->id, link) < 0) {
 		if (errno != EEXIST) {
 			snprintf(why, size, "symlink(%s, %s): %s", st->id, link, strerror(errno));
@@ -171,7 +212,7 @@ void state_create(struct state *st, const char *name)
 	/* 48 random bits: a clash is unlikely, but mkdir would say so. */
 	do {
 		new_id(st->id);
-		snprintf(st->dir, sizeof(st->dir), STATE_ROOT "/%s", st->id);
+		snprintf(st->dir, sizeof(st->dir), "%s/%s", root_dir(), st->id);
 	} while (mkdir(st->dir, 0700) < 0 && errno == EEXIST);
 	if (access(st->dir, F_OK) < 0)
 		die_errno("mkdir %s", st->dir);
@@ -192,21 +233,37 @@ void state_create(struct state *st, const char *name)
 	close(tree);
 }
 
-/* Remove DIR's files and DIR. The tree lock must be held. */
-static void remove_dir(const char *dir)
+/* The record, its temporary file and the log. The tree lock is held. */
+static void remove_record(const char *dir)
 {
-	static const char *const files[] = { "state", "state.tmp", "log", "lock" };
+	static const char *const files[] = { "state", "state.tmp", "log" };
 	char path[PATH_MAX + 16];
 
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+	for (size_t k = 0; k < sizeof(files) / sizeof(files[0]); k++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[k]);
 		if (unlink(path) < 0 && errno != ENOENT)
 			warn_errno("unlink %s", path);
 	}
+}
+
+/* Remove DIR's lock file and DIR. The tree lock must be held. */
+static void remove_dir(const char *dir)
+{
+	char lock[PATH_MAX + 8];
+
+	snprintf(lock, sizeof(lock), "%s/lock", dir);
+	if (unlink(lock) < 0 && errno != ENOENT)
+		warn_errno("unlink %s", lock);
 	if (rmdir(dir) < 0)
 		warn_errno("rmdir %s", dir);
 	else
 		trace("rmdir %s = 0", dir);
+}
+
+static void remove_record_and_dir(const char *dir)
+{
+	remove_record(dir);
+	remove_dir(dir);
 }
 
 /* Remove NAME's link if it still leads to ID. The tree lock is held. */
@@ -216,7 +273,7 @@ static void remove_name(const char *name, const char *id)
 
 	if (!name[0] || read_name(name, target) < 0 || strcmp(target, id) != 0)
 		return;
-	snprintf(link, sizeof(link), STATE_ROOT "/%s", name);
+	snprintf(link, sizeof(link), "%s/%s", root_dir(), name);
 	if (unlink(link) < 0)
 		warn_errno("unlink %s", link);
 }
@@ -229,7 +286,7 @@ void state_remove(struct state *st)
 		return;
 	tree = lock_tree();
 	remove_name(st->name, st->id);
-	remove_dir(st->dir);
+	remove_record_and_dir(st->dir);
 	close(st->lock_fd); /* the lock goes last: until here the dir is ours */
 	st->lock_fd = -1;
 	close(tree);
@@ -249,7 +306,7 @@ bool state_in_use(const char *id)
 	bool in_use;
 	int fd;
 
-	snprintf(lock, sizeof(lock), STATE_ROOT "/%s/lock", id);
+	snprintf(lock, sizeof(lock), "%s/%s/lock", root_dir(), id);
 	fd = open(lock, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return false; /* no state: made before the cgroup, so it is gone */
@@ -262,7 +319,7 @@ bool state_in_use(const char *id)
  * its record leaves one that only the link knows). Tree lock held. */
 static void remove_names_of(const char *id)
 {
-	DIR *dir = opendir(STATE_ROOT);
+	DIR *dir = opendir(root_dir());
 	struct dirent *entry;
 	char target[STATE_ID_LEN + 1];
 
@@ -278,18 +335,18 @@ static void remove_names_of(const char *id)
 /* Names whose container is gone. Tree lock held. */
 static void remove_dangling_names(bool report)
 {
-	DIR *dir = opendir(STATE_ROOT);
+	DIR *dir = opendir(root_dir());
 	struct dirent *entry;
 
 	if (!dir)
-		die_errno("opendir %s", STATE_ROOT);
+		die_errno("opendir %s", root_dir());
 	while ((entry = readdir(dir))) {
 		char target[STATE_ID_LEN + 1], path[PATH_MAX];
 		struct stat st;
 
 		if (entry->d_type != DT_LNK)
 			continue;
-		snprintf(path, sizeof(path), STATE_ROOT "/%s", entry->d_name);
+		snprintf(path, sizeof(path), "%s/%s", root_dir(), entry->d_name);
 		if (read_name(entry->d_name, target) == 0 && stat(path, &st) == 0)
 			continue;
 		if (unlink(path) < 0)
@@ -300,14 +357,14 @@ static void remove_dangling_names(bool report)
 	closedir(dir);
 }
 
-void state_remove_stale(bool report, bool all)
+void state_remove_stale(bool report, bool all, state_tidy_fn *tidy)
 {
 	int tree = lock_tree();
-	DIR *dir = opendir(STATE_ROOT);
+	DIR *dir = opendir(root_dir());
 	struct dirent *entry;
 
 	if (!dir)
-		die_errno("opendir %s", STATE_ROOT);
+		die_errno("opendir %s", root_dir());
 	while ((entry = readdir(dir))) {
 		char path[PATH_MAX];
 
@@ -317,9 +374,11 @@ void state_remove_stale(bool report, bool all)
 		/* An exited detached container waits for `rm`. */
 		if (!all && is_exited(entry->d_name))
 			continue;
-		snprintf(path, sizeof(path), STATE_ROOT "/%s", entry->d_name);
+		snprintf(path, sizeof(path), "%s/%s", root_dir(), entry->d_name);
 		remove_names_of(entry->d_name);
-		remove_dir(path);
+		if (tidy)
+			tidy(path, entry->d_name, report);
+		remove_record_and_dir(path);
 		if (report)
 			printf("removed stale state %s\n", path);
 	}
@@ -426,7 +485,7 @@ int state_load(const char *ref, struct state_record *r)
 		errno = ENOENT;
 		return -1;
 	}
-	snprintf(path, sizeof(path), STATE_ROOT "/%s/state", id);
+	snprintf(path, sizeof(path), "%s/%s/state", root_dir(), id);
 	text = read_file_alloc(path, &len);
 	if (!text)
 		return -1;
@@ -444,7 +503,7 @@ int state_load(const char *ref, struct state_record *r)
 
 int state_list_ids(char ids[][STATE_ID_LEN + 1], int max)
 {
-	DIR *dir = opendir(STATE_ROOT);
+	DIR *dir = opendir(root_dir());
 	struct dirent *entry;
 	int n = 0;
 
@@ -467,9 +526,9 @@ int state_delete(const struct state_record *r)
 		errno = EBUSY;
 		return -1;
 	}
-	snprintf(dir, sizeof(dir), STATE_ROOT "/%s", r->id);
+	snprintf(dir, sizeof(dir), "%s/%s", root_dir(), r->id);
 	remove_name(r->name, r->id);
-	remove_dir(dir);
+	remove_record_and_dir(dir);
 	close(tree);
 	return 0;
 }
@@ -479,7 +538,7 @@ void state_wait_unlocked(const char *id)
 	char lock[PATH_MAX];
 	int fd;
 
-	snprintf(lock, sizeof(lock), STATE_ROOT "/%s/lock", id);
+	snprintf(lock, sizeof(lock), "%s/%s/lock", root_dir(), id);
 	fd = open(lock, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return; /* gone already */

@@ -10,7 +10,6 @@
 #include <sys/types.h>
 #include <time.h>
 
-#define STATE_ROOT	  "/run/stepbox"
 #define STATE_ID_LEN	  12
 #define STATE_NAME_MAX	  64
 #define STATE_MAX_CGROUPS 8
@@ -20,7 +19,7 @@
 struct state {
 	char id[STATE_ID_LEN + 1];     /* 12 hex digits */
 	char name[STATE_NAME_MAX + 1]; /* --name, or "" */
-	char dir[PATH_MAX];	       /* /run/stepbox/<id> */
+	char dir[PATH_MAX];	       /* /run/stepbox/<id> (rootless: see state.c) */
 	int lock_fd;		       /* flock(LOCK_EX) held for the container's life */
 };
 
@@ -44,6 +43,9 @@ struct state_record {
 	int nharden;
 };
 
+/* /run/stepbox as root; rootless, $XDG_RUNTIME_DIR/stepbox or
+ * /tmp/stepbox-UID (state.c). */
+const char *state_root_dir(void);
 /* A valid --name: [A-Za-z0-9][A-Za-z0-9_.-]*, at most 64, and not 12 hex
  * digits (that is an ID). NULL, or why not. */
 const char *state_check_name(const char *name);
@@ -57,10 +59,13 @@ void state_remove(struct state *st);
 void state_keep(struct state *st);
 /* Does a live runtime hold ID's lock? */
 bool state_in_use(const char *id);
+/* What else a stale state directory DIR (of container ID) holds, to be
+ * removed before it (from step09: the overlay's directories). */
+typedef void state_tidy_fn(const char *dir, const char *id, bool report);
 /* Remove every state directory whose lock nobody holds (kept ones of
- * exited containers too when ALL), and names that lead nowhere; list
- * them on stdout when REPORT. */
-void state_remove_stale(bool report, bool all);
+ * exited containers too when ALL), TIDY first if not NULL, and names
+ * that lead nowhere; list them on stdout when REPORT. */
+void state_remove_stale(bool report, bool all, state_tidy_fn *tidy);
 
 /* Write the record, atomically: a temporary file renamed over "state". */
 void state_save(const struct state *st, const struct state_record *r);
