@@ -47,8 +47,12 @@ lab() {
 }
 
 # lab_ctr_bg ARGS...: ctr_bg, in the lab host.
+# From step08 the rootfs is named: its compiled-in default may be under
+# /tmp (a checkout there), which the fedora lab covers with a tmpfs.
 lab_ctr_bg() {
-	lab "$STEP_BIN" "${WORK_VOLUME[@]}" "$@" >"$WORK/out" 2>&1 &
+	local rootfs=()
+	[ "$STEP_NUM" -lt 8 ] || rootfs=(--rootfs "$ROOTFS")
+	lab "$STEP_BIN" "${WORK_VOLUME[@]}" "${rootfs[@]}" "$@" >"$WORK/out" 2>&1 &
 	CTR_PID=$!
 }
 

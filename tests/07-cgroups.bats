@@ -296,7 +296,8 @@ stepbox_cgroups() {
 	strace -o /dev/null -e trace=mkdir -e inject=mkdir:delay_exit=300000 \
 		"$STEP_BIN" --pids 30 -- true >"$WORK/out" 2>&1 &
 	CTR_PID=$!
-	for ((i = 0; i < 100; i++)); do
+	# (up to 10 s: under qemu's emulation, strace alone takes seconds)
+	for ((i = 0; i < 500; i++)); do
 		[ -n "$(stepbox_cgroups)" ] && break
 		sleep 0.02
 	done
