@@ -67,7 +67,7 @@ static int parse_simple(int argc, char **argv, const char *usage, const char *fl
 
 /* --- list -------------------------------------------------------------- */
 
-/* "running", "paused" or "exited (N)". */
+/* "created", "running", "paused", "exited (N)" or "stale". */
 static const char *status_of(const struct state_record *r, char *buf, size_t size)
 {
 	struct cgroup cg;
@@ -77,6 +77,8 @@ static const char *status_of(const struct state_record *r, char *buf, size_t siz
 		snprintf(buf, size, "exited (%d)", r->exit_code);
 		return buf;
 	}
+	if (strcmp(r->status, "created") == 0)
+		return "created";
 	pidfd = open_container_pidfd(r);
 	if (pidfd < 0)
 		return "stale";

@@ -102,6 +102,8 @@ int find_running(const char *ref, struct state_record *r)
 			die("no container '%s' (`run list` shows them)", ref);
 		die_errno("reading the state of container '%s'", ref);
 	}
+	if (strcmp(r->status, "created") == 0)
+		die("container '%s' is still starting: try again in a moment", ref);
 	if (strcmp(r->status, "exited") == 0)
 		die("container '%s' has exited (exit code %d): `run rm %s` removes it", ref,
 		    r->exit_code, ref);

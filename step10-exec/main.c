@@ -1988,8 +1988,9 @@ static void remove_veth(const struct container *c)
 
 /*
  * What others need to find and join the container, in its state
- * directory (state.c): written once the child exists, so that `exec`
- * works as soon as we have printed its ID, and again when it exits.
+ * directory (state.c): written "created" once the child exists, then
+ * "running" once it has exec'd (mark_running: `exec` and `kill` wait for
+ * that), and "exited" at the end.
  */
 static void save_record(struct container *c, pid_t pid)
 {
@@ -2000,7 +2001,7 @@ static void save_record(struct container *c, pid_t pid)
 		return; /* rootless: no state directory */
 	snprintf(r->id, sizeof(r->id), "%s", c->state.id);
 	snprintf(r->name, sizeof(r->name), "%s", c->state.name);
-	snprintf(r->status, sizeof(r->status), "running");
+	snprintf(r->status, sizeof(r->status), "created");
 	r->pid = pid;
 	r->start_time = proc_start_time(pid);
 	r->exit_code = -1;
@@ -2034,6 +2035,16 @@ static void wait_for_exec(struct container *c)
 		if (n < 0 && errno != EINTR)
 			die_errno("read (waiting for the child's execve)");
 	close(c->exec_pipe[0]);
+}
+
+/* The command runs: the record says so (exec and kill act on "running"
+ * containers only). */
+static void mark_running(struct container *c)
+{
+	if (c->state.lock_fd < 0)
+		return;
+	snprintf(c->record.status, sizeof(c->record.status), "running");
+	state_update(&c->state, &c->record);
 }
 
 /* The caller's side of -d: wait for the monitor's word. Its ID when the
@@ -2232,6 +2243,7 @@ int main(int argc, char **argv)
 	      clone_flags_name(flags, names, sizeof(names)), (int)pid);
 
 	close(c.exec_pipe[1]);
+	save_record(&c, pid);
 	/* The child waits while we set up what only the parent can. */
 	if (c.userns)
 		write_id_maps(&c, pid);
@@ -2249,7 +2261,7 @@ int main(int argc, char **argv)
 	/* Only a container that runs its command is one others may find and
 	 * join: before that its mounts and hostname are half made. */
 	wait_for_exec(&c);
-	save_record(&c, pid);
+	mark_running(&c);
 	if (c.detach)
 		report_started(&c);
 	if (c.tty)

@@ -392,7 +392,7 @@ void state_remove_stale(bool report, bool all, state_tidy_fn *tidy)
 
 /* --- the record ------------------------------------------------------ */
 
-void state_save(const struct state *st, const struct state_record *r)
+static void write_record(const struct state *st, const struct state_record *r, bool quiet)
 {
 	char tmp[PATH_MAX + 16], path[PATH_MAX + 16];
 	FILE *f;
@@ -420,7 +420,18 @@ void state_save(const struct state *st, const struct state_record *r)
 		die_errno("close %s", tmp);
 	if (rename(tmp, path) < 0)
 		die_errno("rename %s -> %s", tmp, path);
-	trace("write %s.tmp, rename -> %s: %s, pid %d", path, path, r->status, (int)r->pid);
+	if (!quiet)
+		trace("write %s.tmp, rename -> %s: %s, pid %d", path, path, r->status, (int)r->pid);
+}
+
+void state_save(const struct state *st, const struct state_record *r)
+{
+	write_record(st, r, false);
+}
+
+void state_update(const struct state *st, const struct state_record *r)
+{
+	write_record(st, r, true);
 }
 
 /* One "key=value" line into R; -1 on a key or value we do not know. */

@@ -69,6 +69,8 @@ void state_remove_stale(bool report, bool all, state_tidy_fn *tidy);
 
 /* Write the record, atomically: a temporary file renamed over "state". */
 void state_save(const struct state *st, const struct state_record *r);
+/* The same, without a trace line: for a change of status only. */
+void state_update(const struct state *st, const struct state_record *r);
 /* Find a container by name or ID and read its record. 0, or -1 with
  * errno ENOENT (no such container) or EINVAL (its record is damaged). */
 int state_load(const char *ref, struct state_record *r);

@@ -265,6 +265,27 @@ assert_gone() {
 	[ "$(cat "$WORK/x/count")" -gt "$before" ]
 }
 
+# cputime PID: user + system CPU time of PID, in clock ticks
+cputime() {
+	awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"
+}
+
+@test "pause: a paused busy loop gains no CPU time, and gains again after resume" {
+	start web -- sh -c 'while :; do :; done'
+	sleep 0.3
+	run sbx pause web
+	assert_success
+	local t0 t1
+	t0=$(cputime "$PID1")
+	sleep 1
+	t1=$(cputime "$PID1")
+	assert_equal "$t1" "$t0"
+	run sbx resume web
+	assert_success
+	sleep 1
+	[ "$(cputime "$PID1")" -gt "$t1" ]
+}
+
 @test "cleanup: a monitor killed with -9 leaves state that cleanup removes, by the lock" {
 	start web -- sleep 60
 	start other -- sleep 60
