@@ -32,8 +32,10 @@ tty_start() {
 		printf 'PS1=%q %q' "$PROMPT" "${TTY_RUN:-$STEP_BIN}"
 		for arg in "$@"; do printf ' %q' "$arg"; done
 		echo
-		echo "echo \$? > $WORK/rc"
+		# the terminal's settings first: the tests read them once rc exists
+		echo "rc=\$?"
 		echo "stty -a > $WORK/stty.after"
+		echo "echo \$rc > $WORK/rc"
 		echo 'echo "[the runtime has exited]"'
 		echo 'exec sleep 600'
 	} >"$WORK/session"
