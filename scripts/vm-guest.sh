@@ -50,8 +50,16 @@ mkdir /run/stepbox-repo
 mount --rbind "$REPO" /run/stepbox-repo
 ORIG_REPO=$REPO REPO=/run/stepbox-repo
 for d in /tmp /var/tmp /root; do mount -t tmpfs -o mode=1777 tmpfs "$d"; done
-# step09's --keep writes /var/lib/stepbox, as a host's /var/lib is written.
+# step09's --keep writes /var/lib/stepbox, as a host's /var/lib is written:
+# a tmpfs there, with what the share has in /var/lib bound back (dpkg's
+# status among them: deps.sh asks it what is installed).
+mkdir /run/varlib
+mount --bind /var/lib /run/varlib
 mount -t tmpfs -o mode=755 tmpfs /var/lib
+for d in /run/varlib/*/; do
+	d=${d%/}
+	mkdir "/var/lib/${d##*/}" && mount --bind "$d" "/var/lib/${d##*/}"
+done
 # The steps have the default rootfs's path compiled in (make's ROOTFS):
 # where the checkout is under one of those, put the rootfs back there.
 case $ORIG_REPO in

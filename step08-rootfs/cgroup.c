@@ -229,8 +229,13 @@ static int enable_controllers(struct cgroup *cg, const char *dir,
 		fail(cg, NULL, "read %s", path);
 	}
 	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir);
-	if (read_file(path, enabled, sizeof(enabled)) < 0)
+	if (read_file(path, enabled, sizeof(enabled)) < 0) {
+		if (errno == ENOENT || errno == ENODEV) {
+			errno = ENOENT;
+			return -1;
+		}
 		fail(cg, NULL, "read %s", path);
+	}
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		char plus[16];
 
@@ -247,8 +252,11 @@ static int enable_controllers(struct cgroup *cg, const char *dir,
 			continue;
 		snprintf(plus, sizeof(plus), "+%s", names[i]);
 		if (write_file(path, plus) < 0) {
-			if (errno == ENOENT)
+			/* ENODEV: the file was there, its cgroup is being removed */
+			if (errno == ENOENT || errno == ENODEV) {
+				errno = ENOENT;
 				return -1;
+			}
 			fail(cg, knob_hint(errno, path), "write %s \"%s\"", path, plus);
 		}
 		trace("write %s \"%s\"", path, plus);

@@ -241,7 +241,8 @@ assert_gone() {
 }
 
 @test "pause: the container stops where it is until resume; exec is refused meanwhile" {
-	start web -- sh -c "i=0; while :; do i=\$((i + 1)); echo \$i > $WORK/x/count; sleep 0.05; done"
+	# (written to a temporary file and renamed: a reader never sees it empty)
+	start web -- sh -c "i=0; while :; do i=\$((i + 1)); echo \$i > $WORK/x/count.tmp; mv $WORK/x/count.tmp $WORK/x/count; sleep 0.05; done"
 	wait_for "$WORK/x/count"
 	run sbx pause web
 	assert_success
