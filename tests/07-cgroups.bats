@@ -290,10 +290,11 @@ stepbox_cgroups() {
 
 @test "cgroups: a signal while the runtime sets up the cgroup leaves nothing behind" {
 	command -v strace >/dev/null || skip "strace is not installed (make deps)"
-	# strace holds every mkdir of the runtime for 0.3 s: a window to
+	# strace holds every mkdir of the runtime for 1 s: a window to
 	# send SIGTERM (SIGINT is ignored in a background job) while the
-	# cgroup is half made
-	strace -o /dev/null -e trace=mkdir -e inject=mkdir:delay_exit=300000 \
+	# cgroup is half made (wide, for qemu's emulation: finding the
+	# cgroup alone can take longer than 0.3 s there)
+	strace -o /dev/null -e trace=mkdir -e inject=mkdir:delay_exit=1000000 \
 		"$STEP_BIN" --pids 30 -- true >"$WORK/out" 2>&1 &
 	CTR_PID=$!
 	# (up to 10 s: under qemu's emulation, strace alone takes seconds)
