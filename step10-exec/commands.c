@@ -17,6 +17,7 @@
  * (runc list, ps, kill, delete, pause, resume).
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -24,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/pidfd.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -33,13 +35,6 @@
 #include "run.h"
 
 #define MAX_CONTAINERS 1024
-
-static void need_root(const char *command)
-{
-	if (geteuid() != 0)
-		die("%s needs root: containers' state (/run/stepbox) and cgroups are root's",
-		    command);
-}
 
 /* Options common to every subcommand: -v, -h; returns the first operand's
  * index. USAGE is printed for -h. */
@@ -83,7 +78,7 @@ static const char *status_of(const struct state_record *r, char *buf, size_t siz
 	if (pidfd < 0)
 		return "stale";
 	close(pidfd);
-	cgroup_find(&cg, r->id);
+	container_cgroup(&cg, r->id);
 	return cgroup_is_frozen(&cg) ? "paused" : "running";
 }
 
@@ -127,7 +122,6 @@ int cmd_list(int argc, char **argv)
 		json = true;
 	else if (parse_simple(argc, argv, usage, NULL, NULL) != argc)
 		usage_error("list: unexpected '%s'", argv[optind]);
-	need_root("list");
 	n = state_list_ids(ids, MAX_CONTAINERS);
 	if (n < 0)
 		die_errno("opendir %s", state_root_dir());
@@ -206,6 +200,64 @@ static void print_cmdline(pid_t pid)
 	free(text);
 }
 
+/* Every process of the container is in its cgroup, also those that exec
+ * started and those that left its PID 1's tree. */
+static ssize_t pids_in_cgroup(const struct cgroup *cg, pid_t **pids)
+{
+	char path[PATH_MAX + 16], *text;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", cg->dirs[0]);
+	text = read_file_alloc(path, NULL);
+	if (!text)
+		die_errno("read %s", path);
+	n = parse_pid_list(text, pids);
+	free(text);
+	if (n < 0)
+		die_errno("%s: not a list of pids", path);
+	return n;
+}
+
+/* Rootless there is no cgroup: the container's processes are those in
+ * its first process's PID namespace (the same ns/pid inode). */
+static ssize_t pids_in_namespace(pid_t init, pid_t **pids)
+{
+	char path[64];
+	struct stat ns, st;
+	struct dirent *e;
+	size_t n = 0, cap = 16;
+	DIR *proc;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)init);
+	if (stat(path, &ns) < 0)
+		die_errno("stat %s", path);
+	proc = opendir("/proc");
+	if (!proc)
+		die_errno("opendir /proc");
+	*pids = malloc(cap * sizeof(**pids));
+	if (!*pids)
+		die_errno("malloc");
+	while ((e = readdir(proc))) {
+		uint64_t pid;
+
+		if (parse_u64_range(e->d_name, 1, INT32_MAX, &pid) < 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)pid);
+		if (stat(path, &st) < 0 || st.st_ino != ns.st_ino || st.st_dev != ns.st_dev)
+			continue; /* gone, not ours to see, or another namespace */
+		if (n == cap) {
+			pid_t *more = realloc(*pids, (cap *= 2) * sizeof(**pids));
+
+			if (!more)
+				die_errno("realloc");
+			*pids = more;
+		}
+		(*pids)[n++] = (pid_t)pid;
+	}
+	closedir(proc);
+	return (ssize_t)n;
+}
+
 int cmd_ps(int argc, char **argv)
 {
 	static const char usage[] = "Usage: run ps NAME\n"
@@ -213,28 +265,20 @@ int cmd_ps(int argc, char **argv)
 				    "in the container, and command.\n";
 	int first = parse_simple(argc, argv, usage, NULL, NULL);
 	struct state_record r;
-	char path[PATH_MAX + 16], *text;
 	struct cgroup cg;
 	pid_t *pids;
 	ssize_t n;
+	int pidfd;
 
 	if (argc - first != 1)
 		usage_error("ps: needs one container: run ps NAME");
-	need_root("ps");
-	close(find_running(argv[first], &r));
-	cgroup_find(&cg, r.id);
-	if (cg.ndirs == 0)
-		die("container '%s' has no cgroup", argv[first]);
-	/* Every process of the container is in its cgroup, also those that
-	 * exec started and those that left its PID 1's tree. */
-	snprintf(path, sizeof(path), "%s/cgroup.procs", cg.dirs[0]);
-	text = read_file_alloc(path, NULL);
-	if (!text)
-		die_errno("read %s", path);
-	n = parse_pid_list(text, &pids);
-	free(text);
-	if (n < 0)
-		die_errno("%s: not a list of pids", path);
+	pidfd = find_running(argv[first], &r);
+	container_cgroup(&cg, r.id);
+	n = cg.ndirs ? pids_in_cgroup(&cg, &pids) : pids_in_namespace(r.pid, &pids);
+	/* Read through the pid: still the container's first process? */
+	if (pidfd_send_signal(pidfd, 0, NULL, 0) < 0)
+		die("container '%s' exited while we looked", argv[first]);
+	close(pidfd);
 	printf("%-8s %-8s %s\n", "PID", "INSIDE", "COMMAND");
 	for (ssize_t i = 0; i < n; i++) {
 		printf("%-8d %-8ld ", (int)pids[i], pid_inside(pids[i]));
@@ -283,7 +327,6 @@ int cmd_kill(int argc, char **argv)
 		usage_error("kill: run kill NAME [SIGNAL]");
 	if (argc - first == 2 && (sig = parse_signal(argv[first + 1])) < 0)
 		usage_error("kill: '%s' is not a signal (TERM, SIGKILL, 9, ...)", argv[first + 1]);
-	need_root("kill");
 	pidfd = find_running(argv[first], &r);
 	/* Through the pidfd: the process we checked, not whoever has its
 	 * pid by now. */
@@ -307,7 +350,6 @@ int cmd_rm(int argc, char **argv)
 
 	if (argc - first != 1)
 		usage_error("rm: needs one container: run rm [-f] NAME");
-	need_root("rm");
 	if (state_load(argv[first], &r) < 0) {
 		if (errno == ENOENT)
 			die("no container '%s' (`run list` shows them)", argv[first]);
@@ -324,7 +366,7 @@ int cmd_rm(int argc, char **argv)
 			struct cgroup cg;
 
 			/* A paused container dies only once it runs again. */
-			cgroup_find(&cg, r.id);
+			container_cgroup(&cg, r.id);
 			if (cgroup_is_frozen(&cg) && cgroup_freeze(&cg, false) < 0)
 				warn_errno("thawing container %s", r.id);
 			if (pidfd_send_signal(pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
@@ -359,7 +401,6 @@ int cmd_logs(int argc, char **argv)
 
 	if (argc - first != 1)
 		usage_error("logs: needs one container: run logs NAME");
-	need_root("logs");
 	if (state_load(argv[first], &r) < 0)
 		die("no container '%s' (`run list` shows them)", argv[first]);
 	if (!r.detached)
@@ -389,9 +430,12 @@ int cmd_pause(int argc, char **argv)
 
 	if (argc - first != 1)
 		usage_error("%s: needs one container: run %s NAME", argv[0], argv[0]);
-	need_root(argv[0]);
+	if (geteuid() != 0)
+		die("%s: rootless containers have no cgroup, and so no freezer: the cgroup "
+		    "tree is root's unless it is delegated to you",
+		    argv[0]);
 	close(find_running(argv[first], &r));
-	cgroup_find(&cg, r.id);
+	container_cgroup(&cg, r.id);
 	if (cgroup_freeze(&cg, on) < 0) {
 		if (errno == ENOENT)
 			die("container '%s' has no freezer: on cgroup v1 the freezer controller "
@@ -414,8 +458,9 @@ int cmd_cleanup(int argc, char **argv)
 
 	if (first != argc)
 		usage_error("cleanup: unexpected '%s'", argv[first]);
-	need_root("cleanup");
-	cgroup_remove_stale(true);
+	/* Rootless: our own state directory only (state.c), no cgroups. */
+	if (geteuid() == 0)
+		cgroup_remove_stale(true);
 	state_remove_stale(true, all, overlay_remove_stale);
 	return 0;
 }

@@ -63,9 +63,11 @@ struct joiner {
 	int pidfd;
 	int ns_fd[NNS]; /* the container's namespaces; -1 where it shares ours */
 	int flags;	/* their CLONE_NEW* bits, pid left out */
+	int joined;	/* of those, what the parent joined already (inherited) */
 	char **argv;
 	const char *workdir;
 	int tty;
+	bool rootless;		 /* we are not the host's root */
 	struct hardening harden; /* the container's, from its record */
 	struct terminal term;
 	struct sync_pipe sync;
@@ -115,6 +117,19 @@ int find_running(const char *ref, struct state_record *r)
 	return pidfd;
 }
 
+/* A rootless caller's containers have no cgroup (theirs is root's tree),
+ * and one of root's that bears the same ID is none of its business. */
+void container_cgroup(struct cgroup *cg, const char *id)
+{
+	if (geteuid() == 0) {
+		cgroup_find(cg, id);
+		return;
+	}
+	memset(cg, 0, sizeof(*cg));
+	cg->layout = cgroup_detect();
+	cg->fd = -1;
+}
+
 /* Open each of the container's namespaces that is not ours, then check
  * through the pidfd that they were the container's (it is still alive:
  * its pid was not reused meanwhile). */
@@ -157,18 +172,21 @@ static void open_namespaces(struct joiner *j)
  */
 static void join_namespaces(struct joiner *j)
 {
+	int flags = j->flags & ~j->joined;
 	char names[128];
 
-	if (setns(j->pidfd, j->flags) == 0) {
+	if (!flags)
+		return;
+	if (setns(j->pidfd, flags) == 0) {
 		trace("setns(pidfd %d, %s) = 0", j->pidfd,
-		      clone_flags_name(j->flags, names, sizeof(names)));
+		      clone_flags_name(flags, names, sizeof(names)));
 		return;
 	}
 	if (errno != EINVAL)
 		die_errno("setns(pidfd %d, %s)", j->pidfd,
-			  clone_flags_name(j->flags, names, sizeof(names)));
+			  clone_flags_name(flags, names, sizeof(names)));
 	for (size_t i = 0; i < NNS; i++) {
-		if (j->ns_fd[i] < 0 || namespaces[i].flag == CLONE_NEWPID)
+		if (j->ns_fd[i] < 0 || !(flags & namespaces[i].flag))
 			continue;
 		if (setns(j->ns_fd[i], namespaces[i].flag) < 0)
 			die_errno("setns(%s namespace)", namespaces[i].file);
@@ -177,18 +195,39 @@ static void join_namespaces(struct joiner *j)
 	}
 }
 
-/* Our children's PID namespace becomes the container's: the process we
- * clone next is born in it, a pid of the container. */
+/*
+ * Our children's PID namespace becomes the container's: the process we
+ * clone next is born in it, a pid of the container. The kernel lets us
+ * only with CAP_SYS_ADMIN over the namespace's owner *and* in our own
+ * user namespace. Root has both. Rootless we have neither until we are
+ * in the container's user namespace, so there we join it here too, in
+ * the same call (the kernel takes user first), and our child inherits
+ * it: it is the container's owner's namespace, ours already, and we
+ * stay non-dumpable in it.
+ */
 static void join_pid_namespace(struct joiner *j)
 {
-	size_t pid_index = NNS - 1;
+	size_t pid_index = NNS - 1, user_index = 0;
+	int flags = CLONE_NEWPID;
+	char names[128];
 
 	if (j->ns_fd[pid_index] < 0)
 		return;
-	if (setns(j->pidfd, CLONE_NEWPID) < 0 &&
-	    (errno != EINVAL || setns(j->ns_fd[pid_index], CLONE_NEWPID) < 0))
-		die_errno("setns(CLONE_NEWPID) for our children");
-	trace("setns(pidfd %d, CLONE_NEWPID) = 0 (for the child we clone next)", j->pidfd);
+	if (j->rootless && j->ns_fd[user_index] >= 0)
+		flags |= CLONE_NEWUSER;
+	if (setns(j->pidfd, flags) < 0) {
+		if (errno != EINVAL)
+			die_errno("setns(pidfd %d, %s) for our children", j->pidfd,
+				  clone_flags_name(flags, names, sizeof(names)));
+		/* Before 5.8: one fd at a time, user first. */
+		if ((flags & CLONE_NEWUSER) && setns(j->ns_fd[user_index], CLONE_NEWUSER) < 0)
+			die_errno("setns(user namespace)");
+		if (setns(j->ns_fd[pid_index], CLONE_NEWPID) < 0)
+			die_errno("setns(pid namespace) for our children");
+	}
+	j->joined = flags & CLONE_NEWUSER;
+	trace("setns(pidfd %d, %s) = 0 (for the child we clone next)", j->pidfd,
+	      clone_flags_name(flags, names, sizeof(names)));
 }
 
 /* The container's --cap-add, --cap-drop and --ulimit, as its record
@@ -205,16 +244,23 @@ static void read_hardening(const struct state_record *r, struct hardening *h)
 	}
 }
 
-/* uid and gid 0 of the container's user namespace, and no groups. */
+/* uid and gid 0 of the container's user namespace, and no groups. A
+ * rootless container's namespace denies setgroups (step06: an
+ * unprivileged map must), so there we keep the groups we came with, as
+ * its first process did; inside they show as nobody. */
 static void become_container_root(const struct joiner *j)
 {
 	if (!(j->flags & CLONE_NEWUSER))
 		return;
-	if (setgroups(0, NULL) < 0)
+	if (setgroups(0, NULL) == 0)
+		trace("setgroups(0) = 0");
+	else if (errno == EPERM && j->rootless)
+		trace("setgroups: denied in this user namespace (rootless): groups kept");
+	else
 		die_errno("setgroups(0, NULL)");
 	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
 		die_errno("setresgid/setresuid(0) in the container's user namespace");
-	trace("setgroups(0), setresgid(0, 0, 0) = 0, setresuid(0, 0, 0) = 0");
+	trace("setresgid(0, 0, 0) = 0, setresuid(0, 0, 0) = 0");
 }
 
 static int joiner_main(void *arg)
@@ -363,8 +409,7 @@ int cmd_exec(int argc, char **argv)
 	int status;
 
 	parse_exec_args(argc, argv, &j, &ref);
-	if (geteuid() != 0)
-		die("exec needs root: containers' state and cgroups are root's");
+	j.rootless = geteuid() != 0;
 	/*
 	 * Not dumpable until execve: once we are in the container's user
 	 * namespace, its root could otherwise ptrace us or open
@@ -376,7 +421,7 @@ int cmd_exec(int argc, char **argv)
 	j.pidfd = find_running(ref, &r);
 	j.record = &r;
 	read_hardening(&r, &j.harden);
-	cgroup_find(&cg, r.id);
+	container_cgroup(&cg, r.id);
 	if (cgroup_is_frozen(&cg))
 		die("container '%s' is paused: `run resume %s` first", ref, ref);
 	open_namespaces(&j);

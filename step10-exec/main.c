@@ -717,8 +717,6 @@ static void check_privileges(struct container *c)
 	if (has_limits(&c->limits))
 		die("cgroup limits need root: the cgroup tree belongs to root unless it is "
 		    "delegated to you");
-	if (c->name || c->detach)
-		die("--name and -d need root: containers' state (/run/stepbox) is root's");
 }
 
 /* --- the user namespace ---------------------------------------------- */
@@ -1998,7 +1996,7 @@ static void save_record(struct container *c, pid_t pid)
 	size_t len = 0;
 
 	if (c->state.lock_fd < 0)
-		return; /* rootless: no state directory */
+		return; /* no state directory: nothing to record */
 	snprintf(r->id, sizeof(r->id), "%s", c->state.id);
 	snprintf(r->name, sizeof(r->name), "%s", c->state.name);
 	snprintf(r->status, sizeof(r->status), "created");

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "cgroup.h"
 #include "state.h"
 
 /* The container's terminal, as the runtime holds it. */
@@ -33,6 +34,8 @@ int wait_forwarding_signals(pid_t pid, const sigset_t *set, const struct termina
 int open_container_pidfd(const struct state_record *r);
 /* Find NAME and open it; exits 125 with the reason when it cannot. */
 int find_running(const char *ref, struct state_record *r);
+/* The cgroup of container ID; none (ndirs 0) for a rootless caller. */
+void container_cgroup(struct cgroup *cg, const char *id);
 
 /* The subcommands: argv[0] is the subcommand's name; each returns the
  * exit code. */

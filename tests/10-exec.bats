@@ -323,3 +323,106 @@ cputime() {
 	[ ! -e /run/stepbox/fg ]
 	[ -z "$(ls -A /run/stepbox 2>/dev/null | grep -v '^\.lock$')" ]
 }
+
+@test "run: 20 containers at once with distinct names and limits, each exec'd into 5 times; nothing left" {
+	local i k pids=() ids=()
+	for i in $(seq 20); do
+		ctr --name "many$i" -d -n "host$i" --memory 64M --pids 64 -- \
+			sh -c "echo $i > /tmp/mark; exec sleep 300" >"$WORK/id.$i" 2>&1 &
+		pids+=($!)
+		NAMES+=("many$i")
+	done
+	TEARDOWN_EXTRA='for n in "${NAMES[@]}"; do "$STEP_BIN" rm -f "$n" >/dev/null 2>&1; done'
+	for i in $(seq 20); do
+		wait "${pids[i - 1]}" || { cat "$WORK/id.$i"; false; }
+		ids+=("$(cat "$WORK/id.$i")")
+	done
+	# twenty distinct IDs, each with a cgroup of its own on the host
+	assert_equal "$(printf '%s\n' "${ids[@]}" | sort -u | grep -cE '^[0-9a-f]{12}$')" 20
+	for id in "${ids[@]}"; do [ -d "$(cgroup_dir "$id")" ]; done
+	# 100 execs, five at once into each container in turn (all 100 at
+	# once would only measure the emulated VM): each sees its own
+	# container's hostname, file and processes, and no other's
+	for i in $(seq 20); do
+		pids=()
+		for k in $(seq 5); do
+			sbx exec "many$i" sh -c 'echo "$(hostname) $(cat /tmp/mark) $(ps -o comm | grep -cx sleep)"' \
+				>"$WORK/exec.$i.$k" 2>&1 &
+			pids+=($!)
+		done
+		for p in "${pids[@]}"; do wait "$p"; done
+	done
+	for i in $(seq 20); do
+		for k in $(seq 5); do
+			assert_equal "$(cat "$WORK/exec.$i.$k")" "host$i $i 1"
+		done
+	done
+	for i in $(seq 20); do sbx rm -f "many$i"; done
+	for id in "${ids[@]}"; do assert_gone "$id"; done
+	[ -z "$(ls -A /run/stepbox 2>/dev/null | grep -v '^\.lock$')" ]
+}
+
+@test "rootless: names, -d, list, exec, ps, kill, logs and rm, in your own state directory" {
+	user_rootfs
+	local state=$XDG_RUNTIME_DIR/stepbox
+	run as_user "$WORK/run" run --name mine -d -n rootless --rootfs "$WORK/userfs" -- \
+		sh -c 'echo up; echo from-init > /tmp/made; exec sleep 60'
+	assert_success
+	assert_output --regexp '^[0-9a-f]{12}$'
+	local id=$output
+	TEARDOWN_EXTRA="as_user '$WORK/run' rm -f mine >/dev/null 2>&1"
+	# the record is the user's, in the user's directory; root's has none
+	assert_equal "$(stat -c %u "$state/$id/state")" 65534
+	assert_equal "$(readlink "$state/mine")" "$id"
+	[ ! -e "/run/stepbox/$id" ]
+	local pid1
+	pid1=$(awk -F= '$1 == "pid" { print $2 }' "$state/$id/state")
+	run as_user "$WORK/run" list
+	assert_line --regexp "^mine +$id +$pid1 +running "
+	# exec joins every namespace of the first process, as its root
+	local want ns
+	for ns in user mnt uts ipc net pid cgroup; do
+		want+="$ns $(stat -L -c %i "/proc/$pid1/ns/$ns");"
+	done
+	run as_user "$WORK/run" exec mine sh -c 'for ns in user mnt uts ipc net pid cgroup; do printf "%s %s;" $ns $(stat -L -c %i /proc/self/ns/$ns); done'
+	assert_success
+	assert_output "$want"
+	run as_user "$WORK/run" exec mine sh -c 'hostname; cat /tmp/made; id -u'
+	assert_success
+	assert_equal "${lines[*]}" "rootless from-init 0"
+	# on the host the exec'd process is the user, in the first one's PID
+	# namespace; ps finds both without a cgroup
+	as_user "$WORK/run" exec mine sh -c "touch /tmp/in; exec sleep 31" &
+	local bg=$! pid= i
+	for ((i = 0; i < 100; i++)); do
+		pid=$(pgrep -f '^sleep 31$' | head -n1)
+		[ -n "$pid" ] && break
+		sleep 0.05
+	done
+	[ -n "$pid" ]
+	assert_equal "$(stat -c %u "/proc/$pid")" 65534
+	assert_equal "$(stat -L -c %i "/proc/$pid/ns/pid")" "$(stat -L -c %i "/proc/$pid1/ns/pid")"
+	run as_user "$WORK/run" ps mine
+	assert_success
+	assert_line --regexp "^$pid1 +1 +sleep 60$"
+	assert_line --regexp "^$pid +[0-9]+ +sleep 31$"
+	# no cgroup, so no freezer: pause says why
+	run as_user "$WORK/run" pause mine
+	assert_failure 125
+	assert_output --partial "rootless containers have no cgroup"
+	run as_user "$WORK/run" kill mine KILL
+	assert_success
+	until_gone "$pid1"
+	wait "$bg" || true
+	for ((i = 0; i < 100; i++)); do
+		as_user "$WORK/run" list | grep -q 'exited (137)' && break
+		sleep 0.05
+	done
+	run as_user "$WORK/run" list
+	assert_line --regexp "^mine +$id +$pid1 +exited \(137\) "
+	run as_user "$WORK/run" logs mine
+	assert_output up
+	run as_user "$WORK/run" rm mine
+	assert_success
+	assert_equal "$(ls -A "$state")" .lock
+}
