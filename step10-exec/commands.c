@@ -350,11 +350,7 @@ int cmd_rm(int argc, char **argv)
 
 	if (argc - first != 1)
 		usage_error("rm: needs one container: run rm [-f] NAME");
-	if (state_load(argv[first], &r) < 0) {
-		if (errno == ENOENT)
-			die("no container '%s' (`run list` shows them)", argv[first]);
-		die_errno("reading the state of container '%s'", argv[first]);
-	}
+	find_container(argv[first], &r);
 	if (strcmp(r.status, "exited") != 0) {
 		int pidfd = open_container_pidfd(&r);
 
@@ -401,8 +397,7 @@ int cmd_logs(int argc, char **argv)
 
 	if (argc - first != 1)
 		usage_error("logs: needs one container: run logs NAME");
-	if (state_load(argv[first], &r) < 0)
-		die("no container '%s' (`run list` shows them)", argv[first]);
+	find_container(argv[first], &r);
 	if (!r.detached)
 		die("container '%s' runs in the foreground: its output is on its terminal",
 		    argv[first]);

@@ -95,15 +95,20 @@ int open_container_pidfd(const struct state_record *r)
 	return pidfd;
 }
 
-int find_running(const char *ref, struct state_record *r)
+void find_container(const char *ref, struct state_record *r)
 {
-	int pidfd;
-
 	if (state_load(ref, r) < 0) {
 		if (errno == ENOENT)
 			die("no container '%s' (`run list` shows them)", ref);
 		die_errno("reading the state of container '%s'", ref);
 	}
+}
+
+int find_running(const char *ref, struct state_record *r)
+{
+	int pidfd;
+
+	find_container(ref, r);
 	if (strcmp(r->status, "created") == 0)
 		die("container '%s' is still starting: try again in a moment", ref);
 	if (strcmp(r->status, "exited") == 0)

@@ -32,6 +32,8 @@ int wait_forwarding_signals(pid_t pid, const sigset_t *set, const struct termina
 /* exec.c: a pidfd of the container R names, if it is still that process
  * (its start time) and its runtime still holds the lock; else -1, ESRCH. */
 int open_container_pidfd(const struct state_record *r);
+/* Read the record of NAME (a name or an ID); exits 125 when there is none. */
+void find_container(const char *ref, struct state_record *r);
 /* Find NAME and open it; exits 125 with the reason when it cannot. */
 int find_running(const char *ref, struct state_record *r);
 /* The cgroup of container ID; none (ndirs 0) for a rootless caller. */
