@@ -112,19 +112,22 @@ void overlay_dirs(struct overlay *o, const char *state_dir, const char *id, bool
 		die("%s: the path of the overlay's directories is too long", state_dir);
 	if (keep && make_dirs(root, 0700) < 0)
 		die_errno("--keep: mkdir -p %s", root);
+	/* One that we did not make is not ours to remove at exit. */
 	if (mkdir(o->layer, 0700) < 0) {
 		int err = errno;
 
-		o->layer[0] = '\0'; /* not ours: never remove it */
+		snprintf(root, sizeof(root), "%s", o->layer);
+		o->layer[0] = '\0';
 		errno = err;
-		die_errno("mkdir %s", o->layer);
+		die_errno("mkdir %s", root);
 	}
 	if (mkdir(o->merged, 0700) < 0) {
 		int err = errno;
 
+		snprintf(root, sizeof(root), "%s", o->merged);
 		o->merged[0] = '\0';
 		errno = err;
-		die_errno("mkdir %s", o->merged);
+		die_errno("mkdir %s", root);
 	}
 	trace("mkdir %s, %s = 0", o->layer, o->merged);
 }
@@ -241,7 +244,8 @@ static const char *kernel_says(int fs, char *buf, size_t size)
 /*
  * The classic reasons for overlayfs's EINVAL, checked on the
  * directories themselves (the kernel says which in its log, dmesg, and
- * only sometimes to us). A hint, or NULL.
+ * only sometimes to us): the hint for die_errno_hint. (A work directory
+ * that is not empty is no EINVAL: see the ST_RDONLY check.)
  */
 static const char *explain_einval(int upper, int work, bool userxattr)
 {
