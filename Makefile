@@ -141,7 +141,15 @@ test-doctor:
 # The project's own scripts (deps.sh, doctor.sh, make diff), with faked
 # inputs where they read the machine.
 test-scripts:
-	bats tests/deps.bats tests/make.bats tests/doctor.bats
+	bats tests/deps.bats tests/make.bats tests/doctor.bats tests/check-refs.bats
+
+# For maintainers, not in `make test`: do the lessons' runc and crun
+# functions exist? REFS names git checkouts of the runtimes, DIR@TAG
+# for the versions the lessons name (scripts/check-refs.sh says more).
+.PHONY: check-refs
+check-refs:
+	@[ -n "$(REFS)" ] || { echo "make check-refs REFS='/src/runc@v1.5.1 /src/crun@1.29.1 ...'" >&2; exit 2; }
+	scripts/check-refs.sh $(REFS)
 
 test: deps
 	$(MAKE) test-unit test-sanitize test-scripts
