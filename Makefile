@@ -5,6 +5,7 @@
 #   make demo         set up and open a shell in the most complete step (root)
 #   make test         set up and run every test that can run here (root)
 #   make doctor       what will and will not work on this machine (any user)
+#   make exercise STEP=05   a lesson to write yourself (then: make check-exercise STEP=05)
 #   make lint         clang-format, clang-tidy, cppcheck, check-steps
 #
 # CC, CFLAGS and LDFLAGS may be overridden: make CC=clang CFLAGS=-O0
@@ -140,8 +141,8 @@ test-doctor:
 
 # The project's own scripts (deps.sh, doctor.sh, make diff), with faked
 # inputs where they read the machine.
-test-scripts:
-	bats tests/deps.bats tests/make.bats tests/doctor.bats tests/check-refs.bats
+test-scripts: all rootfs
+	bats tests/deps.bats tests/make.bats tests/doctor.bats tests/check-refs.bats tests/exercise.bats
 
 # For maintainers, not in `make test`: do the lessons' runc and crun
 # functions exist? REFS names git checkouts of the runtimes, DIR@TAG
@@ -164,6 +165,7 @@ C_FILES := $(wildcard step*/*.c common/*.c common/*.h common/tests/*.c tests/pro
 	tests/breakout/*.c)
 
 lint: check-steps
+	scripts/exercise.sh --check
 	clang-format --dry-run --Werror $(C_FILES)
 	clang-tidy --quiet $(filter %.c,$(C_FILES)) -- $(STD_FLAGS)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
@@ -185,7 +187,33 @@ diff:
 	if [ -z "$$step" ] || [ -z "$$prev" ]; then \
 		echo "make diff: STEP=NN names a step after the first, e.g. STEP=05" >&2; exit 2; \
 	fi; \
-	diff -ruN -x run -x README.md "$$prev" "$$step" | $${PAGER:-cat}; true
+	diff -ruN -x run -x README.md -x HINTS "$$prev" "$$step" | $${PAGER:-cat}; true
+
+# Workshop exercises (scripts/exercise.sh): make exercise STEP=05 puts
+# step 04's code with a TODO and a hint where lesson 05 adds code in
+# workshop/step05-net/ (FORCE=1 to make it anew over your edits);
+# make check-exercise STEP=05 builds it and runs step 05's tests, and
+# every earlier step's, against it (as root).
+WORKSHOP ?= workshop
+EX_NN  = $(shell n=$$(expr "$(STEP)" + 0 2>/dev/null) && printf %02d "$$n")
+EX_DIR = $(firstword $(wildcard $(WORKSHOP)/step$(EX_NN)-*))
+EX_STEP = $(notdir $(EX_DIR))
+# A copy of the rootfs for the participant's build: an overlay not yet
+# written lets the tests' writes reach the image, and build/rootfs is
+# every step's.
+EX_ROOTFS = $(BUILD)/exercise-rootfs
+
+.PHONY: exercise check-exercise
+exercise:
+	@WORKSHOP=$(WORKSHOP) scripts/exercise.sh "$(STEP)"
+
+check-exercise: all rootfs
+	@[ -n "$(EX_DIR)" ] || { echo "make check-exercise: no work area for STEP=$(STEP): make exercise STEP=NN first" >&2; exit 2; }
+	$(CC) $(CFLAGS) $(STD_FLAGS) -DSTEPBOX_ROOTFS='"$(abspath $(EX_ROOTFS))"' -o $(EX_DIR)/run $(wildcard $(EX_DIR)/*.c) $(COMMON_SRC) $(LDFLAGS) $(LDLIBS) $(STEP_LIBS_$(EX_STEP))
+	rm -rf $(EX_ROOTFS) $(EX_ROOTFS)-*
+	cp -a $(ROOTFS) $(EX_ROOTFS)
+	STEP_BIN=$(abspath $(EX_DIR))/run STEP_ROOTFS=$(abspath $(EX_ROOTFS)) tests/run $(EX_STEP); \
+		status=$$?; rm -rf $(EX_ROOTFS) $(EX_ROOTFS)-*; exit $$status
 
 # make cleanup (as root): what runs killed with -9 left behind, by the
 # newest step's --cleanup (cgroups and state whose lock nobody holds).

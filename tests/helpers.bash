@@ -14,10 +14,14 @@ bats_load_library bats-assert
 
 REPO=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 : "${STEP:?tests/run sets STEP to the step directory under test}"
-STEP_BIN="$REPO/$STEP/run"
+# STEP_BIN from the environment: another build of the step (make
+# check-exercise tests a participant's work area with it).
+STEP_BIN=${STEP_BIN:-"$REPO/$STEP/run"}
 STEP_NUM=$((10#${STEP:4:2}))
 BUILT_PROBE="$REPO/build/probe/stepbox-probe"
-ROOTFS="$REPO/build/rootfs"
+# STEP_ROOTFS: the rootfs that build has compiled in, when not build/rootfs
+# (check-exercise gives a participant's build a copy of its own).
+ROOTFS=${STEP_ROOTFS:-"$REPO/build/rootfs"}
 # From step10 the container's root has docker's default capabilities and
 # a seccomp filter: it may not mount, or set its hostname. A test of an
 # earlier mechanism that does so inside gives it CAP_SYS_ADMIN back with
