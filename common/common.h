@@ -122,7 +122,8 @@ int exit_code_of(int wstatus);
 int close_fds_from(unsigned int first);
 /* Leave (125) when the real and effective uid or gid differ: setuid. */
 void refuse_setuid(void);
-/* Close fds >= 3, then execvp(argv); on failure report it and _exit with
+/* Close fds >= 3, then execve argv[0] as found in PATH (execvp without
+ * its /bin/sh fallback); on failure report it and _exit with
  * 126 or 127. */
 void exec_command(char *const argv[]) __attribute__((noreturn));
 

@@ -158,6 +158,45 @@ static bool reachable(const char *name)
 	return false;
 }
 
+/*
+ * execvp(3), without glibc's fallback: where execve says ENOEXEC (not a
+ * program for this machine, and no #! line), execvp runs the file with
+ * /bin/sh, which turns a wrong binary into the shell's "ELF: not found"
+ * (127). A runtime should say what the kernel said: docker and runc
+ * report "exec format error". Returns with errno set, as execvp does.
+ */
+static void exec_in_path(char *const argv[])
+{
+	const char *name = argv[0], *path = getenv("PATH");
+	int err = ENOENT;
+
+	if (strchr(name, '/')) {
+		execv(name, argv);
+		return;
+	}
+	for (path = path ? path : "/bin:/usr/bin";; path++) {
+		size_t len = strcspn(path, ":");
+		char full[4096];
+
+		/* An empty entry means the current directory. */
+		if (snprintf(full, sizeof(full), "%.*s/%s", len ? (int)len : 1, len ? path : ".",
+			     name) < (int)sizeof(full)) {
+			execv(full, argv);
+			/* Not here, or not searchable: go on, as execvp does;
+			 * anything else (ENOEXEC, E2BIG, ...) is about this one. */
+			if (errno == EACCES)
+				err = EACCES;
+			else if (errno != ENOENT && errno != ENOTDIR && errno != ESTALE &&
+				 errno != ENODEV && errno != ETIMEDOUT)
+				return;
+		}
+		path += len;
+		if (*path == '\0')
+			break;
+	}
+	errno = err;
+}
+
 void exec_command(char *const argv[])
 {
 	/* Whatever our caller or we ourselves hold open (a terminal's fd 7,
@@ -167,15 +206,20 @@ void exec_command(char *const argv[])
 	if (close_fds_from(3) < 0)
 		die_errno("close_range(3, ~0U)");
 	trace("close_range(3, ~0U) = 0");
-	trace("execvp(\"%s\")", argv[0]);
-	execvp(argv[0], argv);
-	/* execvp says EACCES if any PATH directory could not be searched
+	trace("execve(\"%s\"%s)", argv[0], strchr(argv[0], '/') ? "" : " found in $PATH");
+	exec_in_path(argv);
+	/* We say EACCES, as execvp does, if any PATH directory could not be searched
 	 * (one under /root, for the container's root from step06 on), even
 	 * when the command is nowhere: that is still "not found". */
 	if (errno == ENOENT || (errno == EACCES && !reachable(argv[0]))) {
 		warn("%s: command not found", argv[0]);
 		_exit(EXIT_NOTFOUND);
 	}
-	warn_errno("cannot execute %s", argv[0]);
+	if (errno == ENOEXEC)
+		warn("cannot execute %s: %s (not a program for this machine; a script needs a "
+		     "#! line)",
+		     argv[0], strerror(errno));
+	else
+		warn_errno("cannot execute %s", argv[0]);
 	_exit(EXIT_NOEXEC);
 }

@@ -163,7 +163,7 @@ host_side_state() {
 	# when close_range closes the child's end of the exec pipe)
 	child=$(grep '^\[child\]' <<<"$output")
 	seccomp_line=$(grep -n '\] seccomp_load(' <<<"$child" | cut -d: -f1)
-	exec_line=$(grep -n '\] execvp("true")' <<<"$child" | cut -d: -f1)
+	exec_line=$(grep -n '\] execve("true" found in \$PATH)' <<<"$child" | cut -d: -f1)
 	assert_equal "$((exec_line - seccomp_line))" 2 # only close_range between them
 }
 

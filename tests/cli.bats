@@ -103,7 +103,7 @@ load helpers
 	run ctr -v true
 	assert_success
 	assert_line --regexp '^\[parent\] clone3?\(.*CLONE_NEWUTS.*\) = [0-9]+$'
-	assert_line '[child] execvp("true")'
+	assert_line '[child] execve("true" found in $PATH)'
 	assert_line --regexp '^\[parent\] waitpid\([0-9]+\) = exit code 0$'
 }
 

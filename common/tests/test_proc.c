@@ -234,6 +234,28 @@ static void test_exec_command(void **state)
 	unlink(path);
 }
 
+/* A file the kernel cannot run (ENOEXEC) is 126, "exec format error":
+ * not run by /bin/sh as execvp would, which made it the shell's 127. */
+static void test_exec_command_format_error(void **state)
+{
+	char path[] = "/tmp/stepbox-unit-notelf.XXXXXX";
+	char *bad[] = { path, NULL };
+	char *nowhere[] = { "stepbox-no-such-command", NULL };
+	static const char elf_garbage[] = "\177ELF\002\001\001garbage\n";
+	int fd;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, elf_garbage, sizeof(elf_garbage) - 1),
+			 (ssize_t)sizeof(elf_garbage) - 1);
+	close(fd);
+	chmod(path, 0755);
+	assert_int_equal(exec_in_child(bad), EXIT_NOEXEC);
+	unlink(path);
+	assert_int_equal(exec_in_child(nowhere), EXIT_NOTFOUND);
+}
+
 /* The command must not inherit what its caller had open. */
 static void test_exec_command_closes_fds(void **state)
 {
@@ -263,6 +285,7 @@ int main(void)
 		cmocka_unit_test(test_clone_flags_name_small_buffer),
 		cmocka_unit_test(test_exit_code_of),
 		cmocka_unit_test(test_exec_command),
+		cmocka_unit_test(test_exec_command_format_error),
 		cmocka_unit_test(test_exec_command_closes_fds),
 	};
 
