@@ -215,6 +215,14 @@ check-exercise: all rootfs
 	STEP_BIN=$(abspath $(EX_DIR))/run STEP_ROOTFS=$(abspath $(EX_ROOTFS)) tests/run $(EX_STEP); \
 		status=$$?; rm -rf $(EX_ROOTFS) $(EX_ROOTFS)-*; exit $$status
 
+# make soak (as root): step 10 with every mechanism SOAK_RUNS times in a
+# row (default 1000), then the host must be as it was (scripts/soak.sh;
+# the suite runs 50 in tests/10-soak.bats).
+SOAK_RUNS ?= 1000
+.PHONY: soak
+soak: $(LAST_STEP)/run rootfs
+	scripts/soak.sh $(SOAK_RUNS)
+
 # make cleanup (as root): what runs killed with -9 left behind, by the
 # newest step's --cleanup (cgroups and state whose lock nobody holds).
 cleanup: $(LAST_STEP)/run

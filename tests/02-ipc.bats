@@ -25,6 +25,9 @@ setup_file() {
 @test "ipc: a queue the container makes is invisible on the host, during the run and after" {
 	run "$PROBE" msgq-exists "$CTR_KEY"
 	assert_failure 1
+	# a runtime without the namespace (an unfinished exercise) puts it on
+	# the host: never leave it there
+	TEARDOWN_EXTRA='ipcrm -Q "$CTR_KEY" 2>/dev/null || true'
 	ctr_bg sh -c "$PROBE msgq-create $CTR_KEY >/dev/null && $PROBE msgq-exists $CTR_KEY && echo made; $(handshake)"
 	wait_for "$WORK/x/ready"
 	run "$PROBE" msgq-exists "$CTR_KEY"

@@ -367,6 +367,6 @@ host_side_state() {
 		/\] capset\(/ { print "capset" }
 		/\] prctl\(PR_SET_NO_NEW_PRIVS/ { print "no_new_privs" }
 		/\] seccomp_load\(/ { print "seccomp" }
-		/\] execvp\(/ { print "execvp" }' <<<"$output" | xargs)
-	assert_equal "$order" "read-only masked pivot_root setrlimit bounding capset no_new_privs seccomp execvp"
+		/\] execve\(/ { print "execve" }' <<<"$output" | xargs)
+	assert_equal "$order" "read-only masked pivot_root setrlimit bounding capset no_new_privs seccomp execve"
 }
