@@ -137,23 +137,39 @@ void refuse_setuid(void)
 	    (unsigned)getuid(), (unsigned)geteuid());
 }
 
+/* The directories to look in for a command: $PATH, or glibc's default. */
+static const char *search_path(void)
+{
+	const char *path = getenv("PATH");
+
+	return path ? path : "/bin:/usr/bin";
+}
+
+/* Where NAME would be in the first directory of PATH, in FULL (an empty
+ * entry is the current directory; too long: ""). Returns the rest of
+ * PATH, or NULL after its last entry. */
+static const char *next_in_path(const char *path, const char *name, char *full, size_t size)
+{
+	size_t len = strcspn(path, ":");
+
+	if (snprintf(full, size, "%.*s/%s", len ? (int)len : 1, len ? path : ".", name) >=
+	    (int)size)
+		full[0] = '\0';
+	return path[len] ? path + len + 1 : NULL;
+}
+
 /* Can NAME be reached as execvp would look for it (PATH, unless it has a
  * '/')? F_OK, not X_OK: a file that is there but not executable is 126. */
 static bool reachable(const char *name)
 {
-	const char *path = getenv("PATH");
+	char full[4096];
 
 	if (strchr(name, '/'))
 		return access(name, F_OK) == 0;
-	for (path = path ? path : "/bin:/usr/bin"; *path;) {
-		size_t len = strcspn(path, ":");
-		char full[4096];
-
-		/* An empty entry means the current directory. */
-		snprintf(full, sizeof(full), "%.*s/%s", len ? (int)len : 1, len ? path : ".", name);
-		if (access(full, F_OK) == 0)
+	for (const char *path = search_path(); path;) {
+		path = next_in_path(path, name, full, sizeof(full));
+		if (full[0] && access(full, F_OK) == 0)
 			return true;
-		path += len + (path[len] == ':');
 	}
 	return false;
 }
@@ -167,32 +183,25 @@ static bool reachable(const char *name)
  */
 static void exec_in_path(char *const argv[])
 {
-	const char *name = argv[0], *path = getenv("PATH");
+	char full[4096];
 	int err = ENOENT;
 
-	if (strchr(name, '/')) {
-		execv(name, argv);
+	if (strchr(argv[0], '/')) {
+		execv(argv[0], argv);
 		return;
 	}
-	for (path = path ? path : "/bin:/usr/bin";; path++) {
-		size_t len = strcspn(path, ":");
-		char full[4096];
-
-		/* An empty entry means the current directory. */
-		if (snprintf(full, sizeof(full), "%.*s/%s", len ? (int)len : 1, len ? path : ".",
-			     name) < (int)sizeof(full)) {
-			execv(full, argv);
-			/* Not here, or not searchable: go on, as execvp does;
-			 * anything else (ENOEXEC, E2BIG, ...) is about this one. */
-			if (errno == EACCES)
-				err = EACCES;
-			else if (errno != ENOENT && errno != ENOTDIR && errno != ESTALE &&
-				 errno != ENODEV && errno != ETIMEDOUT)
-				return;
-		}
-		path += len;
-		if (*path == '\0')
-			break;
+	for (const char *path = search_path(); path;) {
+		path = next_in_path(path, argv[0], full, sizeof(full));
+		if (!full[0])
+			continue;
+		execv(full, argv);
+		/* Not here, or not searchable: go on, as execvp does; anything
+		 * else (ENOEXEC, E2BIG, ...) is about this one. */
+		if (errno == EACCES)
+			err = EACCES;
+		else if (errno != ENOENT && errno != ENOTDIR && errno != ESTALE &&
+			 errno != ENODEV && errno != ETIMEDOUT)
+			return;
 	}
 	errno = err;
 }

@@ -1562,9 +1562,9 @@ static bool in_volume(const struct container *c, const char *path)
 
 /*
  * The command must be in the rootfs, not on the host: look for it there
- * now, as execvp will (PATH, unless the name has a '/'), each candidate
+ * now, as exec_command will (PATH, unless the name has a '/'), each candidate
  * resolved inside the rootfs. Nowhere: exit 127 before any namespace
- * exists. Where a volume may bring it, the check is left to execvp.
+ * exists. Where a volume may bring it, the check is left to exec_command.
  */
 static void check_command(const struct container *c)
 {

@@ -1782,10 +1782,10 @@ static bool in_volume(const struct container *c, const char *path)
 
 /*
  * The command must be in the rootfs, not on the host: look for it there
- * now, as execvp will (PATH, unless the name has a '/'), each candidate
+ * now, as exec_command will (PATH, unless the name has a '/'), each candidate
  * resolved inside the rootfs, and from step09 inside each --layer too.
  * Nowhere: exit 127 before any namespace exists. Where a volume may
- * bring it, the check is left to execvp.
+ * bring it, the check is left to exec_command.
  */
 static void check_command(const struct container *c)
 {
