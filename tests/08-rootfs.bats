@@ -209,7 +209,7 @@ host_dirs_untouched() {
 	cp -a "$ROOTFS" "$WORK/fs"
 	mkdir -m 777 "$WORK/vol"
 	echo from-host >"$WORK/file"
-	run "$STEP_BIN" --rootfs "$WORK/fs" -V "$WORK/vol:/new/dir" -V "$WORK/file:/etc/injected:ro" -- sh -c 'echo hi > /new/dir/f; cat /etc/injected'
+	run "$STEP_BIN" --rootfs "$WORK/fs" -V "$WORK/vol:/new/dir" -V "$WORK/file:/etc/injected:ro" -- sh -c "$IN_ROOTFS"'echo hi > /new/dir/f; cat /etc/injected'
 	assert_success
 	assert_output from-host
 	assert_equal "$(cat "$WORK/vol/f")" hi
@@ -228,12 +228,12 @@ host_dirs_untouched() {
 }
 
 @test "rootfs: root inside can write the rootfs it owns; unmapped owners show as nobody" {
-	run ctr sh -c 'f=/root/.stepbox-write-test.$$; touch $f && rm $f && echo wrote; stat -c %u:%g /etc/passwd'
+	run ctr sh -c "$IN_ROOTFS"'f=/root/.stepbox-write-test.$$; touch $f && rm $f && echo wrote; stat -c %u:%g /etc/passwd'
 	assert_success
 	assert_line --index 0 wrote
 	assert_line --index 1 0:0
 	# with another map base the files belong to nobody the map names
-	run ctr --map-base 200000 -- sh -c 'stat -c %u:%g /etc/passwd; touch /etc/x 2>&1'
+	run ctr --map-base 200000 -- sh -c "$IN_ROOTFS"'stat -c %u:%g /etc/passwd; touch /etc/x 2>&1'
 	assert_line --index 0 65534:65534
 	assert_output --partial "Permission denied"
 	# rootless: root inside is the caller, so a copy of the caller's own

@@ -68,7 +68,7 @@ DIR_CHECKS='ls -d /var/new-dir /mnt.moved; ls /sbin 2>&1; ls -A /usr/local'
 }
 
 @test "overlay: from the host, while it runs: upper holds the writes and a whiteout for each deletion, merged is the container's /" {
-	ctr_bg sh -c "rm /etc/group; echo hi > /etc/motd; rm -r /usr/local && mkdir /usr/local; $(handshake)"
+	ctr_bg sh -c "$IN_ROOTFS rm /etc/group; echo hi > /etc/motd; rm -r /usr/local && mkdir /usr/local; $(handshake)"
 	wait_for "$WORK/x/ready"
 	id=$(ctr_id)
 	dir=/run/stepbox/$id
@@ -99,7 +99,7 @@ DIR_CHECKS='ls -d /var/new-dir /mnt.moved; ls /sbin 2>&1; ls -A /usr/local'
 
 @test "overlay: user namespace: what root inside writes belongs to the map base in upper; with --userns off to root" {
 	for userns in on off; do
-		ctr_bg --userns $userns -- sh -c "touch /new; echo x >> /etc/passwd; $(handshake)"
+		ctr_bg --userns $userns -- sh -c "$IN_ROOTFS touch /new; echo x >> /etc/passwd; $(handshake)"
 		wait_for "$WORK/x/ready"
 		upper=/run/stepbox/$(ctr_id)/layer/upper
 		owners=$(stat -c '%u:%g' "$upper" "$upper/new" "$upper/etc/passwd" | xargs)
@@ -119,7 +119,7 @@ DIR_CHECKS='ls -d /var/new-dir /mnt.moved; ls /sbin 2>&1; ls -A /usr/local'
 
 @test "overlay: two containers of one rootfs at once do not see each other's writes" {
 	for name in a b; do
-		"$STEP_BIN" "${WORK_VOLUME[@]}" -- sh -c "echo $name > /etc/who; echo $name > /only-$name; touch $WORK/x/$name-ready; while [ ! -e $WORK/x/go ]; do sleep 0.05; done; cat /etc/who; ls /only-a /only-b 2>&1; true" >"$WORK/out-$name" 2>&1 &
+		"$STEP_BIN" "${WORK_VOLUME[@]}" -- sh -c "$IN_ROOTFS echo $name > /etc/who; echo $name > /only-$name; touch $WORK/x/$name-ready; while [ ! -e $WORK/x/go ]; do sleep 0.05; done; cat /etc/who; ls /only-a /only-b 2>&1; true" >"$WORK/out-$name" 2>&1 &
 		eval "PID_$name=$!"
 	done
 	TEARDOWN_EXTRA='kill -KILL $PID_a $PID_b 2>/dev/null; wait $PID_a $PID_b 2>/dev/null || true'
@@ -158,7 +158,7 @@ DIR_CHECKS='ls -d /var/new-dir /mnt.moved; ls /sbin 2>&1; ls -A /usr/local'
 
 @test "overlay: after kill -9 of the runtime its overlay stays mounted until the next run or --cleanup; a live container's is untouched" {
 	# a live container, which every cleanup must leave alone
-	"$STEP_BIN" "${WORK_VOLUME[@]}" -- sh -c "echo alive > /etc/live; touch $WORK/x/live-ready; while [ ! -e $WORK/x/go ]; do sleep 0.05; done; cat /etc/live" >"$WORK/out-live" 2>&1 &
+	"$STEP_BIN" "${WORK_VOLUME[@]}" -- sh -c "$IN_ROOTFS echo alive > /etc/live; touch $WORK/x/live-ready; while [ ! -e $WORK/x/go ]; do sleep 0.05; done; cat /etc/live" >"$WORK/out-live" 2>&1 &
 	LIVE=$!
 	TEARDOWN_EXTRA='kill -KILL $LIVE 2>/dev/null; wait $LIVE 2>/dev/null || true'
 	wait_for "$WORK/x/live-ready"
@@ -195,7 +195,7 @@ DIR_CHECKS='ls -d /var/new-dir /mnt.moved; ls /sbin 2>&1; ls -A /usr/local'
 
 @test "overlay: --keep keeps the upper layer on disk and says where; the next run stacks it with --layer (docker commit)" {
 	[ -e /var/lib/stepbox ] || TEARDOWN_EXTRA='rm -rf /var/lib/stepbox'
-	run ctr --keep -- sh -c 'echo committed > /etc/motd; rm /etc/group'
+	run ctr --keep -- sh -c "$IN_ROOTFS echo committed > /etc/motd; rm /etc/group"
 	assert_success
 	assert_output --regexp "kept|changes are in /var/lib/stepbox/[0-9a-f]{12}/upper"
 	kept=$(grep -o '/var/lib/stepbox/[0-9a-f]*/upper' <<<"$output")
@@ -224,7 +224,7 @@ DIR_CHECKS='ls -d /var/new-dir /mnt.moved; ls /sbin 2>&1; ls -A /usr/local'
 	# as an image's layers: the container's root owns them
 	chown -R 100000:100000 "$WORK/top" "$WORK/mid"
 	before=$(tree_sum "$WORK/top")$(tree_sum "$WORK/mid")
-	run ctr --layer "$WORK/top" --layer "$WORK/mid" -- sh -c 'cat /etc/motd /only-top /only-mid; ls /etc/hosts 2>&1; cat /etc/stepbox-rootfs; echo changed > /only-top; rm /only-mid /etc/motd'
+	run ctr --layer "$WORK/top" --layer "$WORK/mid" -- sh -c "$IN_ROOTFS"'cat /etc/motd /only-top /only-mid; ls /etc/hosts 2>&1; cat /etc/stepbox-rootfs; echo changed > /only-top; rm /only-mid /etc/motd'
 	assert_success
 	assert_line --index 0 top
 	assert_line --index 1 only-top

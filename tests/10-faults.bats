@@ -139,7 +139,7 @@ assert_nothing_outlives() {
 	mkdir "$WORK/ro"
 	mount --bind "$ROOTFS" "$WORK/ro"
 	mount -o remount,bind,ro "$WORK/ro"
-	run ctr --rootfs "$WORK/ro" -- sh -c 'echo written > /etc/new && cat /etc/new'
+	run ctr --rootfs "$WORK/ro" -- sh -c "$IN_ROOTFS"'echo written > /etc/new && cat /etc/new'
 	umount "$WORK/ro"
 	assert_success
 	assert_output written

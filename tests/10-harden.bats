@@ -199,7 +199,7 @@ host_side_state() {
 @test "harden: /proc/sys and the other read-only paths refuse writes; the hostname stays, inside and on the host" {
 	host=$(hostname)
 	for userns in on off; do
-		run ctr --userns $userns --hostname inside -- sh -c 'echo changed > /proc/sys/kernel/hostname; hostname; grep -E " /proc/(sys|bus|fs|irq|sysrq-trigger) " /proc/self/mountinfo | cut -d" " -f5,6'
+		run ctr --userns $userns --hostname inside -- sh -c "$IN_ROOTFS"'echo changed > /proc/sys/kernel/hostname; hostname; grep -E " /proc/(sys|bus|fs|irq|sysrq-trigger) " /proc/self/mountinfo | cut -d" " -f5,6'
 		assert_success
 		assert_line --index 0 --partial "/proc/sys/kernel/hostname: Read-only file system"
 		assert_line --index 1 inside
@@ -218,11 +218,11 @@ host_side_state() {
 	[ -e /proc/sysrq-trigger ] || skip "this kernel has no /proc/sysrq-trigger (CONFIG_MAGIC_SYSRQ)"
 	# 'h' only prints help to the kernel log, where we count it
 	helps=$(dmesg | grep -c 'sysrq: HELP' || true)
-	run ctr --userns off -- sh -c 'echo h > /proc/sysrq-trigger'
+	run ctr --userns off -- sh -c "$IN_ROOTFS"'echo h > /proc/sysrq-trigger'
 	assert_failure
 	assert_output --partial "Read-only file system"
 	# in a user namespace the file's owner is nobody, too
-	run ctr -- sh -c 'echo h > /proc/sysrq-trigger'
+	run ctr -- sh -c "$IN_ROOTFS"'echo h > /proc/sysrq-trigger'
 	assert_failure
 	assert_equal "$(dmesg | grep -c 'sysrq: HELP' || true)" "$helps"
 }

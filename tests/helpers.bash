@@ -34,6 +34,12 @@ ADMIN=()
 MASKED="/proc/acpi /proc/asound /proc/interrupts /proc/kcore /proc/keys /proc/latency_stats /proc/sched_debug /proc/scsi /proc/timer_list /proc/timer_stats /sys/devices/virtual/powercap /sys/firmware"
 READONLY="/proc/bus /proc/fs /proc/irq /proc/sys /proc/sysrq-trigger"
 
+# $IN_ROOTFS: a test whose container writes or deletes under / (steps
+# 08-10) starts its shell with this, so that a runtime that did not enter
+# the rootfs (a half-done exercise, a broken build) stops there instead
+# of deleting the host's own /etc/group. Only the rootfs has this file.
+IN_ROOTFS='[ -e /etc/stepbox-rootfs ] || { echo "refusing: not inside the stepbox rootfs" >&2; exit 99; }; '
+
 # harden_mounts: the mount points step10's masks add, on this kernel (none
 # before step10).
 harden_mounts() {
