@@ -721,10 +721,16 @@ static void kill_all(const struct cgroup *cg)
 		freeze(cg, false);
 }
 
-/* rmdir DIR, which may say EBUSY for a moment after its last task left. */
+/*
+ * rmdir DIR. The kernel refuses (EBUSY) while a process is in it, so a
+ * cgroup that rmdir removes had no one left to kill: the common case,
+ * since the kernel has killed the PID namespace with its PID 1. Only
+ * EBUSY sends kill_all, again every half second in case something joined
+ * meanwhile; EBUSY can also last a moment after the last task has gone.
+ */
 static int remove_dir(const struct cgroup *cg, const char *dir)
 {
-	for (int tries = 1; tries <= 300; tries++) {
+	for (int tries = 0; tries < 300; tries++) {
 		if (rmdir(dir) == 0) {
 			trace("rmdir %s = 0", dir);
 			return 0;
@@ -734,7 +740,7 @@ static int remove_dir(const struct cgroup *cg, const char *dir)
 		if (errno != EBUSY)
 			break;
 		if (tries % 50 == 0)
-			kill_all(cg); /* something joined it meanwhile */
+			kill_all(cg);
 		sleep_ms(10);
 	}
 	warn_errno("rmdir %s", dir);
@@ -759,10 +765,12 @@ static void remove_parent(const char *leaf)
 }
 
 /*
- * Empty the cgroup and remove it. Normally it is empty already: when the
- * container's PID 1 exits the kernel kills the rest of its PID namespace.
- * What is left (a process that joined from outside, the members of a run
- * killed with -9) is killed first.
+ * Remove the cgroup. Normally it is empty already: when the container's
+ * PID 1 exits the kernel kills the rest of its PID namespace, so there is
+ * nothing to freeze or kill, and runc's destroy() does not either (unless
+ * the PID namespace is shared). What is left (a process that joined from
+ * outside, the members of a run killed with -9) makes rmdir say EBUSY,
+ * and remove_dir kills it then.
  */
 int cgroup_destroy(struct cgroup *cg)
 {
@@ -771,7 +779,6 @@ int cgroup_destroy(struct cgroup *cg)
 	if (cg->fd >= 0)
 		close(cg->fd);
 	cg->fd = -1;
-	kill_all(cg);
 	for (int i = cg->ndirs - 1; i >= 0; i--) {
 		if (remove_dir(cg, cg->dirs[i]) < 0)
 			status = -1;

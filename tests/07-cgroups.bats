@@ -181,6 +181,18 @@ stepbox_cgroups() {
 	[ -z "$before" ]
 }
 
+@test "cgroups: an emptied cgroup is only removed: nothing to freeze or kill once PID 1 has gone" {
+	run ctr -v --memory 64M -- sh -c 'sleep 30 & sleep 30 & true'
+	assert_success
+	# the kernel killed the two sleeps with the PID namespace
+	refute_output --partial "freezer.state"
+	refute_output --partial "cgroup.freeze"
+	refute_output --partial "cgroup.kill"
+	refute_output --partial "kill("
+	assert_output --regexp "rmdir /sys/fs/cgroup/(memory/)?stepbox/[0-9a-f]{12} = 0"
+	assert_equal "$(stepbox_cgroups)" ""
+}
+
 @test "cgroups: without --memory-swap there is no swap: --memory is the limit" {
 	ctr_bg --memory 32M -- sh -c "$(handshake)"
 	wait_for "$WORK/x/ready"
