@@ -56,6 +56,9 @@ deps-demo:
 deps-vm:
 	scripts/deps.sh vm
 
+deps-bench:
+	scripts/deps.sh bench
+
 PROBE := $(BUILD)/probe/stepbox-probe
 
 # The tests' helper, static so that it runs in any root filesystem.
@@ -66,6 +69,7 @@ $(PROBE): tests/probe/stepbox-probe.c
 	$(CC) $(CFLAGS) $(STD_FLAGS) -static -o $@ $<
 
 BREAKOUT := $(BUILD)/breakout/breakout
+NSCLONE := $(BUILD)/bench/nsclone
 
 # step08's lesson: out of a chroot jail (static, for the rootfs).
 breakout: $(BREAKOUT)
@@ -141,8 +145,9 @@ test-doctor:
 
 # The project's own scripts (deps.sh, doctor.sh, make diff), with faked
 # inputs where they read the machine.
-test-scripts: all rootfs
-	bats tests/deps.bats tests/make.bats tests/doctor.bats tests/check-refs.bats tests/exercise.bats
+test-scripts: all rootfs $(NSCLONE)
+	bats tests/deps.bats tests/make.bats tests/doctor.bats tests/check-refs.bats tests/exercise.bats \
+		tests/bench.bats
 
 # For maintainers, not in `make test`: do the lessons' runc and crun
 # functions exist? REFS names git checkouts of the runtimes, DIR@TAG
@@ -152,17 +157,30 @@ check-refs:
 	@[ -n "$(REFS)" ] || { echo "make check-refs REFS='/src/runc@v1.5.1 /src/crun@1.29.1 ...'" >&2; exit 2; }
 	scripts/check-refs.sh $(REFS)
 
-test: deps
+test: deps deps-bench
 	$(MAKE) test-unit test-sanitize test-scripts
 	$(MAKE) test-bats
 	$(MAKE) check-lessons
 	$(MAKE) test-vm
 	$(MAKE) check-lessons-vm
 
+# --- bench ---------------------------------------------------------------
+
+# What a container costs: every step, runc, crun and bubblewrap side by
+# side (scripts/bench.sh; BENCH_ARGS, e.g. --runs 20). Results, tables and
+# the plot go to build/bench/DATE.
+$(NSCLONE): bench/nsclone.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(STD_FLAGS) -o $@ $<
+
+.PHONY: bench deps-bench
+bench: deps-bench all rootfs $(NSCLONE)
+	scripts/bench.sh $(BENCH_ARGS)
+
 # --- lint ----------------------------------------------------------------
 
 C_FILES := $(wildcard step*/*.c common/*.c common/*.h common/tests/*.c tests/probe/*.c \
-	tests/breakout/*.c)
+	tests/breakout/*.c bench/*.c)
 
 lint: check-steps
 	scripts/exercise.sh --check

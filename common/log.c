@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common.h"
 
@@ -18,10 +19,34 @@ static bool verbose;
 static FILE *stream;
 static void (*leave)(int) = exit;
 static const char *eol = "\n";
+/* STEPBOX_TRACE_TIME=1: each trace line starts with the milliseconds since
+ * log_init, on CLOCK_MONOTONIC, which the child inherits with our memory:
+ * parent and child lines share one clock, so `make bench` can tell what
+ * each phase of a run costs. */
+static bool timed;
+static struct timespec start;
 
 void log_init(const char *name)
 {
+	const char *t = getenv("STEPBOX_TRACE_TIME");
+
 	program = name;
+	timed = t && *t && strcmp(t, "0") != 0;
+	if (timed && clock_gettime(CLOCK_MONOTONIC, &start) != 0)
+		timed = false;
+}
+
+/* "  1.234 " when the trace is timed, else "". */
+static void stamp(char *buf, size_t size)
+{
+	struct timespec now;
+
+	buf[0] = '\0';
+	if (!timed || clock_gettime(CLOCK_MONOTONIC, &now) != 0)
+		return;
+	snprintf(buf, size, "%8.3f ",
+		 (double)(now.tv_sec - start.tv_sec) * 1e3 +
+		     (double)(now.tv_nsec - start.tv_nsec) / 1e6);
 }
 
 void log_set_role(const char *name)
@@ -79,6 +104,7 @@ static void emit(int err, const char *fmt, va_list ap)
 void trace(const char *fmt, ...)
 {
 	char line[1024];
+	char when[32];
 	va_list ap;
 
 	if (!verbose)
@@ -86,7 +112,8 @@ void trace(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	fprintf(out(), "[%s] %s%s", role, line, eol);
+	stamp(when, sizeof(when));
+	fprintf(out(), "%s[%s] %s%s", when, role, line, eol);
 	fflush(out());
 }
 

@@ -5,6 +5,8 @@
 #                          a static busybox                 (make demo)
 #   scripts/deps.sh test   plus the test and lint tools     (make test, make deps)
 #   scripts/deps.sh vm     qemu, and a kernel for the VM    (make test-vm)
+#   scripts/deps.sh bench  hyperfine, GNU time, and runc, crun and
+#                          bubblewrap to compare with        (make bench)
 #   scripts/deps.sh --list WHAT   print the packages instead of installing
 #
 # Debian and Ubuntu (apt-get) and Fedora (dnf) by the names in
@@ -22,9 +24,9 @@ if [ "${1:-}" = --list ]; then
 fi
 what=${1:-test}
 case $what in
-demo | test | vm) ;;
+demo | test | vm | bench) ;;
 *)
-	echo "deps: usage: scripts/deps.sh demo|test|vm" >&2
+	echo "deps: usage: scripts/deps.sh demo|test|vm|bench" >&2
 	exit 2
 	;;
 esac
@@ -56,6 +58,10 @@ packages() {
 	debian)
 		echo gcc make libc6-dev libseccomp-dev busybox-static
 		[ "$what" = demo ] && return
+		if [ "$what" = bench ]; then
+			echo hyperfine time runc crun bubblewrap
+			return
+		fi
 		if [ "$what" = test ]; then
 			echo libcmocka-dev bats bats-support bats-assert bats-file
 			echo iproute2 util-linux procps psmisc strace tmux sudo
@@ -72,6 +78,10 @@ packages() {
 	fedora)
 		echo gcc make glibc-devel libseccomp-devel busybox
 		[ "$what" = demo ] && return
+		if [ "$what" = bench ]; then
+			echo hyperfine time runc crun bubblewrap
+			return
+		fi
 		if [ "$what" = test ]; then
 			echo libcmocka-devel bats iproute util-linux procps-ng psmisc strace tmux sudo
 			echo clang-tools-extra cppcheck
@@ -104,6 +114,7 @@ deps: not a Debian, Ubuntu or Fedora system; install these yourself:
         clang-format, clang-tidy, cppcheck
   vm:   qemu-system-x86_64, cpio, kmod, xz, zstd, and a kernel image in
         /boot with its modules under /lib/modules
+  bench: hyperfine, GNU time, runc, crun, bubblewrap
 MSG
 	exit 1
 fi
