@@ -76,7 +76,7 @@ packages() {
 		esac
 		;;
 	fedora)
-		echo gcc make glibc-devel libseccomp-devel busybox
+		echo gcc make glibc-devel glibc-static libseccomp-devel libseccomp-static busybox
 		[ "$what" = demo ] && return
 		if [ "$what" = bench ]; then
 			echo hyperfine time runc crun bubblewrap
@@ -107,7 +107,8 @@ installed() {
 if [ "$family" = unknown ]; then
 	cat >&2 <<'MSG'
 deps: not a Debian, Ubuntu or Fedora system; install these yourself:
-  demo: a C compiler (gcc or clang), make, libseccomp with its headers,
+  demo: a C compiler (gcc or clang), make, libseccomp with its headers
+        and static library, the C library's static library (libc.a),
         a statically linked busybox
   test: cmocka, bats with bats-support, bats-assert and bats-file,
         iproute2, util-linux, procps, psmisc, strace, tmux, sudo,

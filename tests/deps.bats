@@ -66,6 +66,9 @@ list() {
 	run list test
 	assert_line libcmocka-devel
 	assert_line busybox
+	# the steps are linked statically (Makefile: STATIC)
+	assert_line glibc-static
+	assert_line libseccomp-static
 	run list vm
 	assert_line kernel-core
 }
