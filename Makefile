@@ -6,6 +6,7 @@
 #   make test         set up and run every test that can run here (root)
 #   make doctor       what will and will not work on this machine (any user)
 #   make exercise STEP=05   a lesson to write yourself (then: make check-exercise STEP=05)
+#   make bench        what each step costs, against runc, crun and bwrap (root)
 #   make lint         clang-format, clang-tidy, cppcheck, check-steps
 #
 # CC, CFLAGS and LDFLAGS may be overridden: make CC=clang CFLAGS=-O0

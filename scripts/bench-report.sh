@@ -3,61 +3,73 @@
 #
 #   scripts/bench-report.sh DIR
 #
-# Reads DIR's start.csv, cold.csv, exec.csv (hyperfine's: seconds), rss.csv,
-# phases.csv, clone.csv and notes.txt (scripts/bench.sh writes them all);
+# Reads DIR's machine.txt, start.json, cold.json, exec.json (hyperfine's),
+# rss.csv, phases.csv, clone.csv and notes.txt (scripts/bench.sh writes
+# them all);
 # writes DIR/results.md (Markdown tables, the machine and the date, as the
 # README shows them) and DIR/start.svg (start-up time per step and per
-# runtime: the median as a bar, the fastest and slowest run as a line).
+# runtime: the median as a bar, the 10th to 90th percentile as a line).
 set -euo pipefail
 
 dir=${1:?usage: scripts/bench-report.sh DIR}
-for f in start.csv cold.csv exec.csv rss.csv phases.csv clone.csv; do
+for f in machine.txt start.json cold.json exec.json rss.csv phases.csv clone.csv; do
 	[ -r "$dir/$f" ] || {
 		echo "bench-report: $dir/$f is missing (scripts/bench.sh writes it)" >&2
 		exit 1
 	}
 done
 
-# hyperfine's CSV: command,mean,stddev,median,user,system,min,max (seconds).
-# table FILE BASE-LABEL: a Markdown table in ms, with each median's ratio
-# to BASE-LABEL's.
+# spread FILE.json: "label,median,p10,p90" (ms) for each command, from the
+# times of every run in hyperfine's JSON (the 10th and 90th percentiles:
+# a spread that one stray slow run does not stretch, as min-max would).
+spread() {
+	awk '
+		function flush(    i, j, v, n) {
+			n = nt
+			for (i = 2; i <= n; i++) {
+				v = t[i]
+				for (j = i - 1; j >= 1 && t[j] > v; j--) t[j + 1] = t[j]
+				t[j + 1] = v
+			}
+			printf "%s,%.3f,%.3f,%.3f\n", label, t[int((n + 1) / 2)] * 1000,
+				t[int(n * 0.1) + 1] * 1000, t[n - int(n * 0.1)] * 1000
+		}
+		/"command":/ { sub(/^[^:]*: *"/, ""); sub(/",?$/, ""); label = $0 }
+		/"times": \[/ { in_times = 1; nt = 0; next }
+		in_times && /\]/ { in_times = 0; flush(); next }
+		in_times { v = $0; gsub(/[ ,]/, "", v); t[++nt] = v + 0 }
+	' "$1"
+}
+
+# table FILE.json BASE-LABEL: a Markdown table in ms, with each median's
+# ratio to BASE-LABEL's.
 table() {
-	awk -F, -v base="$2" '
-		NR == 1 { next }
-		{ label[++n] = $1; med[n] = $4 * 1000; lo[n] = $7 * 1000; hi[n] = $8 * 1000
-		  if ($1 == base) b = $4 * 1000 }
+	spread "$1" | awk -F, -v base="$2" '
+		{ label[++n] = $1; med[n] = $2; lo[n] = $3; hi[n] = $4; if ($1 == base) b = $2 }
 		END {
-			print "| | median | min – max | ratio to " base " |"
+			print "| | median | p10 – p90 | ratio to " base " |"
 			print "|---|---:|---:|---:|"
 			for (i = 1; i <= n; i++)
 				printf "| %s | %.2f ms | %.2f – %.2f ms | %s |\n", label[i], med[i], lo[i], hi[i],
 					(b > 0 ? sprintf("%.2f×", med[i] / b) : "–")
-		}' "$1"
+		}'
 }
 
-cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
-cgroup=$(stat -f -c %T /sys/fs/cgroup 2>/dev/null || true)
-case $cgroup in
-cgroup2fs) cgroup="v2" ;;
-tmpfs) cgroup="v1" ;;
-esac
-[ "${STEPBOX_BENCH_INNER:-}" != hybrid ] || cgroup="v1 (hybrid: an empty cgroup2 beside the v1 controllers)"
-step10=$(awk -F, 'NR > 1 && $1 ~ /^step10-/ { print $1 }' "$dir/start.csv")
+step10=$(spread "$dir/start.json" | awk -F, '$1 ~ /^step10-/ { print $1 }')
 {
-	echo "One run of \`make bench\` on one machine, $(date -u +%Y-%m-%d): $(nproc) CPUs ($cpu),"
-	echo "Linux $(uname -r), cgroup $cgroup; hyperfine $(hyperfine --version | awk '{ print $2 }')."
+	cat "$dir/machine.txt"
 	echo
 	echo "**Start, run /bin/true, tear down** (warm):"
 	echo
-	table "$dir/start.csv" "$step10"
+	table "$dir/start.json" "$step10"
 	echo
 	echo "**Cold** (200 ms of quiet before each run):"
 	echo
-	table "$dir/cold.csv" "$step10"
+	table "$dir/cold.json" "$step10"
 	echo
 	echo "**exec /bin/true into a running container:**"
 	echo
-	table "$dir/exec.csv" "step10 exec"
+	table "$dir/exec.json" "step10 exec"
 	echo
 	echo "**Peak RSS** (the largest process each waited for, KiB):"
 	echo
@@ -82,17 +94,15 @@ step10=$(awk -F, 'NR > 1 && $1 ~ /^step10-/ { print $1 }' "$dir/start.csv")
 	fi
 } >"$dir/results.md"
 
-# The plot: one row per command of start.csv.
-awk -F, '
-	NR == 1 { next }
-	{ label[++n] = $1; med[n] = $4 * 1000; lo[n] = $7 * 1000; hi[n] = $8 * 1000
-	  if (med[n] > top) top = med[n] }
+# The plot: one row per command of start.json.
+spread "$dir/start.json" | awk -F, '
+	{ label[++n] = $1; med[n] = $2; lo[n] = $3; hi[n] = $4
+	  if (hi[n] > top) top = hi[n] }
 	END {
-		# the scale: up to twice the slowest median, whiskers clipped there
-		top *= 2; left = 190; width = 520; row = 24; h = n * row + 60
+		top *= 1.1; left = 190; width = 520; row = 24; h = n * row + 60
 		printf "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" font-size=\"12\">\n", left + width + 30, h
 		printf "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n"
-		printf "<text x=\"10\" y=\"18\" font-size=\"14\">Start, run /bin/true, tear down: median, and fastest to slowest run (ms)</text>\n"
+		printf "<text x=\"10\" y=\"18\" font-size=\"14\">Start, run /bin/true, tear down (ms): median, and 10th to 90th percentile</text>\n"
 		for (i = 1; i <= n; i++) {
 			y = 30 + (i - 1) * row
 			w = med[i] / top * width
@@ -101,7 +111,7 @@ awk -F, '
 			printf "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"16\" fill=\"%s\"/>\n", left, y + 3, w, color
 			x1 = left + lo[i] / top * width; x2 = left + (hi[i] < top ? hi[i] : top) / top * width
 			printf "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"black\"/>\n", x1, y + 11, x2, y + 11
-			printf "<text x=\"%.1f\" y=\"%d\" font-size=\"11\">%.2f</text>\n", left + w + 4, y + 8, med[i]
+			printf "<text x=\"%.1f\" y=\"%d\" font-size=\"11\">%.2f</text>\n", (x2 > left + w ? x2 : left + w) + 4, y + 15, med[i]
 		}
 		y = 30 + n * row + 4
 		printf "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/>\n", left, y, left + width, y
@@ -111,5 +121,5 @@ awk -F, '
 			printf "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" font-size=\"11\">%d</text>\n", x, y + 16, t
 		}
 		print "</svg>"
-	}' "$dir/start.csv" >"$dir/start.svg"
+	}' >"$dir/start.svg"
 echo "bench-report: $dir/results.md, $dir/start.svg" >&2

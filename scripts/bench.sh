@@ -134,6 +134,18 @@ note() { echo "$*" >>"$out/notes.txt"; echo "bench: $*" >&2; }
 [ -z "${STEPBOX_BENCH_INNER:-}" ] ||
 	note "hybrid cgroup host: measured in a mount namespace with a tmpfs over /sys/fs/cgroup/unified (crun 1.8 refuses hybrid); the v1 controllers are the host's"
 
+# What was measured where, for the report.
+cgroup=$(stat -f -c %T /sys/fs/cgroup)
+case $cgroup in
+cgroup2fs) cgroup=v2 ;;
+*) cgroup=v1 ;;
+esac
+[ "${STEPBOX_BENCH_INNER:-}" != hybrid ] || cgroup="v1 (hybrid: an empty cgroup2 beside the v1 controllers)"
+cat >"$out/machine.txt" <<EOF
+One run of \`make bench\` on one machine, $(date -u +%Y-%m-%d): $(nproc) CPUs ($(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)),
+Linux $(uname -r), cgroup $cgroup; hyperfine $(hyperfine --version | awk '{ print $2 }'); $runs runs after $warmup to warm up.
+EOF
+
 # --- an OCI bundle of the same rootfs, doing what step10 does --------------
 
 # The calls step10's seccomp filter refuses (step10-*/seccomp.c), and

@@ -62,6 +62,8 @@ csv_value() {
 	[ -n "$(csv_value "$out/clone.csv" CLONE_NEWNET 2)" ]
 	# the report: tables with the ratio to step10, the plot with a bar each
 	run cat "$out/results.md"
+	assert_line --index 0 --regexp "^One run of \`make bench\` on one machine, [0-9-]{10}: [0-9]+ CPUs"
+	assert_line --index 1 --regexp "^Linux $(uname -r), cgroup v[12].*; 3 runs after 1 to warm up\.$"
 	assert_output --partial "ratio to step10-exec"
 	assert_output --regexp '\| runc run \| [0-9.]+ ms \| [0-9.]+ – [0-9.]+ ms \| [0-9.]+× \|'
 	assert_output --partial "| crun exec |"
@@ -144,5 +146,5 @@ whole run (-v),3.500"
 @test "bench-report: a missing result file is an error that names it" {
 	run "$REPO/scripts/bench-report.sh" "$WORK"
 	assert_failure
-	assert_output --partial "$WORK/start.csv is missing"
+	assert_output --partial "$WORK/machine.txt is missing"
 }
