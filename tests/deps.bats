@@ -25,7 +25,7 @@ list() {
 	STEPBOX_OS_RELEASE="$FIX/os-release" STEPBOX_BOOT="$FIX/boot" "$DEPS" --list "$@"
 }
 
-@test "deps: make demo needs a compiler, make, libseccomp (step10) and busybox, nothing else" {
+@test "deps: make demo needs a compiler, make, static libc and libseccomp (step10), busybox, nothing else" {
 	os debian
 	run list demo
 	assert_success
@@ -33,7 +33,7 @@ list() {
 	os fedora
 	run --separate-stderr list demo
 	assert_success
-	assert_equal "$(echo $output)" "gcc make glibc-devel libseccomp-devel busybox"
+	assert_equal "$(echo $output)" "gcc make glibc-devel glibc-static libseccomp-devel libseccomp-static busybox"
 }
 
 @test "deps: make test adds the test tools, not qemu or a kernel" {
