@@ -849,25 +849,32 @@ static int bind_rootfs(const struct container *c)
 		.propagation = c->propagation == MS_PRIVATE ? MS_PRIVATE : MS_SLAVE,
 	};
 	struct stat want, got;
-	int tree;
+	int dir, tree;
 
 	if (c->propagation == MS_SHARED)
 		keep_rootfs_local(c);
 	/* The parent's fd is a mount of the parent's namespace, which
-	 * open_tree refuses to copy (EINVAL). Our copy of it is found by
-	 * name, then checked against the fd: the same directory, or stop. */
-	tree = open_tree(AT_FDCWD, c->rootfs, AT_RECURSIVE | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-	if (tree < 0)
-		die_errno("--rootfs %s: open_tree(OPEN_TREE_CLONE|AT_RECURSIVE)", c->rootfs);
-	if (fstat(tree, &got) < 0 || fstat(c->rootfs_fd, &want) < 0)
+	 * open_tree refuses to copy (EINVAL). Our copy of the directory is
+	 * opened by name once, checked against that fd (the same directory,
+	 * or stop), and from then on used by this handle: copied, and the
+	 * copy moved onto it. A link on the way is followed once, here. */
+	dir = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		die_errno("--rootfs %s: open in the new mount namespace", c->rootfs);
+	if (fstat(dir, &got) < 0 || fstat(c->rootfs_fd, &want) < 0)
 		die_errno("--rootfs %s: fstat", c->rootfs);
 	if (got.st_dev != want.st_dev || got.st_ino != want.st_ino)
 		die("--rootfs %s: no longer the directory opened before clone", c->rootfs);
+	tree =
+	    open_tree(dir, "", AT_EMPTY_PATH | AT_RECURSIVE | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (tree < 0)
+		die_errno("--rootfs %s: open_tree(OPEN_TREE_CLONE|AT_RECURSIVE)", c->rootfs);
 	if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
 		die_errno("--rootfs %s: mount_setattr(%s)", c->rootfs,
 			  propagation_name(attr.propagation));
-	if (move_mount(tree, "", AT_FDCWD, c->rootfs, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+	if (move_mount(tree, "", dir, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		die_errno("--rootfs %s: move_mount onto itself", c->rootfs);
+	close(dir);
 	trace("open_tree(\"%s\", OPEN_TREE_CLONE|AT_RECURSIVE), mount_setattr(%s), move_mount "
 	      "onto itself = %d",
 	      c->rootfs, propagation_name(attr.propagation), tree);
@@ -1516,9 +1523,27 @@ static void check_volumes(struct container *c)
 	}
 }
 
+/* Whether PATH has a ".." component. */
+static bool has_dotdot(const char *path)
+{
+	for (const char *p = path; (p = strstr(p, "..")); p += 2)
+		if ((p == path || p[-1] == '/') && (p[2] == '\0' || p[2] == '/'))
+			return true;
+	return false;
+}
+
+/* Whether FD is the host's "/" (through a link, or given as such). */
+static bool is_host_root(int fd)
+{
+	struct stat dir, root;
+
+	return fstat(fd, &dir) == 0 && stat("/", &root) == 0 && dir.st_dev == root.st_dev &&
+	       dir.st_ino == root.st_ino;
+}
+
 /*
- * --rootfs, opened now, before any namespace exists: a missing one, or a
- * file, is exit 125 with nothing made. The fd is what the child uses; the
+ * --rootfs, opened now, before any namespace exists: a missing one, a
+ * file, the host's own / or a path with ".." is exit 125 with nothing made. The fd is what the child uses; the
  * name is not looked up again. Without --rootfs: the tree `make rootfs`
  * builds, whose files belong to the map base (100000), root inside with
  * the default map; rootless, root inside is you, and those files show as
@@ -1533,6 +1558,10 @@ static void open_rootfs(struct container *c)
 		if (!c->rootless || access(c->rootfs, F_OK) < 0)
 			snprintf(c->rootfs, sizeof(c->rootfs), "%s", STEPBOX_ROOTFS);
 	}
+	if (has_dotdot(c->rootfs))
+		die("--rootfs %s: has a '..' in it: give the path without (the kernel takes '..' "
+		    "after following links, not as the shell shows it)",
+		    c->rootfs);
 	c->rootfs_fd = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (c->rootfs_fd < 0 && errno == ENOENT && strcmp(c->rootfs, STEPBOX_ROOTFS) == 0)
 		die_errno_hint("build it with: make rootfs", "--rootfs %s", c->rootfs);
@@ -1541,6 +1570,10 @@ static void open_rootfs(struct container *c)
 		    c->rootfs);
 	if (c->rootfs_fd < 0)
 		die_errno("--rootfs %s", c->rootfs);
+	if (is_host_root(c->rootfs_fd))
+		die("--rootfs %s: that is the host's own / (an empty variable?): "
+		    "give the directory an image was unpacked to",
+		    c->rootfs);
 	trace("open(\"%s\", O_PATH|O_DIRECTORY) = %d (the rootfs)", c->rootfs, c->rootfs_fd);
 }
 

@@ -1635,9 +1635,27 @@ static void check_volumes(struct container *c)
 	}
 }
 
+/* Whether PATH has a ".." component. */
+static bool has_dotdot(const char *path)
+{
+	for (const char *p = path; (p = strstr(p, "..")); p += 2)
+		if ((p == path || p[-1] == '/') && (p[2] == '\0' || p[2] == '/'))
+			return true;
+	return false;
+}
+
+/* Whether FD is the host's "/" (through a link, or given as such). */
+static bool is_host_root(int fd)
+{
+	struct stat dir, root;
+
+	return fstat(fd, &dir) == 0 && stat("/", &root) == 0 && dir.st_dev == root.st_dev &&
+	       dir.st_ino == root.st_ino;
+}
+
 /*
- * --rootfs, opened now, before any namespace exists: a missing one, or a
- * file, is exit 125 with nothing made. The fd is what the child uses; the
+ * --rootfs, opened now, before any namespace exists: a missing one, a
+ * file, the host's own / or a path with ".." is exit 125 with nothing made. The fd is what the child uses; the
  * name is not looked up again. Without --rootfs: the tree `make rootfs`
  * builds, whose files belong to the map base (100000), root inside with
  * the default map; rootless, root inside is you, and those files show as
@@ -1652,6 +1670,10 @@ static void open_rootfs(struct container *c)
 		if (!c->rootless || access(c->rootfs, F_OK) < 0)
 			snprintf(c->rootfs, sizeof(c->rootfs), "%s", STEPBOX_ROOTFS);
 	}
+	if (has_dotdot(c->rootfs))
+		die("--rootfs %s: has a '..' in it: give the path without (the kernel takes '..' "
+		    "after following links, not as the shell shows it)",
+		    c->rootfs);
 	c->rootfs_fd = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (c->rootfs_fd < 0 && errno == ENOENT && strcmp(c->rootfs, STEPBOX_ROOTFS) == 0)
 		die_errno_hint("build it with: make rootfs", "--rootfs %s", c->rootfs);
@@ -1660,6 +1682,10 @@ static void open_rootfs(struct container *c)
 		    c->rootfs);
 	if (c->rootfs_fd < 0)
 		die_errno("--rootfs %s", c->rootfs);
+	if (is_host_root(c->rootfs_fd))
+		die("--rootfs %s: that is the host's own / (an empty variable?): "
+		    "give the directory an image was unpacked to",
+		    c->rootfs);
 	trace("open(\"%s\", O_PATH|O_DIRECTORY) = %d (the rootfs)", c->rootfs, c->rootfs_fd);
 }
 

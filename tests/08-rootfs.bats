@@ -270,6 +270,31 @@ host_dirs_untouched() {
 	assert_equal "$status" 127
 }
 
+@test "rootfs: the host's own / (given, or through a link) and a path with '..' are refused, before any namespace" {
+	ln -s / "$WORK/to-root"
+	for root in / "$WORK/to-root" //; do
+		run "$STEP_BIN" -v --rootfs "$root" -- true
+		assert_equal "$status" 125
+		assert_line --index 0 "$STEP: --rootfs $root: that is the host's own / (an empty variable?): give the directory an image was unpacked to"
+		refute_output --partial clone
+	done
+	for root in "$ROOTFS/../rootfs" "$ROOTFS/.." "../${ROOTFS#/}"; do
+		run "$STEP_BIN" -v --rootfs "$root" -- true
+		assert_equal "$status" 125
+		assert_output --partial "--rootfs $root: has a '..' in it: give the path without"
+		refute_output --partial clone
+	done
+	# a link to a real rootfs is fine: it is opened once, and used by its fd
+	ln -s "$ROOTFS" "$WORK/to-fs"
+	run "$STEP_BIN" --rootfs "$WORK/to-fs" -- cat /etc/stepbox-rootfs
+	assert_success
+	assert_output "stepbox busybox rootfs"
+	# and so is a name with dots that are not '..'
+	mkdir "$WORK/..fs" && cp -a "$ROOTFS/." "$WORK/..fs"
+	run "$STEP_BIN" --rootfs "$WORK/..fs" -- cat /etc/stepbox-rootfs
+	assert_success
+}
+
 @test "rootfs: rootless, the default is build/rootfs-UID, the caller's own, when it exists" {
 	mine="$ROOTFS-65534"
 	[ ! -e "$mine" ] || skip "$mine exists already: not the test's to remove"
