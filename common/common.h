@@ -71,7 +71,8 @@ int write_file(const char *path, const char *text);
 int parse_u64(const char *text, uint64_t *out);
 /* parse_u64 plus a range check (ERANGE outside [min, max]). */
 int parse_u64_range(const char *text, uint64_t min, uint64_t max, uint64_t *out);
-/* "4096", "64k", "64M", "1G", "2T" (powers of 1024) to bytes. */
+/* "4096", "64k", "64M", "1G", "2T" (powers of 1024) to bytes, at most
+ * 2^63 - 1 (ERANGE above). */
 int parse_size(const char *text, uint64_t *bytes);
 /* A CPU amount "1", "0.5", "2.25" (at most 3 decimals) in thousandths. */
 int parse_millicpus(const char *text, uint64_t *millicpus);

@@ -84,6 +84,26 @@ static FILE *out(void)
 	return stream ? stream : stderr;
 }
 
+/* LINE with its control characters written as \n, \t or \xNN, in place:
+ * a value from the command line or a file ("a\nb" as a name) must not
+ * make one message two lines, nor send the terminal escapes. */
+static void printable(char *line, size_t size)
+{
+	char copy[1024];
+	size_t j = 0;
+
+	snprintf(copy, sizeof(copy), "%s", line);
+	for (const unsigned char *p = (const unsigned char *)copy; *p && j + 5 < size; p++) {
+		if (*p == '\n' || *p == '\t')
+			j += (size_t)snprintf(line + j, size - j, "\\%c", *p == '\n' ? 'n' : 't');
+		else if (*p < 0x20 || *p == 0x7f)
+			j += (size_t)snprintf(line + j, size - j, "\\x%02x", *p);
+		else
+			line[j++] = (char)*p;
+	}
+	line[j] = '\0';
+}
+
 /* One message: "PROGRAM: TEXT[: ERRNO TEXT]\n", built first and written
  * with one call so that parent and child lines never interleave. */
 static void emit(int err, const char *fmt, va_list ap)
@@ -94,6 +114,7 @@ static void emit(int err, const char *fmt, va_list ap)
 	if (n < 0 || (size_t)n >= sizeof(line))
 		n = 0;
 	vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+	printable(line, sizeof(line));
 	if (err)
 		fprintf(out(), "%s: %s%s", line, strerror(err), eol);
 	else
@@ -112,6 +133,7 @@ void trace(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	printable(line, sizeof(line));
 	stamp(when, sizeof(when));
 	fprintf(out(), "%s[%s] %s%s", when, role, line, eol);
 	fflush(out());

@@ -98,7 +98,10 @@ int parse_size(const char *text, uint64_t *bytes)
 		return -1;
 	if (suffix_shift(text, &shift) < 0)
 		return -1;
-	if (shift && value > (UINT64_MAX >> shift)) {
+	/* At most 2^63 - 1: the kernel counts bytes in signed 64 bits
+	 * (memory.max, io.max, tmpfs sizes), and a larger number would be
+	 * taken silently as "no limit". */
+	if (value > ((uint64_t)INT64_MAX >> shift)) {
 		errno = ERANGE;
 		return -1;
 	}

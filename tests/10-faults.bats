@@ -7,13 +7,6 @@
 
 load helpers
 
-# What a run can leave on the host, in one text to compare.
-host_traces() {
-	find /sys/fs/cgroup -maxdepth 3 -path '*stepbox*' -type d 2>/dev/null | sort
-	awk '$5 ~ "^/run/stepbox/" { print $5 }' /proc/self/mountinfo
-	ls -A /run/stepbox 2>/dev/null | grep -vx '.lock' || true
-}
-
 # kill_at PHASE SYSCALL: run step10 with every mechanism on, held by
 # strace at the first SYSCALL (in the runtime itself, not its child);
 # once PHASE's mark is on the host, SIGKILL the runtime there.

@@ -99,6 +99,16 @@ ctr_bg() {
 	CTR_PID=$!
 }
 
+# host_traces: what a run can leave on the host (cgroups, mounts under
+# /run/stepbox, state, links), in one text to compare before and after;
+# empty on a clean host.
+host_traces() {
+	find /sys/fs/cgroup -maxdepth 3 -path '*stepbox*' -type d 2>/dev/null | sort
+	awk '$5 ~ "^/run/stepbox/" { print $5 }' /proc/self/mountinfo
+	ls -A /run/stepbox 2>/dev/null | grep -vx '.lock' || true
+	ip -o link show | awk -F': ' '$2 ~ /^stepbox/ { print $2 }'
+}
+
 # running PID: PID exists and is not a zombie.
 running() {
 	[ -r "/proc/$1/stat" ] && [ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" != Z ]

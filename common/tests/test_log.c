@@ -149,6 +149,26 @@ static void test_long_message_is_cut_not_overflowed(void **state)
 	assert_int_equal(captured()[strlen(captured()) - 1], '\n');
 }
 
+/* A value with a newline or an escape (a hostile name) stays on one
+ * line, and sends the terminal nothing. */
+static void test_control_characters_are_escaped(void **state)
+{
+	char big[3000];
+
+	(void)state;
+	warn("--name: '%s': bad", "a\nb\tc\x1b[31md\x7f");
+	assert_string_equal(captured(), "stepNN-test: --name: 'a\\nb\\tc\\x1b[31md\\x7f': bad\n");
+	log_set_verbose(true);
+	trace("mkdir %s", "x\ny");
+	assert_string_equal(captured(), "stepNN-test: --name: 'a\\nb\\tc\\x1b[31md\\x7f': bad\n"
+					"[parent] mkdir x\\ny\n");
+	/* escaping a long line of them stays inside the buffer */
+	memset(big, '\n', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	warn("%s", big);
+	assert_int_equal(captured()[strlen(captured()) - 1], '\n');
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -162,6 +182,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_die_errno_hint, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_usage_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_long_message_is_cut_not_overflowed, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_control_characters_are_escaped, setup,
 						teardown),
 	};
 

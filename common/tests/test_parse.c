@@ -99,7 +99,9 @@ static void test_size_accepts(void **state)
 	assert_true(b == 2ull << 40);
 	assert_int_equal(parse_size("0", &b), 0);
 	assert_true(b == 0);
-	assert_int_equal(parse_size("16777215T", &b), 0); /* largest that fits */
+	assert_int_equal(parse_size("8388607T", &b), 0);	    /* largest in T below 2^63 */
+	assert_int_equal(parse_size("9223372036854775807", &b), 0); /* 2^63 - 1 */
+	assert_true(b == (uint64_t)INT64_MAX);
 }
 
 static void rejects_size(const char *text, int err)
@@ -126,6 +128,10 @@ static void test_size_rejects(void **state)
 	rejects_size("1 M", EINVAL);
 	rejects_size("17179869184G", ERANGE);
 	rejects_size("16777216T", ERANGE);
+	/* 2^63 and up: the kernel would read it as "no limit" */
+	rejects_size("9223372036854775808", ERANGE);
+	rejects_size("8388608T", ERANGE);
+	rejects_size("8589934592G", ERANGE);
 	rejects_size("18446744073709551616", ERANGE);
 }
 

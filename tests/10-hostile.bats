@@ -1,0 +1,167 @@
+#!/usr/bin/env bats
+# step10, hostile input: option values no one meant, names that are
+# paths, state written by someone else, argument lists near the limit.
+# Each is refused with exit 125 and one line that names the bad value, or
+# runs as asked; nothing is created on the host, no other process is
+# touched, nothing outside the state directory is deleted.
+
+load helpers
+
+# refused ARGS...: the run is exit 125, its first line names the option,
+# the second points at --help, and the host is as it was.
+refused() {
+	local before
+	before=$(host_traces)
+	run "$STEP_BIN" "$@" -- true
+	assert_equal "$status" 125
+	assert_line --index 0 --regexp "^$STEP: "
+	assert_line --index 1 "Try '$STEP/run --help' for more information."
+	assert_equal "${#lines[@]}" 2
+	assert_equal "$(host_traces)" "$before"
+}
+
+@test "hostile: every option's value empty, negative, huge, overflowing, non-numeric, with unit garbage: 125, one line" {
+	local opt value
+	for opt in --memory --memory-swap --pids --cpus --cpu-weight --io-weight --map-base --map-size \
+		--cpuset-cpus --cpuset-mems; do
+		for value in '' -1 99999999999999999999 18446744073709551616 9223372036854775808 abc \
+			64Q 1.5.5M M ' 64M' '64M ' 0x10 '1e9' $'64M\n'; do
+			[ "$opt" != --memory-swap ] || set -- --memory 64M
+			[ "$opt" = --memory-swap ] || set --
+			refused "$@" "$opt" "$value"
+			assert_line --index 0 --partial "$opt"
+		done
+	done
+	for value in '' nofile nofile= nofile=abc nofile=-1 nofile=1:0 nofile=99999999999999999999 bogus=1 =1; do
+		refused --ulimit "$value"
+	done
+	for value in '' /dev/sda /dev/sda: /dev/sda:-1 /dev/sda:10Q relative:10M; do
+		refused --device-read-bps "$value"
+	done
+	for value in '' bogus 'private '; do
+		refused --propagation "$value"
+	done
+	for value in '' 10.0.0.0 10.0.0.0/99 10.0.0.0/-1 300.0.0.0/30 a.b.c.d/30; do
+		refused --net veth --veth-net "$value"
+	done
+	for value in '' CAP_BOGUS 'chown;' ALLX; do
+		refused --cap-add "$value"
+	done
+}
+
+@test "hostile: names with '/', '..', spaces, a newline, a leading '-', 300 bytes: 125 before anything is made" {
+	local name
+	for name in / .. ../x a/b 'a b' $'a\nb' -x '' "$(printf 'n%.0s' {1..300})" .hidden 'a*'; do
+		refused --name "$name"
+		assert_line --index 0 --partial "--name"
+	done
+	# and a name is never a path for the other commands either
+	for name in ../x a/b /etc/passwd ..; do
+		run "$STEP_BIN" rm -f "$name"
+		assert_equal "$status" 125
+		run "$STEP_BIN" exec "$name" true
+		assert_equal "$status" 125
+	done
+	[ -e /etc/passwd ]
+}
+
+# forge ID NAME: a record in /run/stepbox that no runtime wrote.
+forge() {
+	local dir=/run/stepbox/$1
+	mkdir -m 700 "$dir"
+	: >"$dir/lock"
+	ln -s "$1" "/run/stepbox/$2"
+	TEARDOWN_EXTRA="${TEARDOWN_EXTRA:-}; rm -rf '$dir' '/run/stepbox/$2'"
+}
+
+@test "hostile: a forged record naming a live process of someone else: kill, exec, ps and rm leave that process alone" {
+	sleep 300 &
+	victim=$!
+	TEARDOWN_EXTRA="kill $victim"
+	forge a0a0a0a0a0a0 forged
+	printf 'id=a0a0a0a0a0a0\nname=forged\nstatus=running\npid=%s\nstart_time=1\nexit_code=-1\ndetached=1\nuserns=1\ncreated=1\nfinished=0\ncommand=sleep 300\n' \
+		"$victim" >/run/stepbox/a0a0a0a0a0a0/state
+	run "$STEP_BIN" list
+	assert_line --regexp "^forged +a0a0a0a0a0a0 +$victim +stale "
+	for cmd in "kill forged KILL" "exec forged true" "ps forged" "pause forged"; do
+		# shellcheck disable=SC2086
+		run "$STEP_BIN" $cmd
+		assert_equal "$status" 125
+		assert_output --partial "container 'forged' is not running any more"
+		running "$victim" || fail "'$cmd' signalled process $victim"
+	done
+	run "$STEP_BIN" rm -f forged
+	assert_success
+	running "$victim" || fail "rm -f signalled process $victim"
+	[ ! -e /run/stepbox/a0a0a0a0a0a0 ]
+	[ ! -e /run/stepbox/forged ]
+}
+
+@test "hostile: records and names that are links lead nowhere: the files they point at are never read out or removed" {
+	echo secret >"$WORK/target"
+	forge b0b0b0b0b0b0 linked
+	ln -s "$WORK/target" /run/stepbox/b0b0b0b0b0b0/state
+	ln -s "$WORK/target" /run/stepbox/b0b0b0b0b0b0/log
+	ln -s "../..$WORK" /run/stepbox/outside
+	ln -s "$WORK" /run/stepbox/c0c0c0c0c0c0
+	TEARDOWN_EXTRA="$TEARDOWN_EXTRA; rm -f /run/stepbox/outside /run/stepbox/c0c0c0c0c0c0"
+	run "$STEP_BIN" exec outside true
+	assert_equal "$status" 125
+	assert_output --partial "no container 'outside'"
+	run "$STEP_BIN" logs linked
+	assert_equal "$status" 125
+	refute_output --partial secret
+	run "$STEP_BIN" list
+	refute_output --partial secret
+	run "$STEP_BIN" cleanup
+	assert_success
+	assert_equal "$(cat "$WORK/target")" secret
+	[ -d "$WORK" ]
+	[ ! -e /run/stepbox/b0b0b0b0b0b0 ]
+	[ ! -e /run/stepbox/outside ]
+	[ ! -e /run/stepbox/linked ]
+}
+
+@test "hostile: rootless, a state directory someone else made (or anyone may write) is refused" {
+	user_rootfs
+	mkdir -m 755 "$XDG_RUNTIME_DIR/stepbox"
+	run as_user "$WORK/run" --rootfs "$WORK/userfs" -- true
+	assert_equal "$status" 125
+	assert_output --partial "$XDG_RUNTIME_DIR/stepbox is not a directory of yours that only you may use (mode 0700)"
+	chown 65534 "$XDG_RUNTIME_DIR/stepbox"
+	chmod 777 "$XDG_RUNTIME_DIR/stepbox"
+	run as_user "$WORK/run" --rootfs "$WORK/userfs" -- true
+	assert_equal "$status" 125
+	rmdir "$XDG_RUNTIME_DIR/stepbox"
+	ln -s /tmp "$XDG_RUNTIME_DIR/stepbox"
+	run as_user "$WORK/run" --rootfs "$WORK/userfs" -- true
+	assert_equal "$status" 125
+	assert_output --partial "not a directory of yours"
+	rm "$XDG_RUNTIME_DIR/stepbox"
+	# its own, 0700: fine
+	run as_user "$WORK/run" --rootfs "$WORK/userfs" -- true
+	assert_success
+}
+
+@test "hostile: a 100 KiB argument and a megabyte of environment reach the command whole, in run and exec" {
+	local big env=() exec_env=() i
+	big=$(head -c 100000 /dev/zero | tr '\0' a)
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		env+=("BIG$i=$big")
+		exec_env+=(-e "BIG$i=$big")
+	done
+	before=$(host_traces)
+	run env "${env[@]}" "$STEP_BIN" -- sh -c 'echo ${#1} ${#BIG1} ${#BIG10}' sh "$big"
+	assert_success
+	assert_output "100000 100000 100000"
+	ctr_bg --name big -- sh -c "$(handshake)"
+	TEARDOWN_EXTRA='"$STEP_BIN" rm -f big >/dev/null 2>&1'
+	wait_for "$WORK/x/ready"
+	run "$STEP_BIN" exec "${exec_env[@]}" big sh -c 'echo ${#1} ${#BIG1} ${#BIG10}' sh "$big"
+	assert_success
+	assert_output "100000 100000 100000"
+	go
+	ctr_wait
+	assert_success
+	assert_equal "$(host_traces)" "$before"
+}
