@@ -66,6 +66,8 @@ packages() {
 			echo libcmocka-dev bats bats-support bats-assert bats-file
 			echo iproute2 util-linux procps psmisc strace tmux sudo
 			echo clang-format clang-tidy cppcheck
+			# make test-valgrind, and make fuzz (clang's libFuzzer)
+			echo valgrind clang libclang-rt-dev
 			return
 		fi
 		echo qemu-system-x86 cpio kmod xz-utils zstd
@@ -85,6 +87,7 @@ packages() {
 		if [ "$what" = test ]; then
 			echo libcmocka-devel bats iproute util-linux procps-ng psmisc strace tmux sudo
 			echo clang-tools-extra cppcheck
+			echo valgrind clang compiler-rt
 			return
 		fi
 		echo qemu-system-x86 cpio kmod xz zstd
@@ -112,7 +115,8 @@ deps: not a Debian, Ubuntu or Fedora system; install these yourself:
         a statically linked busybox
   test: cmocka, bats with bats-support, bats-assert and bats-file,
         iproute2, util-linux, procps, psmisc, strace, tmux, sudo,
-        clang-format, clang-tidy, cppcheck
+        clang-format, clang-tidy, cppcheck, valgrind, clang with
+        its libFuzzer runtime
   vm:   qemu-system-x86_64, cpio, kmod, xz, zstd, and a kernel image in
         /boot with its modules under /lib/modules
   bench: hyperfine, GNU time, runc, crun, bubblewrap
