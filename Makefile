@@ -122,6 +122,35 @@ test-unit: $(UNIT_BIN)
 test-sanitize: $(SAN_BIN)
 	@set -e; for t in $(SAN_BIN); do $$t; done
 
+# Every step built with AddressSanitizer and UBSan (dynamically: ASan
+# does not link statically), in build/asan/STEP/run, and the whole suite
+# run against them (tests/run with STEP_BUILD). A sanitizer's report goes
+# to build/asan/logs, never into the container's output that the tests
+# compare, and any report fails the run. Leak checks stay off here: the
+# runtime's memory at exit is the kernel's to take back, and LeakSanitizer
+# cannot stop a process in another PID namespace to look; the unit tests
+# check leaks (test-sanitize, test-valgrind).
+ASAN_DIR      := $(BUILD)/asan
+ASAN_BINARIES := $(STEPS:%=$(ASAN_DIR)/%/run)
+
+# Built with clang: GCC 12's UBSan runtime ignores log_path next to ASan's
+# and would print its reports into the container's output.
+ASAN_CC ?= clang
+$(ASAN_DIR)/%/run: $$(wildcard $$*/*.c) $(COMMON_SRC) $(COMMON_HDR)
+	@mkdir -p $(@D)
+	$(ASAN_CC) -O1 -g $(SAN_FLAGS) $(STD_FLAGS) -DSTEPBOX_ROOTFS='"$(abspath $(ROOTFS))"' -o $@ $(wildcard $*/*.c) $(COMMON_SRC) $(LDFLAGS) $(LDLIBS) $(STEP_LIBS_$*)
+
+.PHONY: test-asan
+test-asan: $(ASAN_BINARIES) rootfs
+	@rm -rf $(ASAN_DIR)/logs && mkdir -p $(ASAN_DIR)/logs
+	STEP_BUILD=$(abspath $(ASAN_DIR)) \
+	ASAN_OPTIONS=log_path=$(abspath $(ASAN_DIR)/logs)/asan:detect_leaks=0:abort_on_error=0 \
+	UBSAN_OPTIONS=log_path=$(abspath $(ASAN_DIR)/logs)/ubsan:print_stacktrace=1:halt_on_error=1 \
+		tests/run $(ASAN_STEPS)
+	@if [ -n "$$(ls -A $(ASAN_DIR)/logs)" ]; then \
+		echo "test-asan: sanitizer reports:" >&2; head -n 40 $(ASAN_DIR)/logs/* >&2; exit 1; \
+	fi; echo "test-asan: no sanitizer report"
+
 # The unit tests under valgrind: no invalid access, no definite or indirect
 # leak. valgrind cannot follow clone() with namespace flags, nor clone3:
 # those tests skip here (STEPBOX_VALGRIND) and run in test-sanitize.
@@ -204,6 +233,7 @@ test: deps deps-bench
 	$(MAKE) test-unit test-sanitize test-valgrind test-scripts
 	$(MAKE) fuzz FUZZ_SECONDS=5
 	$(MAKE) test-bats
+	$(MAKE) test-asan
 	$(MAKE) check-lessons
 	$(MAKE) test-vm
 	$(MAKE) check-lessons-vm

@@ -115,10 +115,16 @@ spread "$dir/start.json" | awk -F, '
 		}
 		y = 30 + n * row + 4
 		printf "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/>\n", left, y, left + width, y
-		for (t = 0; t <= top; t += (top > 20 ? 5 : (top > 8 ? 2 : 1))) {
+		# about eight ticks, at 1, 2 or 5 times a power of ten
+		for (step = 0.1; top / step > 10; ) {
+			if (top / (step * 2) <= 10) { step *= 2; break }
+			if (top / (step * 5) <= 10) { step *= 5; break }
+			step *= 10
+		}
+		for (t = 0; t <= top; t += step) {
 			x = left + t / top * width
 			printf "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"black\"/>\n", x, y, x, y + 4
-			printf "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" font-size=\"11\">%d</text>\n", x, y + 16, t
+			printf "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" font-size=\"11\">%g</text>\n", x, y + 16, t
 		}
 		print "</svg>"
 	}' >"$dir/start.svg"

@@ -15,8 +15,9 @@ bats_load_library bats-assert
 REPO=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 : "${STEP:?tests/run sets STEP to the step directory under test}"
 # STEP_BIN from the environment: another build of the step (make
-# check-exercise tests a participant's work area with it).
-STEP_BIN=${STEP_BIN:-"$REPO/$STEP/run"}
+# check-exercise tests a participant's work area with it); STEP_BUILD: a
+# tree of other builds of every step (make test-asan: build/asan).
+STEP_BIN=${STEP_BIN:-"${STEP_BUILD:-$REPO}/$STEP/run"}
 STEP_NUM=$((10#${STEP:4:2}))
 BUILT_PROBE="$REPO/build/probe/stepbox-probe"
 # STEP_ROOTFS: the rootfs that build has compiled in, when not build/rootfs
