@@ -22,9 +22,10 @@
 #            STEPBOX_TRACE_TIME=1, median of each line's time over the runs
 #   clone    what each namespace costs at clone(2) (build/bench/nsclone)
 # and writes, under OUT (default build/bench/DATE, git-ignored):
-# start.csv, cold.csv, exec.csv (hyperfine's), rss.csv, phases.csv,
-# clone.csv, results.md (the tables the README shows) and start.svg (start-up
-# time per step, the plot). A runtime that is missing or refuses this host
+# machine.txt (what was measured where), start, cold and exec as
+# hyperfine's .json and .csv, rss.csv, phases.csv, clone.csv, and from
+# them (scripts/bench-report.sh) results.md, the tables the README shows,
+# and start.svg, start-up time per step: the plot. A runtime that is missing or refuses this host
 # is left out with the reason; that is never an error.
 #
 # crun 1.8 refuses a hybrid cgroup host (v1 controllers and an empty
