@@ -16,6 +16,8 @@
 #   user    run as an unprivileged user (uid 65534), without sudo: rootless,
 #           with a $XDG_RUNTIME_DIR of its own as a login session has
 #   manual  not run: it needs someone typing (a shell, ^C, two terminals)
+#   ia32    only where the kernel has i386 system calls (the probe's
+#           int80 works on the host: CONFIG_IA32_EMULATION)
 # Untagged blocks run everywhere: on the host, and in the VM with --vm.
 #
 # How it runs them: each block is one bash script (so "&" and "$!" carry
@@ -172,6 +174,12 @@ run_block() { # STEP N TAGS: the block's records are in $tmp/block
 	case $tags in
 	manual) skip=$((skip + 1)); return ;;
 	v1 | v2) if [ "$tags" != "$layout" ]; then skip=$((skip + 1)); return; fi ;;
+	ia32)
+		if ! "$repo/build/probe/stepbox-probe" int80 >/dev/null 2>&1; then
+			skip=$((skip + 1))
+			return
+		fi
+		;;
 	"" | user) ;;
 	*) echo "not ok - $step block $n: unknown tag '$tags'"; fail=$((fail + 1)); return ;;
 	esac
