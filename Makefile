@@ -39,8 +39,9 @@ ROOTFS     ?= $(BUILD)/rootfs
 all: $(BINARIES)
 
 # Libraries one step needs beyond LDLIBS: STEP_LIBS_<step directory>.
-# step10's seccomp filter is written with libseccomp (libseccomp-dev).
-STEP_LIBS_step10-exec := -lseccomp
+# step10's seccomp filter is written with libseccomp (libseccomp-dev); its
+# OCI runtime reads config.json with json-c (libjson-c-dev).
+STEP_LIBS_step10-exec := -lseccomp -ljson-c
 
 # stepNN-name/run from that step's own .c files and common/.
 .SECONDEXPANSION:
@@ -66,6 +67,9 @@ deps-vm:
 
 deps-bench:
 	scripts/deps.sh bench
+
+deps-oci:
+	scripts/deps.sh oci
 
 PROBE := $(BUILD)/probe/stepbox-probe
 
@@ -189,6 +193,11 @@ fuzz: $(FUZZ_BIN)
 test-bats: all rootfs
 	tests/run
 
+# step10 as the runtime of podman and containerd (tests/oci-clients.bats).
+.PHONY: deps-oci test-oci
+test-oci: deps-oci all rootfs
+	bats tests/oci-clients.bats
+
 # The lessons' commands, run and compared with their transcripts
 # (scripts/check-lessons.sh); -vm: the same in the cgroup v2 VM.
 check-lessons: all rootfs
@@ -229,10 +238,11 @@ check-refs:
 	@[ -n "$(REFS)" ] || { echo "make check-refs REFS='/src/runc@v1.5.1 /src/crun@1.29.1 ...'" >&2; exit 2; }
 	scripts/check-refs.sh $(REFS)
 
-test: deps deps-bench
+test: deps deps-bench deps-oci
 	$(MAKE) test-unit test-sanitize test-valgrind test-scripts
 	$(MAKE) fuzz FUZZ_SECONDS=5
 	$(MAKE) test-bats
+	$(MAKE) test-oci
 	$(MAKE) test-asan
 	$(MAKE) check-lessons
 	$(MAKE) test-vm

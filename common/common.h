@@ -34,6 +34,9 @@ bool log_verbose(void);
 /* Where messages go (stderr unless a unit test redirects them). */
 void log_set_stream(FILE *stream);
 /* What die() calls to leave (exit unless a unit test replaces it). */
+/* Copy every message to FILE too, as JSON lines when JSON (step10's
+ * OCI --log, --log-format). */
+void log_set_file(FILE *file, bool json);
 void log_set_exit(void (*exit_fn)(int status));
 /* End lines with "\r\n": stderr is a terminal in raw mode (tty.c). */
 void log_set_crlf(bool on);

@@ -19,6 +19,10 @@ static bool verbose;
 static FILE *stream;
 static void (*leave)(int) = exit;
 static const char *eol = "\n";
+/* --log FILE of an OCI runtime (step10): messages go there too, as text
+ * or as runc's JSON lines, which containerd reads back on failure. */
+static FILE *log_file;
+static bool log_json;
 /* STEPBOX_TRACE_TIME=1: each trace line starts with the milliseconds since
  * log_init, on CLOCK_MONOTONIC, which the child inherits with our memory:
  * parent and child lines share one clock, so `make bench` can tell what
@@ -79,6 +83,37 @@ void log_set_crlf(bool on)
 	eol = on ? "\r\n" : "\n";
 }
 
+void log_set_file(FILE *file, bool json)
+{
+	log_file = file;
+	log_json = json;
+}
+
+/* {"level":"error","msg":"...","time":"2026-12-05T03:21:22Z"} */
+static void log_to_file(const char *level, const char *line, int err)
+{
+	char when[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (!log_file)
+		return;
+	if (!log_json) {
+		fprintf(log_file, "%s%s%s\n", line, err ? ": " : "", err ? strerror(err) : "");
+		fflush(log_file);
+		return;
+	}
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fprintf(log_file, "{\"level\":\"%s\",\"msg\":\"", level);
+	for (const char *p = line; *p; p++)
+		fprintf(log_file, *p == '"' || *p == '\\' ? "\\%c" : "%c", *p);
+	if (err)
+		fprintf(log_file, ": %s", strerror(err));
+	fprintf(log_file, "\",\"time\":\"%s\"}\n", when);
+	fflush(log_file);
+}
+
 static FILE *out(void)
 {
 	return stream ? stream : stderr;
@@ -115,6 +150,7 @@ static void emit(int err, const char *fmt, va_list ap)
 		n = 0;
 	vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
 	printable(line, sizeof(line));
+	log_to_file("error", line, err);
 	if (err)
 		fprintf(out(), "%s: %s%s", line, strerror(err), eol);
 	else
@@ -135,6 +171,15 @@ void trace(const char *fmt, ...)
 	va_end(ap);
 	printable(line, sizeof(line));
 	stamp(when, sizeof(when));
+	if (log_file) {
+		char tagged[1100];
+
+		/* --log with --debug: the trace goes to the log, the client's
+		 * stdout and stderr are the container's. */
+		snprintf(tagged, sizeof(tagged), "[%s] %s", role, line);
+		log_to_file("debug", tagged, 0);
+		return;
+	}
 	fprintf(out(), "%s[%s] %s%s", when, role, line, eol);
 	fflush(out());
 }

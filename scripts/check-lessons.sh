@@ -18,6 +18,8 @@
 #   manual  not run: it needs someone typing (a shell, ^C, two terminals)
 #   ia32    only where the kernel has i386 system calls (the probe's
 #           int80 works on the host: CONFIG_IA32_EMULATION)
+#   oci     on the host only (podman and containerd are not in the VM's
+#           chroot setup): podman must be installed (make deps-oci)
 # Untagged blocks run everywhere: on the host, and in the VM with --vm.
 #
 # How it runs them: each block is one bash script (so "&" and "$!" carry
@@ -177,6 +179,14 @@ run_block() { # STEP N TAGS: the block's records are in $tmp/block
 	ia32)
 		if ! "$repo/build/probe/stepbox-probe" int80 >/dev/null 2>&1; then
 			skip=$((skip + 1))
+			return
+		fi
+		;;
+	oci)
+		if [ -n "${STEPBOX_VM:-}" ]; then skip=$((skip + 1)); return; fi
+		if ! command -v podman >/dev/null; then
+			echo "not ok - $step block $n: podman is missing (make deps-oci)"
+			fail=$((fail + 1))
 			return
 		fi
 		;;

@@ -7,6 +7,8 @@
 #   scripts/deps.sh vm     qemu, and a kernel for the VM    (make test-vm)
 #   scripts/deps.sh bench  hyperfine, GNU time, and runc, crun and
 #                          bubblewrap to compare with        (make bench)
+#   scripts/deps.sh oci    podman and containerd, the clients that drive
+#                          step10 as their runtime           (make test-oci)
 #   scripts/deps.sh --list WHAT   print the packages instead of installing
 #
 # Debian and Ubuntu (apt-get) and Fedora (dnf) by the names in
@@ -24,9 +26,9 @@ if [ "${1:-}" = --list ]; then
 fi
 what=${1:-test}
 case $what in
-demo | test | vm | bench) ;;
+demo | test | vm | bench | oci) ;;
 *)
-	echo "deps: usage: scripts/deps.sh demo|test|vm|bench" >&2
+	echo "deps: usage: scripts/deps.sh demo|test|vm|bench|oci" >&2
 	exit 2
 	;;
 esac
@@ -56,15 +58,19 @@ have_vm_kernel() {
 packages() {
 	case $family in
 	debian)
-		echo gcc make libc6-dev libseccomp-dev busybox-static
+		echo gcc make libc6-dev libseccomp-dev libjson-c-dev busybox-static
 		[ "$what" = demo ] && return
 		if [ "$what" = bench ]; then
 			echo hyperfine time runc crun bubblewrap
 			return
 		fi
+		if [ "$what" = oci ]; then
+			echo podman containerd jq tmux
+			return
+		fi
 		if [ "$what" = test ]; then
 			echo libcmocka-dev bats bats-support bats-assert bats-file
-			echo iproute2 util-linux procps psmisc strace tmux sudo
+			echo iproute2 util-linux procps psmisc strace tmux sudo jq
 			echo clang-format clang-tidy cppcheck
 			# make test-valgrind, and make fuzz (clang's libFuzzer)
 			echo valgrind clang libclang-rt-dev
@@ -78,14 +84,18 @@ packages() {
 		esac
 		;;
 	fedora)
-		echo gcc make glibc-devel glibc-static libseccomp-devel libseccomp-static busybox
+		echo gcc make glibc-devel glibc-static libseccomp-devel libseccomp-static json-c-devel busybox
 		[ "$what" = demo ] && return
 		if [ "$what" = bench ]; then
 			echo hyperfine time runc crun bubblewrap
 			return
 		fi
+		if [ "$what" = oci ]; then
+			echo podman containerd jq tmux
+			return
+		fi
 		if [ "$what" = test ]; then
-			echo libcmocka-devel bats iproute util-linux procps-ng psmisc strace tmux sudo
+			echo libcmocka-devel bats iproute util-linux procps-ng psmisc strace tmux sudo jq
 			echo clang-tools-extra cppcheck
 			echo valgrind clang compiler-rt
 			return
@@ -110,8 +120,8 @@ installed() {
 if [ "$family" = unknown ]; then
 	cat >&2 <<'MSG'
 deps: not a Debian, Ubuntu or Fedora system; install these yourself:
-  demo: a C compiler (gcc or clang), make, libseccomp with its headers
-        and static library, the C library's static library (libc.a),
+  demo: a C compiler (gcc or clang), make, libseccomp and json-c with
+        their headers and static libraries, the C library's static library (libc.a),
         a statically linked busybox
   test: cmocka, bats with bats-support, bats-assert and bats-file,
         iproute2, util-linux, procps, psmisc, strace, tmux, sudo,
@@ -120,6 +130,7 @@ deps: not a Debian, Ubuntu or Fedora system; install these yourself:
   vm:   qemu-system-x86_64, cpio, kmod, xz, zstd, and a kernel image in
         /boot with its modules under /lib/modules
   bench: hyperfine, GNU time, runc, crun, bubblewrap
+  oci:  podman, containerd, jq, tmux
 MSG
 	exit 1
 fi

@@ -265,26 +265,45 @@ static int enable_controllers(struct cgroup *cg, const char *dir,
 }
 
 /*
- * Make BASE/stepbox, then BASE/stepbox/ID, and remember the leaf so that
- * cgroup_destroy removes it. Another container's cleanup may remove the
- * shared stepbox/ between our two mkdirs (it removes it when it looks
- * empty): then the leaf's mkdir says ENOENT and we make the parent again.
+ * Make BASE/PATH's parents, one at a time: on v2 each passes the
+ * controllers on to its children. Returns -1 when one vanished meanwhile.
  */
-static const char *make_leaf(struct cgroup *cg, const char *base, const char *id,
+static int make_parents(struct cgroup *cg, const char *base, const char *leaf,
+			const struct cgroup_limits *limits)
+{
+	char dir[PATH_MAX];
+	size_t at = strlen(base) + 1;
+	const char *slash;
+
+	while ((slash = strchr(leaf + at, '/'))) {
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - leaf), leaf);
+		at = (size_t)(slash - leaf) + 1;
+		make_dir(cg, dir);
+		if (cg->layout == CGROUP_V2 && enable_controllers(cg, dir, limits) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Make BASE/PATH (stepbox/ID for our own runs; for an OCI client, its
+ * linux.cgroupsPath) and its parents, and remember the leaf so that
+ * cgroup_destroy removes it. Another container's cleanup may remove the
+ * shared stepbox/ between our mkdirs (it removes it when it looks
+ * empty): then the leaf's mkdir says ENOENT and we make the parents again.
+ */
+static const char *make_leaf(struct cgroup *cg, const char *base, const char *path,
 			     const struct cgroup_limits *limits)
 {
-	char parent[PATH_MAX], *leaf = cg->dirs[cg->ndirs];
+	char *leaf = cg->dirs[cg->ndirs];
 
-	snprintf(parent, sizeof(parent), "%s/" CGROUP_PARENT, base);
-	snprintf(leaf, PATH_MAX, "%s/" CGROUP_PARENT "/%s", base, id);
+	snprintf(leaf, PATH_MAX, "%s/%s", base, path);
 	for (int tries = 1;; tries++) {
-		make_dir(cg, parent);
-		if ((cg->layout != CGROUP_V2 || enable_controllers(cg, parent, limits) == 0) &&
-		    mkdir(leaf, 0755) == 0)
+		if (make_parents(cg, base, leaf, limits) == 0 && mkdir(leaf, 0755) == 0)
 			break;
 		if (errno != ENOENT || tries == 100)
 			fail(cg, knob_hint(errno, leaf), "mkdir %s", leaf);
-		trace("%s vanished (another run removed it): again", parent);
+		trace("a parent of %s vanished (another run removed it): again", leaf);
 	}
 	trace("mkdir %s = 0", leaf);
 	cg->ndirs++;
@@ -419,9 +438,9 @@ static const char *v1_dir(const struct cgroup *cg, const char *controller)
 {
 	char suffix[64];
 
-	snprintf(suffix, sizeof(suffix), "/%s/" CGROUP_PARENT "/", controller);
+	snprintf(suffix, sizeof(suffix), CGROUP_ROOT "/%s/", controller);
 	for (int i = 0; i < cg->ndirs; i++)
-		if (strstr(cg->dirs[i], suffix))
+		if (strncmp(cg->dirs[i], suffix, strlen(suffix)) == 0)
 			return cg->dirs[i];
 	return NULL;
 }
@@ -611,6 +630,14 @@ static void create_v1(struct cgroup *cg, const char *id, const struct cgroup_lim
 
 void cgroup_create(struct cgroup *cg, const char *id, const struct cgroup_limits *limits)
 {
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), CGROUP_PARENT "/%s", id);
+	cgroup_create_path(cg, path, limits);
+}
+
+void cgroup_create_path(struct cgroup *cg, const char *id, const struct cgroup_limits *limits)
+{
 	memset(cg, 0, sizeof(*cg));
 	cg->fd = -1;
 	cg->layout = cgroup_detect();
@@ -782,7 +809,8 @@ static int remove_dir(const struct cgroup *cg, const char *dir)
 	return -1;
 }
 
-/* rmdir BASE/stepbox if no other container uses it. */
+/* rmdir BASE/stepbox (or stepbox-oci) if no other container uses it; a
+ * parent an OCI client named is the client's. */
 static void remove_parent(const char *leaf)
 {
 	char parent[PATH_MAX];
@@ -793,6 +821,9 @@ static void remove_parent(const char *leaf)
 	if (!slash)
 		return;
 	*slash = '\0';
+	slash = strrchr(parent, '/');
+	if (!slash || strncmp(slash + 1, CGROUP_PARENT, strlen(CGROUP_PARENT)) != 0)
+		return;
 	if (rmdir(parent) == 0)
 		trace("rmdir %s = 0", parent);
 	else if (errno != EBUSY && errno != ENOTEMPTY && errno != ENOENT)

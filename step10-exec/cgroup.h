@@ -60,6 +60,9 @@ const char *cgroup_layout_name(enum cgroup_layout layout);
 void cgroup_create(struct cgroup *cg, const char *id, const struct cgroup_limits *limits);
 /* Move PID into the cgroup (when clone3 could not start it there). On
  * failure, remove the cgroup (killing what is in it) and leave (125). */
+/* The same at PATH below each hierarchy's root ("a/b/leaf"), parents
+ * made as needed: an OCI config's linux.cgroupsPath. */
+void cgroup_create_path(struct cgroup *cg, const char *path, const struct cgroup_limits *limits);
 void cgroup_enter(struct cgroup *cg, pid_t pid);
 /* Kill whatever is left in it (cgroup.kill, or freeze, kill, thaw), wait
  * until it is empty, remove it. */

@@ -129,6 +129,48 @@ static void bind_node(int dev, const struct dev_node *n)
 	close(tree);
 }
 
+/* The standard nodes and EXTRA, each unless it is there already. */
+static void make_nodes(int dev, bool mknod, const struct dev_node *extra, size_t nextra)
+{
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof(standard_nodes) / sizeof(standard_nodes[0]); i++)
+		if (fstatat(dev, standard_nodes[i].name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			(mknod ? make_node : bind_node)(dev, &standard_nodes[i]);
+	for (size_t i = 0; i < nextra; i++) {
+		/* --device /dev/null asks only for what is there already. */
+		if (fstatat(dev, extra[i].name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			continue;
+		(mknod ? make_node : bind_node)(dev, &extra[i]);
+	}
+}
+
+static void make_links(int dev)
+{
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+		if (fstatat(dev, links[i].name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			continue;
+		if (symlinkat(links[i].target, dev, links[i].name) < 0)
+			die_errno("symlinkat(\"%s\", /dev/%s)", links[i].target, links[i].name);
+		trace("symlinkat(\"%s\", /dev/%s) = 0", links[i].target, links[i].name);
+	}
+}
+
+/* An OCI config mounts /dev and its file systems itself (oci.c): only
+ * the nodes and links go in. */
+void dev_populate(int root, bool mknod, const struct dev_node *extra, size_t nextra)
+{
+	int dev = rootfs_open_at(root, "/dev");
+
+	if (dev < 0)
+		die_errno("open(\"/dev\") inside the rootfs");
+	make_nodes(dev, mknod, extra, nextra);
+	make_links(dev);
+	close(dev);
+}
+
 void dev_setup(int root, bool mknod, const struct dev_node *extra, size_t nextra)
 {
 	static const char *const dev_options[] = { "mode=755", "size=65536k", NULL };
@@ -157,14 +199,7 @@ void dev_setup(int root, bool mknod, const struct dev_node *extra, size_t nextra
 	      rootfs_resolver());
 	close(target);
 
-	for (size_t i = 0; i < sizeof(standard_nodes) / sizeof(standard_nodes[0]); i++)
-		(mknod ? make_node : bind_node)(dev, &standard_nodes[i]);
-	for (size_t i = 0; i < nextra; i++) {
-		/* --device /dev/null asks only for what is there already. */
-		if (fstatat(dev, extra[i].name, &st, AT_SYMLINK_NOFOLLOW) == 0)
-			continue;
-		(mknod ? make_node : bind_node)(dev, &extra[i]);
-	}
+	make_nodes(dev, mknod, extra, nextra);
 
 	/* A devpts of our own: newinstance (the default since 4.7, written
 	 * for the older ones); ptmxmode=0666 lets anyone open its ptmx, which
@@ -175,10 +210,6 @@ void dev_setup(int root, bool mknod, const struct dev_node *extra, size_t nextra
 		     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
 	mount_in_dev(dev, "mqueue", 0755, "mqueue", NULL,
 		     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
-	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
-		if (symlinkat(links[i].target, dev, links[i].name) < 0)
-			die_errno("symlinkat(\"%s\", /dev/%s)", links[i].target, links[i].name);
-		trace("symlinkat(\"%s\", /dev/%s) = 0", links[i].target, links[i].name);
-	}
+	make_links(dev);
 	close(dev);
 }

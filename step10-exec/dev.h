@@ -21,6 +21,7 @@ struct dev_node {
  * with mknod when MKNOD (real root), else bound from the host's /dev
  * (inside a user namespace mknod is refused). Dies (125) on failure.
  */
+void dev_populate(int root, bool mknod, const struct dev_node *extra, size_t nextra);
 void dev_setup(int root, bool mknod, const struct dev_node *extra, size_t nextra);
 
 #endif

@@ -50,6 +50,7 @@
 #include "overlay.h"
 #include "harden.h"
 #include "masks.h"
+#include "oci.h"
 #include "rootfs.h"
 #include "run.h"
 #include "state.h"
@@ -131,6 +132,8 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: %s [run] [OPTIONS] [--] [COMMAND [ARG...]]\n"
 		"       %s exec|list|ps|kill|rm|logs|pause|resume|cleanup ... (each has --help)\n"
+		"       %s [--root DIR] create|start|state|kill|delete|exec --process|features\n"
+		"                       ... runc's command line, for podman and containerd\n"
 		"Run COMMAND (default /bin/sh) in new namespaces: user uts ipc pid mnt net\n"
 		"cgroup, in a cgroup with the limits below, with a root filesystem of its own\n"
 		"that it writes to a layer of its own (an overlay), with docker's default\n"
@@ -191,7 +194,7 @@ static void usage(FILE *out)
 		"                       state, overlays), exit\n"
 		"  -v, --verbose        trace every kernel operation\n"
 		"  -h, --help           show this help\n",
-		STEP_NAME "/run", STEP_NAME "/run", STEPBOX_ROOTFS, STEPBOX_ROOTFS);
+		STEP_NAME "/run", STEP_NAME "/run", STEP_NAME "/run", STEPBOX_ROOTFS, STEPBOX_ROOTFS);
 }
 
 /* --- the command line ------------------------------------------------- */
@@ -2221,6 +2224,7 @@ int main(int argc, char **argv)
 
 	log_init(STEP_NAME);
 	refuse_setuid();
+	oci_dispatch(argc, argv);
 	run_subcommand(&argc, &argv);
 	parse_args(argc, argv, &c);
 	check_privileges(&c);

@@ -168,13 +168,21 @@ static void mask(int root, int dev_null, const char *path)
 	close(fd);
 }
 
+void masks_apply_paths(int root, const char *const masked[], size_t nmasked,
+		       const char *const readonly[], size_t nreadonly)
+{
+	int dev_null = nmasked ? open_dev_null(root) : -1;
+
+	for (size_t i = 0; i < nreadonly; i++)
+		make_readonly(root, readonly[i]);
+	for (size_t i = 0; i < nmasked; i++)
+		mask(root, dev_null, masked[i]);
+	if (dev_null >= 0)
+		close(dev_null);
+}
+
 void masks_apply(int root)
 {
-	int dev_null = open_dev_null(root);
-
-	for (size_t i = 0; i < sizeof(readonly_paths) / sizeof(readonly_paths[0]); i++)
-		make_readonly(root, readonly_paths[i]);
-	for (size_t i = 0; i < sizeof(masked_paths) / sizeof(masked_paths[0]); i++)
-		mask(root, dev_null, masked_paths[i]);
-	close(dev_null);
+	masks_apply_paths(root, masked_paths, sizeof(masked_paths) / sizeof(masked_paths[0]),
+			  readonly_paths, sizeof(readonly_paths) / sizeof(readonly_paths[0]));
 }

@@ -5,6 +5,8 @@
 #ifndef STEPBOX_MASKS_H
 #define STEPBOX_MASKS_H
 
+#include <stddef.h>
+
 /*
  * In the tree whose root is ROOT (an fd; every path resolved inside it),
  * with /proc, /sys and /dev mounted: make docker's read-only paths
@@ -16,5 +18,9 @@
  * Dies (125) on failure.
  */
 void masks_apply(int root);
+/* The same with the lists given: an OCI config's maskedPaths and
+ * readonlyPaths (oci.c). */
+void masks_apply_paths(int root, const char *const masked[], size_t nmasked,
+		       const char *const readonly[], size_t nreadonly);
 
 #endif

@@ -25,15 +25,15 @@ list() {
 	STEPBOX_OS_RELEASE="$FIX/os-release" STEPBOX_BOOT="$FIX/boot" "$DEPS" --list "$@"
 }
 
-@test "deps: make demo needs a compiler, make, static libc and libseccomp (step10), busybox, nothing else" {
+@test "deps: make demo needs a compiler, make, static libc, libseccomp and json-c (step10), busybox, nothing else" {
 	os debian
 	run list demo
 	assert_success
-	assert_equal "$(echo $output)" "gcc make libc6-dev libseccomp-dev busybox-static"
+	assert_equal "$(echo $output)" "gcc make libc6-dev libseccomp-dev libjson-c-dev busybox-static"
 	os fedora
 	run --separate-stderr list demo
 	assert_success
-	assert_equal "$(echo $output)" "gcc make glibc-devel glibc-static libseccomp-devel libseccomp-static busybox"
+	assert_equal "$(echo $output)" "gcc make glibc-devel glibc-static libseccomp-devel libseccomp-static json-c-devel busybox"
 }
 
 @test "deps: make test adds the test tools, not qemu or a kernel" {
@@ -78,6 +78,17 @@ list() {
 	run list test
 	assert_failure
 	assert_output --partial "install these yourself"
+}
+
+@test "deps: the OCI clients come with their own target only" {
+	os debian
+	run list oci
+	assert_line podman
+	assert_line containerd
+	run list test
+	refute_line podman
+	refute_line containerd
+	assert_line libjson-c-dev
 }
 
 @test "deps: a bad target is a usage error" {

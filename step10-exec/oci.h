@@ -1,0 +1,12 @@
+/*
+ * oci.h — the OCI runtime command line (oci.c).
+ */
+#ifndef STEPBOX_OCI_H
+#define STEPBOX_OCI_H
+
+/* If ARGV is one of the OCI runtime's command lines (create, start,
+ * state, kill, delete, exec --process, features, with runc's global
+ * options), run it and exit; else return. */
+void oci_dispatch(int argc, char **argv);
+
+#endif

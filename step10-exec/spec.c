@@ -1,0 +1,866 @@
+/*
+ * spec.c — config.json: the options of steps 01-10, written down.
+ *
+ * An OCI bundle is a directory with a root filesystem and config.json,
+ * the runtime-spec's description of one container. Each field is
+ * something an earlier step took from the command line:
+ *
+ *   hostname                    -n NAME                 (step01)
+ *   linux.namespaces            the CLONE_NEW* flags    (steps 01-06)
+ *   mounts                      /proc, /dev, -V         (steps 03, 04, 08)
+ *   linux.uidMappings           --map-base, --map-size  (step06)
+ *   linux.resources             --memory, --cpus, ...   (step07)
+ *   linux.cgroupsPath           our stepbox/ID          (step07)
+ *   root.path, root.readonly    --rootfs                (step08)
+ *   process.args, env, cwd      COMMAND [ARG...]
+ *   process.capabilities        --cap-add, --cap-drop   (step10)
+ *   process.rlimits             --ulimit                (step10)
+ *   linux.maskedPaths, readonlyPaths, seccomp, noNewPrivileges  (step10)
+ *
+ * The file is read with json-c, a JSON library every distribution has,
+ * as crun reads it with yajl: a hand-written parser is a bug farm for
+ * input someone else wrote. A field we do not support stops `create`
+ * before anything exists, naming its JSON path: a runtime that skips what
+ * it does not understand runs a container other than the one asked for.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <math.h>
+#include <sched.h>
+#include <seccomp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "spec.h"
+
+/* Refuse: "config.json: linux.hooks: WHY". Exits 1 (the runtime failed). */
+static void refuse(const char *where, const char *fmt, ...)
+    __attribute__((noreturn, format(printf, 2, 3)));
+static void refuse(const char *where, const char *fmt, ...)
+{
+	char why[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	die("%s: %s", where, why);
+}
+
+/* --- typed access, each naming its path when the type is wrong ---------- */
+
+static json_object *get(json_object *obj, const char *key)
+{
+	json_object *v = NULL;
+
+	if (obj && json_object_object_get_ex(obj, key, &v) &&
+	    !json_object_is_type(v, json_type_null))
+		return v;
+	return NULL;
+}
+
+static json_object *get_typed(json_object *obj, const char *key, json_type type, const char *where)
+{
+	json_object *v = get(obj, key);
+
+	if (v && !json_object_is_type(v, type))
+		refuse(where, "must be %s, not %s", json_type_to_name(type),
+		       json_type_to_name(json_object_get_type(v)));
+	return v;
+}
+
+static const char *get_string(json_object *obj, const char *key, const char *where)
+{
+	json_object *v = get_typed(obj, key, json_type_string, where);
+
+	return v ? json_object_get_string(v) : NULL;
+}
+
+static bool get_bool(json_object *obj, const char *key, const char *where)
+{
+	json_object *v = get_typed(obj, key, json_type_boolean, where);
+
+	return v && json_object_get_boolean(v);
+}
+
+/* A whole number from MIN to MAX; *SET tells whether it was there. */
+static int64_t get_int(json_object *obj, const char *key, int64_t min, int64_t max,
+		       const char *where, bool *set)
+{
+	json_object *v = get_typed(obj, key, json_type_int, where);
+	int64_t n;
+
+	*set = v != NULL;
+	if (!v)
+		return 0;
+	errno = 0;
+	n = json_object_get_int64(v);
+	if (errno || n < min || n > max)
+		refuse(where, "%s is out of range (%lld to %lld)", json_object_get_string(v),
+		       (long long)min, (long long)max);
+	return n;
+}
+
+/* An unsigned 64-bit number: rlimits use 2^64-1 for "unlimited". */
+static uint64_t get_u64(json_object *obj, const char *key, const char *where, bool *set)
+{
+	json_object *v = get_typed(obj, key, json_type_int, where);
+
+	*set = v != NULL;
+	if (!v)
+		return 0;
+	if (json_object_get_int64(v) < 0 && json_object_get_uint64(v) == 0)
+		refuse(where, "must not be negative");
+	return json_object_get_uint64(v);
+}
+
+/* A list of strings, NULL-terminated, pointing into the document. */
+static char **get_strings(json_object *obj, const char *key, const char *where)
+{
+	json_object *a = get_typed(obj, key, json_type_array, where);
+	size_t n = a ? json_object_array_length(a) : 0;
+	char **list;
+
+	if (!a)
+		return NULL;
+	list = calloc(n + 1, sizeof(*list));
+	if (!list)
+		die_errno("calloc");
+	for (size_t i = 0; i < n; i++) {
+		json_object *v = json_object_array_get_idx(a, i);
+
+		if (!json_object_is_type(v, json_type_string))
+			refuse(where, "[%zu] must be a string", i);
+		list[i] = (char *)json_object_get_string(v);
+	}
+	return list;
+}
+
+/* Fields we know and do not support: present and not empty is an error. */
+static void refuse_if_set(json_object *obj, const char *key, const char *where, const char *why)
+{
+	json_object *v = get(obj, key);
+
+	if (!v)
+		return;
+	if ((json_object_is_type(v, json_type_array) && json_object_array_length(v) == 0) ||
+	    (json_object_is_type(v, json_type_object) && json_object_object_length(v) == 0) ||
+	    (json_object_is_type(v, json_type_string) && !*json_object_get_string(v)))
+		return;
+	refuse(where, "not supported by stepbox: %s", why);
+}
+
+/* --- process ------------------------------------------------------------ */
+
+static capset_t read_caps(json_object *caps, const char *key)
+{
+	char where[64];
+	char **names;
+	capset_t set = 0;
+
+	snprintf(where, sizeof(where), "process.capabilities.%s", key);
+	names = get_strings(caps, key, where);
+	for (size_t i = 0; names && names[i]; i++) {
+		int cap = caps_from_name(names[i]);
+
+		if (cap < 0)
+			refuse(where, "%s is not a capability this kernel knows", names[i]);
+		set |= CAPS_BIT(cap);
+	}
+	free(names);
+	return set;
+}
+
+/* {"type": "RLIMIT_NOFILE", "soft": 1024, "hard": 1024}: --ulimit nofile=1024:1024. */
+static void read_rlimit(struct spec_process *p, json_object *r, size_t i)
+{
+	char where[64], spec[128], soft[24], hard[24], name[32];
+	const char *type;
+	uint64_t s, h;
+	bool set;
+
+	snprintf(where, sizeof(where), "process.rlimits[%zu]", i);
+	type = get_string(r, "type", where);
+	if (!type || strncmp(type, "RLIMIT_", 7) != 0 || strlen(type) >= sizeof(name) + 7)
+		refuse(where, "\"type\" must be RLIMIT_NAME");
+	s = get_u64(r, "soft", where, &set);
+	h = get_u64(r, "hard", where, &set);
+	for (size_t j = 0; type[7 + j]; j++)
+		name[j] = (char)tolower((unsigned char)type[7 + j]), name[j + 1] = '\0';
+	snprintf(soft, sizeof(soft), "%llu", (unsigned long long)s);
+	snprintf(hard, sizeof(hard), "%llu", (unsigned long long)h);
+	snprintf(spec, sizeof(spec), "%s=%s:%s", name, s == UINT64_MAX ? "unlimited" : soft,
+		 h == UINT64_MAX ? "unlimited" : hard);
+	if (p->nrlimits == MAX_ULIMITS)
+		refuse(where, "more than %d rlimits", MAX_ULIMITS);
+	ulimit_parse(spec, &p->rlimits[p->nrlimits++]);
+}
+
+static void read_process(struct spec_process *p, json_object *proc, const char *where)
+{
+	json_object *user = get_typed(proc, "user", json_type_object, "process.user");
+	json_object *caps =
+	    get_typed(proc, "capabilities", json_type_object, "process.capabilities");
+	json_object *rl = get_typed(proc, "rlimits", json_type_array, "process.rlimits");
+	json_object *groups;
+	bool set;
+
+	memset(p, 0, sizeof(*p));
+	p->args = get_strings(proc, "args", "process.args");
+	if (!p->args || !p->args[0] || !p->args[0][0])
+		refuse(where, "process.args must name a program");
+	p->env = get_strings(proc, "env", "process.env");
+	if (!p->env && !(p->env = calloc(1, sizeof(char *))))
+		die_errno("calloc");
+	p->cwd = get_string(proc, "cwd", "process.cwd");
+	if (!p->cwd || p->cwd[0] != '/')
+		refuse("process.cwd", "must be an absolute path");
+	p->terminal = get_bool(proc, "terminal", "process.terminal");
+	p->no_new_privileges = get_bool(proc, "noNewPrivileges", "process.noNewPrivileges");
+	refuse_if_set(proc, "apparmorProfile", "process.apparmorProfile",
+		      "AppArmor profiles (this host's podman gives none)");
+	refuse_if_set(proc, "selinuxLabel", "process.selinuxLabel", "SELinux labels");
+	refuse_if_set(proc, "ioPriority", "process.ioPriority", "I/O priorities");
+	refuse_if_set(proc, "scheduler", "process.scheduler", "scheduling policies");
+	p->uid = (uid_t)get_int(user, "uid", 0, UINT32_MAX - 1, "process.user.uid", &set);
+	p->gid = (gid_t)get_int(user, "gid", 0, UINT32_MAX - 1, "process.user.gid", &set);
+	p->umask = (mode_t)get_int(user, "umask", 0, 0777, "process.user.umask", &p->has_umask);
+	groups = get_typed(user, "additionalGids", json_type_array, "process.user.additionalGids");
+	for (size_t i = 0; groups && i < json_object_array_length(groups); i++) {
+		json_object *g = json_object_array_get_idx(groups, i);
+
+		if (!json_object_is_type(g, json_type_int) || json_object_get_int64(g) < 0 ||
+		    json_object_get_int64(g) >= UINT32_MAX)
+			refuse("process.user.additionalGids", "[%zu] must be a group id", i);
+		if (p->ngroups == SPEC_MAX_GROUPS)
+			refuse("process.user.additionalGids", "more than %d", SPEC_MAX_GROUPS);
+		p->groups[p->ngroups++] = (gid_t)json_object_get_int64(g);
+	}
+	if (caps) {
+		p->bounding = read_caps(caps, "bounding");
+		p->effective = read_caps(caps, "effective");
+		p->permitted = read_caps(caps, "permitted");
+		p->ambient = read_caps(caps, "ambient");
+		if (read_caps(caps, "inheritable"))
+			refuse("process.capabilities.inheritable",
+			       "not supported by stepbox: inheritable capabilities stay empty "
+			       "(CVE-2022-24769)");
+	}
+	for (size_t i = 0; rl && i < json_object_array_length(rl); i++)
+		read_rlimit(p, json_object_array_get_idx(rl, i), i);
+}
+
+void spec_load_process(struct spec_process *p, json_object **doc, const char *path)
+{
+	*doc = json_object_from_file(path);
+	if (!*doc)
+		die("%s: not a JSON document: %s", path, json_util_get_last_err());
+	if (!json_object_is_type(*doc, json_type_object))
+		die("%s: must be a JSON object", path);
+	read_process(p, *doc, path);
+}
+
+/* --- mounts ------------------------------------------------------------- */
+
+static const struct {
+	const char *name;
+	bool clear;
+	unsigned long flag;
+} mount_flags[] = {
+	{ "ro", false, MS_RDONLY },
+	{ "rw", true, MS_RDONLY },
+	{ "nosuid", false, MS_NOSUID },
+	{ "suid", true, MS_NOSUID },
+	{ "nodev", false, MS_NODEV },
+	{ "dev", true, MS_NODEV },
+	{ "noexec", false, MS_NOEXEC },
+	{ "exec", true, MS_NOEXEC },
+	{ "sync", false, MS_SYNCHRONOUS },
+	{ "async", true, MS_SYNCHRONOUS },
+	{ "dirsync", false, MS_DIRSYNC },
+	{ "noatime", false, MS_NOATIME },
+	{ "atime", true, MS_NOATIME },
+	{ "nodiratime", false, MS_NODIRATIME },
+	{ "diratime", true, MS_NODIRATIME },
+	{ "relatime", false, MS_RELATIME },
+	{ "norelatime", true, MS_RELATIME },
+	{ "strictatime", false, MS_STRICTATIME },
+	{ "nostrictatime", true, MS_STRICTATIME },
+};
+
+static const struct {
+	const char *name;
+	unsigned long flag;
+} propagations[] = {
+	{ "private", MS_PRIVATE },	 { "rprivate", MS_PRIVATE | MS_REC },
+	{ "shared", MS_SHARED },	 { "rshared", MS_SHARED | MS_REC },
+	{ "slave", MS_SLAVE },		 { "rslave", MS_SLAVE | MS_REC },
+	{ "unbindable", MS_UNBINDABLE }, { "runbindable", MS_UNBINDABLE | MS_REC },
+};
+
+static unsigned long propagation_flag(const char *name)
+{
+	for (size_t i = 0; i < sizeof(propagations) / sizeof(propagations[0]); i++)
+		if (strcmp(name, propagations[i].name) == 0)
+			return propagations[i].flag;
+	return 0;
+}
+
+/* One option: a flag, a propagation, bind/rbind, or data for the file
+ * system ("mode=755"). */
+static void read_mount_option(struct spec_mount *m, const char *opt, const char *where)
+{
+	size_t len;
+
+	for (size_t i = 0; i < sizeof(mount_flags) / sizeof(mount_flags[0]); i++) {
+		if (strcmp(opt, mount_flags[i].name) != 0)
+			continue;
+		if (mount_flags[i].clear)
+			m->flags &= ~mount_flags[i].flag;
+		else
+			m->flags |= mount_flags[i].flag;
+		return;
+	}
+	if (propagation_flag(opt)) {
+		m->propagation = propagation_flag(opt);
+		return;
+	}
+	if (strcmp(opt, "bind") == 0 || strcmp(opt, "rbind") == 0) {
+		m->bind = true;
+		m->recursive = opt[0] == 'r';
+		return;
+	}
+	if (strcmp(opt, "tmpcopyup") == 0 || strncmp(opt, "idmap", 5) == 0 ||
+	    strncmp(opt, "ridmap", 6) == 0 || strncmp(opt, "copy-symlink", 12) == 0)
+		refuse(where, "option \"%s\" is not supported by stepbox", opt);
+	len = strlen(m->data);
+	if (len + strlen(opt) + 2 > sizeof(m->data))
+		refuse(where, "options are longer than %zu bytes", sizeof(m->data));
+	snprintf(m->data + len, sizeof(m->data) - len, "%s%s", len ? "," : "", opt);
+}
+
+static void read_mount(struct spec *s, json_object *obj, size_t i)
+{
+	struct spec_mount *m = &s->mounts[s->nmounts++];
+	char where[64];
+	char **options;
+
+	snprintf(where, sizeof(where), "mounts[%zu]", i);
+	if (!json_object_is_type(obj, json_type_object))
+		refuse(where, "must be an object");
+	memset(m, 0, sizeof(*m));
+	m->destination = get_string(obj, "destination", where);
+	m->type = get_string(obj, "type", where);
+	m->source = get_string(obj, "source", where);
+	if (!m->destination || m->destination[0] != '/')
+		refuse(where, "\"destination\" must be an absolute path");
+	options = get_strings(obj, "options", where);
+	for (size_t j = 0; options && options[j]; j++)
+		read_mount_option(m, options[j], where);
+	free(options);
+	if (m->type && strcmp(m->type, "bind") == 0)
+		m->bind = true;
+	if (!m->bind && !m->type)
+		refuse(where, "\"type\" is missing (and it is not a bind mount)");
+	if (m->bind && (!m->source || m->source[0] != '/'))
+		refuse(where, "a bind mount's \"source\" must be an absolute path on the host");
+}
+
+static void read_paths(json_object *lnx, const char *key, const char **out, size_t *n)
+{
+	char where[64];
+	char **list;
+
+	snprintf(where, sizeof(where), "linux.%s", key);
+	list = get_strings(lnx, key, where);
+	for (size_t i = 0; list && list[i]; i++) {
+		if (*n == SPEC_MAX_PATHS)
+			refuse(where, "more than %d paths", SPEC_MAX_PATHS);
+		if (list[i][0] != '/')
+			refuse(where, "[%zu] must be an absolute path", i);
+		out[(*n)++] = list[i];
+	}
+	free(list);
+}
+
+/* --- lnx -------------------------------------------------------------- */
+
+static const struct {
+	const char *type;
+	int flag;
+} namespace_types[] = {
+	{ "pid", CLONE_NEWPID },       { "network", CLONE_NEWNET }, { "mount", CLONE_NEWNS },
+	{ "ipc", CLONE_NEWIPC },       { "uts", CLONE_NEWUTS },	    { "user", CLONE_NEWUSER },
+	{ "cgroup", CLONE_NEWCGROUP }, { "time", CLONE_NEWTIME },
+};
+
+static void read_namespaces(struct spec *s, json_object *lnx)
+{
+	json_object *a = get_typed(lnx, "namespaces", json_type_array, "linux.namespaces");
+
+	for (size_t i = 0; a && i < json_object_array_length(a); i++) {
+		json_object *ns = json_object_array_get_idx(a, i);
+		struct spec_namespace *n;
+		char where[64];
+		const char *type;
+		size_t t;
+
+		snprintf(where, sizeof(where), "linux.namespaces[%zu]", i);
+		type = get_string(ns, "type", where);
+		for (t = 0; type && t < sizeof(namespace_types) / sizeof(namespace_types[0]); t++)
+			if (strcmp(type, namespace_types[t].type) == 0)
+				break;
+		if (!type || t == sizeof(namespace_types) / sizeof(namespace_types[0]))
+			refuse(where, "\"type\" %s is not a namespace type",
+			       type ? type : "(none)");
+		if (spec_has_namespace(s, namespace_types[t].flag))
+			refuse(where, "%s is listed twice", type);
+		if (namespace_types[t].flag == CLONE_NEWTIME)
+			refuse(where, "time namespaces are not supported by stepbox");
+		n = &s->namespaces[s->nnamespaces++];
+		n->flag = namespace_types[t].flag;
+		n->type = namespace_types[t].type;
+		n->path = get_string(ns, "path", where);
+		if (n->path && n->path[0] != '/')
+			refuse(where, "\"path\" must be absolute");
+		if (!n->path)
+			s->clone_flags |= n->flag;
+		if (n->path && (n->flag == CLONE_NEWUSER || n->flag == CLONE_NEWPID))
+			refuse(where, "joining a %s namespace by path is not supported by stepbox",
+			       type);
+	}
+	if (!spec_has_namespace(s, CLONE_NEWNS))
+		refuse("linux.namespaces", "stepbox needs a mount namespace (type \"mount\")");
+}
+
+/* [{"containerID": 0, "hostID": 100000, "size": 65536}] as "0 100000 65536\n". */
+static void read_id_map(json_object *lnx, const char *key, char *out, size_t size)
+{
+	json_object *a = get_typed(lnx, key, json_type_array, key);
+	size_t len = 0;
+
+	for (size_t i = 0; a && i < json_object_array_length(a); i++) {
+		json_object *m = json_object_array_get_idx(a, i);
+		char where[64];
+		int64_t c, h, n;
+		bool set;
+
+		snprintf(where, sizeof(where), "linux.%s[%zu]", key, i);
+		c = get_int(m, "containerID", 0, UINT32_MAX - 1, where, &set);
+		h = get_int(m, "hostID", 0, UINT32_MAX - 1, where, &set);
+		n = get_int(m, "size", 1, UINT32_MAX, where, &set);
+		len += (size_t)snprintf(out + len, size - len, "%lld %lld %lld\n", (long long)c,
+					(long long)h, (long long)n);
+		if (len >= size)
+			refuse(where, "too many mappings");
+	}
+}
+
+/* linux.resources: what --memory, --cpus, --pids, --device fill. */
+static void read_devices(struct spec *s, json_object *res)
+{
+	json_object *a = get_typed(res, "devices", json_type_array, "linux.resources.devices");
+	struct cgroup_limits *l = &s->limits;
+
+	for (size_t i = 0; a && i < json_object_array_length(a); i++) {
+		json_object *d = json_object_array_get_idx(a, i);
+		char where[64];
+		const char *type, *access;
+		int64_t major, minor;
+		bool has_major, has_minor;
+		unsigned bits;
+
+		snprintf(where, sizeof(where), "linux.resources.devices[%zu]", i);
+		type = get_string(d, "type", where);
+		access = get_string(d, "access", where);
+		major = get_int(d, "major", -1, 4095, where, &has_major);
+		minor = get_int(d, "minor", -1, (1 << 20) - 1, where, &has_minor);
+		if (parse_access(access ? access : "rwm", &bits) < 0)
+			refuse(where, "\"access\" %s is not made of r, w and m", access);
+		if (!get_bool(d, "allow", where)) {
+			/* Everything not allowed is denied (step07): a deny of
+			 * all is what we do anyway; a narrower one is not. */
+			if ((type && strcmp(type, "a") != 0) || has_major || has_minor)
+				refuse(where, "denying one device is not supported by stepbox "
+					      "(everything not allowed is denied)");
+			continue;
+		}
+		if (!type || strcmp(type, "a") == 0)
+			refuse(where, "allowing every device is not supported by stepbox");
+		if (strcmp(type, "c") != 0 && strcmp(type, "b") != 0)
+			refuse(where, "\"type\" must be c or b");
+		if (l->ndevices == CGROUP_MAX_DEVICES)
+			refuse(where, "more than %d device rules", CGROUP_MAX_DEVICES);
+		l->devices[l->ndevices++] = (struct device_rule){
+			.type = type[0],
+			.major = has_major ? (int)major : DEVICE_ANY,
+			.minor = has_minor ? (int)minor : DEVICE_ANY,
+			.access = bits,
+		};
+	}
+}
+
+static void read_resources(struct spec *s, json_object *lnx)
+{
+	json_object *res = get_typed(lnx, "resources", json_type_object, "linux.resources");
+	json_object *mem = get_typed(res, "memory", json_type_object, "linux.resources.memory");
+	json_object *cpu = get_typed(res, "cpu", json_type_object, "linux.resources.cpu");
+	json_object *pids = get_typed(res, "pids", json_type_object, "linux.resources.pids");
+	json_object *io = get_typed(res, "blockIO", json_type_object, "linux.resources.blockIO");
+	struct cgroup_limits *l = &s->limits;
+	int64_t quota, period, shares, limit;
+	bool set, has_period;
+
+	limit = get_int(mem, "limit", -1, INT64_MAX, "linux.resources.memory.limit", &set);
+	if (set && limit > 0)
+		l->memory = (uint64_t)limit;
+	limit = get_int(mem, "swap", -1, INT64_MAX, "linux.resources.memory.swap", &set);
+	if (set && limit > 0)
+		l->memory_swap = (uint64_t)limit;
+	if (l->memory && l->memory < 6 << 20)
+		refuse("linux.resources.memory.limit", "at least 6M: less and the runtime itself "
+						       "cannot start the container in it");
+	quota = get_int(cpu, "quota", -1, INT64_MAX, "linux.resources.cpu.quota", &set);
+	period = get_int(cpu, "period", 1, INT64_MAX, "linux.resources.cpu.period", &has_period);
+	if (set && quota > 0)
+		l->millicpus = (uint64_t)quota * 1000 / (uint64_t)(has_period ? period : 100000);
+	/* v1's shares on v2's weight scale, by the curve cgroup.c inverts. */
+	shares = get_int(cpu, "shares", 0, 262144, "linux.resources.cpu.shares", &set);
+	if (set && shares >= 2) {
+		double lg = log2((double)shares);
+
+		l->cpu_weight = (uint64_t)ceil(pow(10, (lg * lg + 125 * lg) / 612.0 - 7.0 / 34.0));
+	}
+	l->cpuset_cpus = get_string(cpu, "cpus", "linux.resources.cpu.cpus");
+	l->cpuset_mems = get_string(cpu, "mems", "linux.resources.cpu.mems");
+	if (l->cpuset_cpus && !*l->cpuset_cpus)
+		l->cpuset_cpus = NULL;
+	if (l->cpuset_mems && !*l->cpuset_mems)
+		l->cpuset_mems = NULL;
+	refuse_if_set(cpu, "realtimeRuntime", "linux.resources.cpu.realtimeRuntime", "realtime");
+	limit = get_int(pids, "limit", -1, INT64_MAX, "linux.resources.pids.limit", &set);
+	if (set && limit > 0)
+		l->pids = (uint64_t)limit;
+	limit = get_int(io, "weight", 0, 1000, "linux.resources.blockIO.weight", &set);
+	if (set && limit > 0)
+		l->io_weight = (uint64_t)limit;
+	refuse_if_set(io, "throttleReadBpsDevice", "linux.resources.blockIO.throttleReadBpsDevice",
+		      "use the command line's --device-read-bps");
+	refuse_if_set(io, "throttleWriteBpsDevice",
+		      "linux.resources.blockIO.throttleWriteBpsDevice",
+		      "use the command line's --device-write-bps");
+	refuse_if_set(res, "hugepageLimits", "linux.resources.hugepageLimits", "hugetlb limits");
+	refuse_if_set(res, "rdma", "linux.resources.rdma", "rdma limits");
+	refuse_if_set(res, "unified", "linux.resources.unified", "raw cgroup v2 files");
+	read_devices(s, res);
+}
+
+/* linux.devices: nodes made in the container's /dev, as --device does. */
+static void read_device_nodes(struct spec *s, json_object *lnx)
+{
+	json_object *a = get_typed(lnx, "devices", json_type_array, "linux.devices");
+
+	for (size_t i = 0; a && i < json_object_array_length(a); i++) {
+		json_object *d = json_object_array_get_idx(a, i);
+		struct dev_node *n = &s->devices[s->ndevices];
+		const char *path, *type;
+		char where[64];
+		bool set;
+
+		snprintf(where, sizeof(where), "linux.devices[%zu]", i);
+		path = get_string(d, "path", where);
+		type = get_string(d, "type", where);
+		if (!path || strncmp(path, "/dev/", 5) != 0 || strchr(path + 5, '/') ||
+		    strlen(path + 5) >= sizeof(s->device_names[0]) || !path[5])
+			refuse(where,
+			       "\"path\" must be /dev/NAME (stepbox makes no subdirectories)");
+		if (!type || (strcmp(type, "c") != 0 && strcmp(type, "b") != 0))
+			refuse(where, "\"type\" must be c or b");
+		if (s->ndevices == CGROUP_MAX_DEVICES)
+			refuse(where, "more than %d devices", CGROUP_MAX_DEVICES);
+		snprintf(s->device_names[s->ndevices], sizeof(s->device_names[0]), "%s", path + 5);
+		n->name = s->device_names[s->ndevices];
+		n->type = type[0];
+		n->major = (unsigned)get_int(d, "major", 0, 4095, where, &set);
+		n->minor = (unsigned)get_int(d, "minor", 0, (1 << 20) - 1, where, &set);
+		s->ndevices++;
+	}
+}
+
+static void read_sysctl(struct spec *s, json_object *lnx)
+{
+	json_object *o = get_typed(lnx, "sysctl", json_type_object, "linux.sysctl");
+
+	if (!o)
+		return;
+	json_object_object_foreach(o, key, value)
+	{
+		if (!json_object_is_type(value, json_type_string))
+			refuse("linux.sysctl", "%s must be a string", key);
+		if (strstr(key, "..") || key[0] == '/' || key[0] == '.')
+			refuse("linux.sysctl", "%s is not a sysctl name", key);
+		if (s->nsysctl == SPEC_MAX_SYSCTL)
+			refuse("linux.sysctl", "more than %d", SPEC_MAX_SYSCTL);
+		s->sysctl_keys[s->nsysctl] = key;
+		s->sysctl_values[s->nsysctl++] = json_object_get_string(value);
+	}
+}
+
+static void read_linux(struct spec *s, json_object *lnx)
+{
+	const char *prop;
+
+	read_namespaces(s, lnx);
+	read_id_map(lnx, "uidMappings", s->uid_map, sizeof(s->uid_map));
+	read_id_map(lnx, "gidMappings", s->gid_map, sizeof(s->gid_map));
+	if (spec_has_namespace(s, CLONE_NEWUSER) && (!s->uid_map[0] || !s->gid_map[0]))
+		refuse("linux.uidMappings", "a user namespace needs uidMappings and gidMappings");
+	read_resources(s, lnx);
+	s->cgroups_path = get_string(lnx, "cgroupsPath", "linux.cgroupsPath");
+	if (s->cgroups_path && (strstr(s->cgroups_path, "..") || strchr(s->cgroups_path, ':')))
+		refuse("linux.cgroupsPath",
+		       "%s: a path below the cgroup root (no \"..\"; \"slice:prefix:name\" is "
+		       "systemd's form, and stepbox manages cgroups itself, with cgroupfs)",
+		       s->cgroups_path);
+	read_paths(lnx, "maskedPaths", s->masked, &s->nmasked);
+	read_paths(lnx, "readonlyPaths", s->readonly, &s->nreadonly);
+	s->seccomp = get_typed(lnx, "seccomp", json_type_object, "linux.seccomp");
+	read_device_nodes(s, lnx);
+	read_sysctl(s, lnx);
+	s->rootfs_propagation = MS_PRIVATE | MS_REC;
+	prop = get_string(lnx, "rootfsPropagation", "linux.rootfsPropagation");
+	if (prop && !(s->rootfs_propagation = propagation_flag(prop)))
+		refuse("linux.rootfsPropagation", "%s is not a propagation", prop);
+	refuse_if_set(lnx, "intelRdt", "linux.intelRdt", "Intel RDT");
+	refuse_if_set(lnx, "personality", "linux.personality", "personalities");
+	refuse_if_set(lnx, "mountLabel", "linux.mountLabel", "SELinux labels");
+	refuse_if_set(lnx, "timeOffsets", "linux.timeOffsets", "time namespaces");
+}
+
+/*
+ * Read and check everything first: a bundle that is wrong leaves nothing
+ * behind because nothing has been made yet.
+ */
+void spec_load_config(struct spec *s, int bundle_dir, const char *bundle)
+{
+	json_object *root, *proc, *lnx;
+	const char *version;
+	int fd;
+
+	memset(s, 0, sizeof(*s));
+	fd = openat(bundle_dir, "config.json", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		die_errno_hint("a bundle is a directory with config.json and the root "
+			       "filesystem it names",
+			       "open %s/config.json", bundle);
+	s->doc = json_object_from_fd(fd);
+	close(fd);
+	if (!s->doc)
+		die("%s/config.json: not JSON: %s", bundle, json_util_get_last_err());
+	if (!json_object_is_type(s->doc, json_type_object))
+		die("%s/config.json: not a JSON object", bundle);
+	version = get_string(s->doc, "ociVersion", "ociVersion");
+	if (!version || strncmp(version, "1.", 2) != 0)
+		refuse("ociVersion", "%s: stepbox reads version 1 of the runtime-spec",
+		       version ? version : "missing");
+	root = get_typed(s->doc, "root", json_type_object, "root");
+	s->root_path = get_string(root, "path", "root.path");
+	if (!s->root_path || !*s->root_path)
+		refuse("root.path", "missing: the container's root filesystem");
+	s->root_readonly = get_bool(root, "readonly", "root.readonly");
+	s->hostname = get_string(s->doc, "hostname", "hostname");
+	refuse_if_set(s->doc, "domainname", "domainname", "NIS domain names");
+	refuse_if_set(s->doc, "hooks", "hooks",
+		      "hooks (prestart, createRuntime, ...) run host programs; the clients "
+		      "tested (podman, containerd) give none");
+	proc = get_typed(s->doc, "process", json_type_object, "process");
+	if (!proc)
+		refuse("process", "missing: what to run");
+	read_process(&s->process, proc, "process");
+	s->annotations = get_typed(s->doc, "annotations", json_type_object, "annotations");
+	{
+		json_object *mounts = get_typed(s->doc, "mounts", json_type_array, "mounts");
+		size_t n = mounts ? json_object_array_length(mounts) : 0;
+
+		if (n > SPEC_MAX_MOUNTS)
+			refuse("mounts", "more than %d", SPEC_MAX_MOUNTS);
+		for (size_t i = 0; i < n; i++)
+			read_mount(s, json_object_array_get_idx(mounts, i), i);
+	}
+	lnx = get_typed(s->doc, "linux", json_type_object, "linux");
+	if (!lnx)
+		refuse("linux", "missing: stepbox runs Linux containers");
+	read_linux(s, lnx);
+	if (s->hostname && *s->hostname && !spec_has_namespace(s, CLONE_NEWUTS))
+		refuse("hostname", "setting one needs a UTS namespace of the container's own");
+}
+
+bool spec_has_namespace(const struct spec *s, int flag)
+{
+	for (size_t i = 0; i < s->nnamespaces; i++)
+		if (s->namespaces[i].flag == flag)
+			return true;
+	return false;
+}
+
+/* --- seccomp ------------------------------------------------------------ */
+
+static uint32_t seccomp_action(const char *name, json_object *errno_ret, const char *where)
+{
+	int64_t err = errno_ret ? json_object_get_int64(errno_ret) : EPERM;
+
+	if (strcmp(name, "SCMP_ACT_ALLOW") == 0)
+		return SCMP_ACT_ALLOW;
+	if (strcmp(name, "SCMP_ACT_ERRNO") == 0)
+		return SCMP_ACT_ERRNO((uint16_t)err);
+	if (strcmp(name, "SCMP_ACT_KILL") == 0 || strcmp(name, "SCMP_ACT_KILL_THREAD") == 0)
+		return SCMP_ACT_KILL;
+	if (strcmp(name, "SCMP_ACT_KILL_PROCESS") == 0)
+		return SCMP_ACT_KILL_PROCESS;
+	if (strcmp(name, "SCMP_ACT_TRAP") == 0)
+		return SCMP_ACT_TRAP;
+	if (strcmp(name, "SCMP_ACT_LOG") == 0)
+		return SCMP_ACT_LOG;
+	if (strcmp(name, "SCMP_ACT_TRACE") == 0)
+		return SCMP_ACT_TRACE((uint16_t)err);
+	refuse(where, "action %s is not supported by stepbox", name);
+}
+
+static enum scmp_compare seccomp_op(const char *op, const char *where)
+{
+	static const struct {
+		const char *name;
+		enum scmp_compare op;
+	} ops[] = {
+		{ "SCMP_CMP_NE", SCMP_CMP_NE },
+		{ "SCMP_CMP_LT", SCMP_CMP_LT },
+		{ "SCMP_CMP_LE", SCMP_CMP_LE },
+		{ "SCMP_CMP_EQ", SCMP_CMP_EQ },
+		{ "SCMP_CMP_GE", SCMP_CMP_GE },
+		{ "SCMP_CMP_GT", SCMP_CMP_GT },
+		{ "SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ },
+	};
+
+	for (size_t i = 0; op && i < sizeof(ops) / sizeof(ops[0]); i++)
+		if (strcmp(op, ops[i].name) == 0)
+			return ops[i].op;
+	refuse(where, "operator %s is not one libseccomp knows", op ? op : "(none)");
+}
+
+static void seccomp_add_rule(scmp_filter_ctx ctx, json_object *rule, size_t i)
+{
+	json_object *args = get_typed(rule, "args", json_type_array, "linux.seccomp.syscalls");
+	struct scmp_arg_cmp cmp[6];
+	unsigned ncmp = 0;
+	char where[64];
+	char **names;
+	const char *action;
+	uint32_t act;
+
+	snprintf(where, sizeof(where), "linux.seccomp.syscalls[%zu]", i);
+	names = get_strings(rule, "names", where);
+	action = get_string(rule, "action", where);
+	if (!action)
+		refuse(where, "\"action\" is missing");
+	act = seccomp_action(action, get(rule, "errnoRet"), where);
+	for (size_t j = 0; args && j < json_object_array_length(args); j++) {
+		json_object *a = json_object_array_get_idx(args, j);
+		bool set;
+
+		if (ncmp == 6)
+			refuse(where, "more than 6 argument comparisons");
+		cmp[ncmp].arg = (unsigned)get_int(a, "index", 0, 5, where, &set);
+		cmp[ncmp].datum_a = get_u64(a, "value", where, &set);
+		cmp[ncmp].datum_b = get_u64(a, "valueTwo", where, &set);
+		cmp[ncmp].op = seccomp_op(get_string(a, "op", where), where);
+		ncmp++;
+	}
+	for (size_t j = 0; names && names[j]; j++) {
+		int nr = seccomp_syscall_resolve_name(names[j]);
+		int err;
+
+		/* A name this libseccomp or architecture does not know (a
+		 * 32-bit-only call on x86_64) has nothing to filter. */
+		if (nr == __NR_SCMP_ERROR)
+			continue;
+		err = seccomp_rule_add_array(ctx, act, nr, ncmp, cmp);
+		/* The default action again: libseccomp refuses it, rightly. */
+		if (err == -EACCES || err == -EEXIST)
+			continue;
+		if (err < 0) {
+			errno = -err;
+			die_errno("%s: seccomp_rule_add(%s)", where, names[j]);
+		}
+	}
+	free(names);
+}
+
+void *spec_seccomp_build(json_object *seccomp)
+{
+	json_object *archs, *rules;
+	const char *def;
+	scmp_filter_ctx ctx;
+
+	if (!seccomp)
+		return NULL;
+	def = get_string(seccomp, "defaultAction", "linux.seccomp.defaultAction");
+	if (!def)
+		refuse("linux.seccomp.defaultAction", "missing");
+	refuse_if_set(seccomp, "listenerPath", "linux.seccomp.listenerPath",
+		      "seccomp user notification");
+	ctx = seccomp_init(
+	    seccomp_action(def, get(seccomp, "defaultErrnoRet"), "linux.seccomp.defaultAction"));
+	if (!ctx)
+		die("seccomp_init(%s) failed", def);
+	archs = get_typed(seccomp, "architectures", json_type_array, "linux.seccomp.architectures");
+	for (size_t i = 0; archs && i < json_object_array_length(archs); i++) {
+		const char *name = json_object_get_string(json_object_array_get_idx(archs, i));
+		char lower[32];
+		uint32_t arch;
+		int err;
+
+		/* "SCMP_ARCH_X86_64" is libseccomp's "x86_64". */
+		if (!name || strncmp(name, "SCMP_ARCH_", 10) != 0 || strlen(name) > 40)
+			refuse("linux.seccomp.architectures", "[%zu] must be SCMP_ARCH_NAME", i);
+		for (size_t j = 0;
+		     j < sizeof(lower) && (lower[j] = (char)tolower((unsigned char)name[10 + j]));
+		     j++)
+			;
+		arch = seccomp_arch_resolve_name(lower);
+		if (!arch)
+			refuse("linux.seccomp.architectures", "%s is unknown to libseccomp", name);
+		err = seccomp_arch_add(ctx, arch);
+		if (err < 0 && err != -EEXIST) {
+			errno = -err;
+			die_errno("seccomp_arch_add(%s)", name);
+		}
+	}
+	rules = get_typed(seccomp, "syscalls", json_type_array, "linux.seccomp.syscalls");
+	for (size_t i = 0; rules && i < json_object_array_length(rules); i++)
+		seccomp_add_rule(ctx, json_object_array_get_idx(rules, i), i);
+	trace("seccomp: %s by default, %zu rules (linux.seccomp, through libseccomp)", def,
+	      rules ? json_object_array_length(rules) : 0);
+	return ctx;
+}
+
+void spec_seccomp_load(void *ctx)
+{
+	int err;
+
+	if (!ctx)
+		return;
+	err = seccomp_load(ctx);
+	if (err < 0) {
+		errno = -err;
+		die_errno("seccomp_load (linux.seccomp)");
+	}
+	trace("seccomp(SECCOMP_SET_MODE_FILTER) = 0 (linux.seccomp)");
+	seccomp_release(ctx);
+}

@@ -1,0 +1,97 @@
+/*
+ * spec.h — an OCI bundle's config.json (and exec's process.json), read
+ * into what the command line of steps 01-10 fills: the same cgroup
+ * limits, the same capability sets and resource limits.
+ */
+#ifndef STEPBOX_SPEC_H
+#define STEPBOX_SPEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "caps.h"
+#include "cgroup.h"
+#include "dev.h"
+#include "rlimits.h"
+
+#define SPEC_MAX_MOUNTS 64
+#define SPEC_MAX_PATHS	64
+#define SPEC_MAX_GROUPS 64
+#define SPEC_MAX_SYSCTL 32
+#define SPEC_NS_TYPES	8
+
+struct json_object;
+
+/* process: what runs, as whom, with what. */
+struct spec_process {
+	char **args; /* NULL-terminated */
+	char **env;
+	const char *cwd;
+	uid_t uid;
+	gid_t gid;
+	gid_t groups[SPEC_MAX_GROUPS]; /* additionalGids */
+	size_t ngroups;
+	bool terminal;
+	bool no_new_privileges;
+	capset_t bounding, effective, permitted, ambient; /* inheritable stays empty */
+	struct ulimit rlimits[MAX_ULIMITS];
+	size_t nrlimits;
+	bool has_umask;
+	mode_t umask;
+};
+
+/* mounts[i]: mount(2)'s arguments, from "options" split into flags and data. */
+struct spec_mount {
+	const char *destination, *type, *source;
+	unsigned long flags;	   /* MS_RDONLY, MS_NOSUID, ... */
+	unsigned long propagation; /* MS_PRIVATE, ... with MS_REC, or 0 */
+	bool bind, recursive;
+	char data[512]; /* the rest: "mode=755,size=65536k" */
+};
+
+/* linux.namespaces[i]: a new one (path NULL) or the one at path. */
+struct spec_namespace {
+	int flag; /* CLONE_NEWPID, ... */
+	const char *type, *path;
+};
+
+struct spec {
+	struct json_object *doc; /* owns every string below */
+	const char *root_path;	 /* as written: relative to the bundle, or absolute */
+	bool root_readonly;
+	const char *hostname;
+	struct spec_process process;
+	struct spec_mount mounts[SPEC_MAX_MOUNTS];
+	size_t nmounts;
+	struct spec_namespace namespaces[SPEC_NS_TYPES];
+	size_t nnamespaces;
+	int clone_flags;		 /* the namespaces to make new */
+	char uid_map[256], gid_map[256]; /* "0 100000 65536\n", as /proc/PID/uid_map takes */
+	struct cgroup_limits limits;
+	const char *cgroups_path; /* linux.cgroupsPath, or NULL */
+	const char *masked[SPEC_MAX_PATHS], *readonly[SPEC_MAX_PATHS];
+	size_t nmasked, nreadonly;
+	struct json_object *seccomp; /* linux.seccomp, translated by spec_seccomp_load */
+	struct dev_node devices[CGROUP_MAX_DEVICES];
+	char device_names[CGROUP_MAX_DEVICES][64];
+	size_t ndevices;
+	const char *sysctl_keys[SPEC_MAX_SYSCTL], *sysctl_values[SPEC_MAX_SYSCTL];
+	size_t nsysctl;
+	unsigned long rootfs_propagation; /* linux.rootfsPropagation; default MS_PRIVATE */
+	struct json_object *annotations;
+};
+
+/* Read DIR/config.json into S; exits 1 with the field's JSON path and
+ * why when something is wrong or not supported. Touches nothing. */
+void spec_load_config(struct spec *s, int bundle_dir, const char *bundle);
+/* Read an exec's process.json into P (strings owned by *DOC). */
+void spec_load_process(struct spec_process *p, struct json_object **doc, const char *path);
+/* Does the config have namespace FLAG, new or joined? */
+bool spec_has_namespace(const struct spec *s, int flag);
+/* Build the seccomp filter of linux.seccomp (NULL: none); returns
+ * libseccomp's context, to load with spec_seccomp_load as late as can be. */
+void *spec_seccomp_build(struct json_object *seccomp);
+void spec_seccomp_load(void *ctx);
+
+#endif

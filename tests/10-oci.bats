@@ -1,0 +1,429 @@
+#!/usr/bin/env bats
+# step10 as an OCI runtime, driven as podman and containerd drive runc:
+# create, start, state, kill, delete, exec --process, with bundles made
+# here (config.json written with jq). Each claim is checked from inside
+# (what the container's process sees) and from the host (its pid, its
+# cgroup, the state directory), and nothing is left behind. The real
+# clients are tests/oci-clients.bats (make test-oci).
+
+load helpers
+
+setup_file() {
+	[ "$STEP_NUM" -ge 10 ] || skip "the OCI runtime is step10's"
+}
+
+setup() {
+	[ "$STEP_NUM" -ge 10 ] || skip "the OCI runtime is step10's"
+	# helpers.bash's setup: $WORK and the probe
+	WORK=$(mktemp -d /var/tmp/stepbox-test.XXXXXX)
+	chmod 755 "$WORK"
+	mkdir -m 1777 "$WORK/x"
+	CTR_PID=
+	OCI_ROOT="$WORK/oci"
+	BUNDLE="$WORK/bundle"
+	mkdir "$BUNDLE"
+	ln -s "$ROOTFS" "$BUNDLE/rootfs"
+	IDS=()
+	# the containers, and the mount point of $WORK/x made in the rootfs
+	TEARDOWN_EXTRA='for i in "${IDS[@]}"; do "$STEP_BIN" --root "$OCI_ROOT" delete --force "$i" >/dev/null 2>&1; done; rmdir "$ROOTFS$WORK/x" 2>/dev/null || true'
+	base_config >"$BUNDLE/config.json"
+}
+
+# oci ARGS...: the runtime, with our state directory (--root).
+oci() {
+	timeout 30 "$STEP_BIN" --root "$OCI_ROOT" "$@"
+}
+
+# base_config: a config.json as containerd's default spec makes it,
+# running `cat $WORK/x/in` unless a test changes process.args.
+base_config() {
+	local caps='["CAP_CHOWN","CAP_DAC_OVERRIDE","CAP_FOWNER","CAP_KILL","CAP_SETGID","CAP_SETUID","CAP_NET_BIND_SERVICE"]'
+	jq -n --arg work "$WORK/x" --argjson caps "$caps" '{
+	  ociVersion: "1.0.2",
+	  process: {
+	    terminal: false, user: {uid: 0, gid: 0}, args: ["sh", "-c", "echo hello"],
+	    env: ["PATH=/bin:/sbin:/usr/bin", "GREETING=hi"], cwd: "/",
+	    capabilities: {bounding: $caps, effective: $caps, permitted: $caps},
+	    rlimits: [{type: "RLIMIT_NOFILE", soft: 512, hard: 512}],
+	    noNewPrivileges: true
+	  },
+	  root: {path: "rootfs", readonly: true},
+	  hostname: "ocibox",
+	  mounts: [
+	    {destination: "/proc", type: "proc", source: "proc", options: ["nosuid", "noexec", "nodev"]},
+	    {destination: "/dev", type: "tmpfs", source: "tmpfs", options: ["nosuid", "strictatime", "mode=755", "size=65536k"]},
+	    {destination: "/dev/pts", type: "devpts", source: "devpts", options: ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"]},
+	    {destination: "/dev/shm", type: "tmpfs", source: "shm", options: ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]},
+	    {destination: "/sys", type: "sysfs", source: "sysfs", options: ["nosuid", "noexec", "nodev", "ro"]},
+	    {destination: "/sys/fs/cgroup", type: "cgroup", source: "cgroup", options: ["nosuid", "noexec", "nodev", "ro"]},
+	    {destination: "/tmp", type: "tmpfs", source: "tmpfs", options: ["nosuid", "nodev"]},
+	    {destination: $work, type: "bind", source: $work, options: ["rbind", "rw"]}
+	  ],
+	  linux: {
+	    namespaces: [{type: "pid"}, {type: "ipc"}, {type: "uts"}, {type: "mount"}, {type: "network"}, {type: "cgroup"}],
+	    resources: {devices: [{allow: false, access: "rwm"}], memory: {limit: 67108864}, pids: {limit: 50}},
+	    maskedPaths: ["/proc/kcore", "/proc/keys", "/sys/firmware"],
+	    readonlyPaths: ["/proc/sys", "/proc/sysrq-trigger"]
+	  }
+	}'
+}
+
+# edit JQ-FILTER [ARGS...]: change the bundle's config.json.
+edit() {
+	local filter=$1
+	shift
+	jq "$@" "$filter" "$BUNDLE/config.json" >"$BUNDLE/config.new"
+	mv "$BUNDLE/config.new" "$BUNDLE/config.json"
+}
+
+# args 'SHELL COMMAND': the container runs sh -c with it.
+args() {
+	edit '.process.args = ["sh", "-c", $c]' --arg c "$IN_ROOTFS$1"
+}
+
+# create ID: create it (pid file $WORK/ID.pid); PID is its first process.
+# Its stdout and stderr are the container's (as conmon's pipes are):
+# a file, not bats' `run`, which would wait for the container to close them.
+create() {
+	IDS+=("$1")
+	oci create --bundle "$BUNDLE" --pid-file "$WORK/$1.pid" "$1" </dev/null >"$WORK/$1.out" 2>&1 ||
+		{ cat "$WORK/$1.out"; return 1; }
+	PID=$(cat "$WORK/$1.pid")
+	[ -n "$PID" ]
+}
+
+# status ID: the "status" of `state ID`.
+status_of() {
+	oci state "$1" | jq -r .status
+}
+
+# until_status ID STATUS: wait (5 s) until the container has STATUS.
+until_status() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[ "$(status_of "$1")" = "$2" ] && return 0
+		sleep 0.05
+	done
+	echo "$1 is $(status_of "$1"), not $2" >&2
+	return 1
+}
+
+# the container's cgroup directory (the freezer's on v1)
+cgroup_of() {
+	if cgroup_v2; then echo "/sys/fs/cgroup/stepbox-oci/$1"; else echo "/sys/fs/cgroup/${2:-freezer}/stepbox-oci/$1"; fi
+}
+
+assert_no_traces() {
+	run host_traces
+	assert_output ''
+	run ls -A "$OCI_ROOT"
+	[ "$status" -ne 0 ] || assert_output ''
+}
+
+@test "oci: create leaves the first process waiting before execve; start runs the command" {
+	args "echo started > $WORK/x/out"
+	create c1
+	# From the host: the process exists, in its cgroup, still the runtime.
+	running "$PID"
+	run oci state c1
+	assert_success
+	[ "$(jq -r .status <<<"$output")" = created ]
+	[ "$(jq -r .pid <<<"$output")" = "$PID" ]
+	[ "$(jq -r .id <<<"$output")" = c1 ]
+	[ "$(jq -r .bundle <<<"$output")" = "$BUNDLE" ]
+	[ "$(jq -r .ociVersion <<<"$output")" = 1.0.2 ]
+	grep -qx "$PID" "$(cgroup_of c1)/cgroup.procs"
+	[ "$(tr '\0' ' ' <"/proc/$PID/cmdline")" = "$STEP_BIN --root $OCI_ROOT create --bundle $BUNDLE --pid-file $WORK/c1.pid c1 " ]
+	[ ! -e "$WORK/x/out" ]
+	# start: it execs; start returns once it has.
+	run oci start c1
+	assert_success
+	wait_for "$WORK/x/out"
+	run cat "$WORK/x/out"
+	assert_output started
+	until_status c1 stopped
+	[ "$(oci state c1 | jq -r .pid)" = 0 ]
+	run oci delete c1
+	assert_success
+	assert_no_traces
+}
+
+@test "oci: config.json reaches the process: hostname, env, cwd, user, capabilities, rlimits, no_new_privs, read-only root, masks" {
+	edit '.process.user = {uid: 1000, gid: 1000, additionalGids: [5]} | .process.cwd = "/tmp"'
+	args "{ hostname; echo \$GREETING; pwd; id; grep -E '^(CapEff|CapBnd|NoNewPrivs)' /proc/self/status; ulimit -n; touch /probe 2>&1 || echo ro; wc -c < /proc/keys; awk '\$5 == \"/proc/sys\" { print \$6 }' /proc/self/mountinfo; } > $WORK/x/out 2>&1"
+	create c2
+	run oci start c2
+	assert_success
+	until_status c2 stopped
+	run cat "$WORK/x/out"
+	assert_line --index 0 ocibox
+	assert_line --index 1 hi
+	assert_line --index 2 /tmp
+	assert_line --index 3 --regexp '^uid=1000 gid=1000 groups=5'
+	# CHOWN DAC_OVERRIDE FOWNER KILL SETGID SETUID NET_BIND_SERVICE = 0x4e3;
+	# effective is cleared by the kernel for a non-root uid without
+	# ambient capabilities, bounding stays.
+	assert_line --index 4 $'CapEff:\t0000000000000000'
+	assert_line --index 5 $'CapBnd:\t00000000000004eb'
+	assert_line --index 6 $'NoNewPrivs:\t1'
+	assert_line --index 7 512
+	assert_line --index 8 --partial 'Read-only file system'
+	assert_line --index 9 ro
+	assert_line --index 10 0
+	assert_line --index 11 --regexp '^ro,'
+	run oci delete c2
+	assert_success
+	assert_no_traces
+}
+
+@test "oci: linux.resources and cgroupsPath, seen from the host; the cgroup goes with delete" {
+	args 'sleep 100'
+	edit '.linux.cgroupsPath = "/stepbox-oci/custom-c3"'
+	create c3
+	if cgroup_v2; then
+		dir=/sys/fs/cgroup/stepbox-oci/custom-c3
+		run cat "$dir/memory.max" "$dir/pids.max"
+	else
+		run cat /sys/fs/cgroup/memory/stepbox-oci/custom-c3/memory.limit_in_bytes \
+			/sys/fs/cgroup/pids/stepbox-oci/custom-c3/pids.max
+		dir=/sys/fs/cgroup/pids/stepbox-oci/custom-c3
+	fi
+	assert_output $'67108864\n50'
+	grep -qx "$PID" "$dir/cgroup.procs"
+	run oci delete c3
+	assert_success
+	[ ! -e "$dir" ]
+	! running "$PID"
+	assert_no_traces
+}
+
+@test "oci: kill signals the first process; delete refuses a running container without --force" {
+	args "trap 'echo got TERM > $WORK/x/out; exit 0' TERM; touch $WORK/x/ready; while :; do sleep 0.1; done"
+	create c4
+	run oci start c4
+	assert_success
+	wait_for "$WORK/x/ready"
+	[ "$(status_of c4)" = running ]
+	run oci delete c4
+	assert_failure
+	assert_output --partial 'is running'
+	[ -d "$OCI_ROOT/c4" ]
+	run oci kill c4 TERM
+	assert_success
+	until_status c4 stopped
+	run cat "$WORK/x/out"
+	assert_output 'got TERM'
+	run oci kill c4 KILL
+	assert_failure
+	assert_output --partial 'not running'
+	run oci delete c4
+	assert_success
+	assert_no_traces
+}
+
+@test "oci: kill --all signals every process in the cgroup; delete --force removes a running one" {
+	args "sleep 100 & sleep 100 & touch $WORK/x/ready; wait"
+	create c5
+	run oci start c5
+	assert_success
+	wait_for "$WORK/x/ready"
+	[ "$(wc -l <"$(cgroup_of c5)/cgroup.procs")" -eq 3 ]
+	run oci kill --all c5 STOP
+	assert_success
+	for p in $(cat "$(cgroup_of c5)/cgroup.procs"); do
+		[ "$(awk '{ print $3 }' "/proc/$p/stat")" = T ]
+	done
+	run oci delete --force c5
+	assert_success
+	! running "$PID"
+	assert_no_traces
+}
+
+@test "oci: exec --process joins the running container: its namespaces, cgroup, user, exit code" {
+	args "touch $WORK/x/ready; sleep 100"
+	create c6
+	run oci start c6
+	assert_success
+	wait_for "$WORK/x/ready"
+	jq -n '{user: {uid: 0, gid: 0}, args: ["sh", "-c", "hostname; cat /proc/1/cmdline | tr \"\\0\" \" \"; echo; echo $$; exit 7"],
+		env: ["PATH=/bin"], cwd: "/"}' >"$WORK/process.json"
+	run oci exec --process "$WORK/process.json" c6
+	[ "$status" -eq 7 ]
+	assert_line --index 0 ocibox
+	assert_line --index 1 'sleep 100 '
+	# its pid in the container's PID namespace: 1 is sleep
+	[ "${lines[2]}" -gt 1 ]
+	# --detach: returns at once, the pid file names it, and it is in the
+	# container's cgroup
+	jq -n --arg w "$WORK/x" '{user: {uid: 0, gid: 0}, args: ["sh", "-c", "touch \($w)/exec-ready; sleep 100"],
+		env: ["PATH=/bin"], cwd: "/"}' >"$WORK/process.json"
+	# (its output is a file's: bats' `run` would wait for it to close)
+	oci exec --detach --pid-file "$WORK/exec.pid" --process "$WORK/process.json" c6 \
+		</dev/null >"$WORK/exec.out" 2>&1
+	wait_for "$WORK/x/exec-ready"
+	grep -qx "$(cat "$WORK/exec.pid")" "$(cgroup_of c6)/cgroup.procs"
+	[ "$(readlink /proc/"$(cat "$WORK/exec.pid")"/ns/pid)" = "$(readlink /proc/"$PID"/ns/pid)" ]
+	[ "$(readlink /proc/"$(cat "$WORK/exec.pid")"/ns/mnt)" = "$(readlink /proc/"$PID"/ns/mnt)" ]
+	# a program the container does not have: exec says so
+	jq -n '{user: {uid: 0, gid: 0}, args: ["nosuch"], env: ["PATH=/bin"], cwd: "/"}' >"$WORK/process.json"
+	run oci exec --process "$WORK/process.json" c6
+	assert_failure
+	assert_output --partial 'nosuch'
+	run oci delete --force c6
+	assert_success
+	until_gone "$(cat "$WORK/exec.pid")"
+	assert_no_traces
+}
+
+@test "oci: the container's seccomp object is translated to a filter, for exec'd processes too" {
+	edit '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", architectures: ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"],
+		syscalls: [{names: ["mkdir", "mkdirat"], action: "SCMP_ACT_ERRNO", errnoRet: 1},
+			   {names: ["no_such_syscall"], action: "SCMP_ACT_ERRNO"}]}'
+	args "mkdir /tmp/d 2>&1 | tee $WORK/x/out; touch /tmp/f && echo touch-ok >> $WORK/x/out; sleep 100"
+	create c7
+	run oci start c7
+	assert_success
+	wait_for "$WORK/x/out"
+	sleep 0.2
+	run cat "$WORK/x/out"
+	assert_line --index 0 --partial 'Operation not permitted'
+	assert_line --index 1 touch-ok
+	jq -n '{user: {uid: 0, gid: 0}, args: ["mkdir", "/tmp/e"], env: ["PATH=/bin"], cwd: "/"}' >"$WORK/process.json"
+	run oci exec --process "$WORK/process.json" c7
+	assert_failure
+	assert_output --partial 'Operation not permitted'
+	run oci delete --force c7
+	assert_success
+	assert_no_traces
+}
+
+@test "oci: a user namespace from uidMappings: root inside, 100000 on the host" {
+	edit '.linux.namespaces += [{type: "user"}] | .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}] | .linux.gidMappings = .linux.uidMappings'
+	args "id > $WORK/x/out; cat /proc/self/uid_map >> $WORK/x/out; sleep 100"
+	create c8
+	run oci start c8
+	assert_success
+	wait_for "$WORK/x/out"
+	sleep 0.2
+	run cat "$WORK/x/out"
+	assert_line --index 0 --partial 'uid=0(root) gid=0(root)'
+	assert_line --index 1 --regexp '^ +0 +100000 +65536$'
+	[ "$(awk '/^Uid:/ { print $2 }' "/proc/$PID/status")" = 100000 ]
+	run oci delete --force c8
+	assert_success
+	assert_no_traces
+}
+
+@test "oci: a namespace joined by path is the other container's" {
+	args 'sleep 100'
+	create c9
+	edit '.linux.namespaces |= map(if .type == "network" then .path = $p else . end)' --arg p "/proc/$PID/ns/net"
+	first=$PID
+	create c10
+	[ "$(readlink "/proc/$PID/ns/net")" = "$(readlink "/proc/$first/ns/net")" ]
+	[ "$(readlink "/proc/$PID/ns/uts")" != "$(readlink "/proc/$first/ns/uts")" ]
+	run oci delete c10
+	assert_success
+	run oci delete c9
+	assert_success
+	assert_no_traces
+}
+
+@test "oci: bad bundles are refused before anything is made, naming the field" {
+	local cases=(
+		'del(.process)|process: missing'
+		'.process.args = "sh"|process.args: must be array'
+		'.process.args = []|process.args must name a program'
+		'.root.path = "nosuch"|root.path: open'
+		'.root.path = "../bundle/rootfs"|root.path: ../bundle/rootfs leads out of the bundle'
+		'.root.path = "/"|is the host'"'"'s own /'
+		'.hooks = {prestart: [{path: "/bin/true"}]}|hooks: not supported by stepbox'
+		'.linux.namespaces += [{type: "nosuch"}]|linux.namespaces[6]: "type" nosuch is not a namespace type'
+		'.linux.resources.memory.limit = 1000|linux.resources.memory.limit: at least 6M'
+		'.process.rlimits[0].soft = -1|process.rlimits[0]: must not be negative'
+		'.linux.seccomp = {defaultAction: "SCMP_ACT_NOSUCH"}|linux.seccomp.defaultAction: action SCMP_ACT_NOSUCH'
+		'.mounts[0].destination = "proc"|mounts[0]: "destination" must be an absolute path'
+		'.process.capabilities.bounding = ["CAP_NOSUCH"]|process.capabilities.bounding: CAP_NOSUCH'
+		'.linux.cgroupsPath = "../escape"|linux.cgroupsPath: ../escape'
+		'.linux.cgroupsPath = "system.slice:stepbox:x"|systemd'
+		'.process.args = ["nosuch-program"]|nosuch-program: executable file not found'
+	)
+	local good c
+	good=$(cat "$BUNDLE/config.json")
+	for c in "${cases[@]}"; do
+		echo "$good" >"$BUNDLE/config.json"
+		edit "${c%%|*}"
+		run oci create --bundle "$BUNDLE" bad
+		echo "case: ${c%%|*}: $output"
+		[ "$status" -eq 125 ] || [ "$status" -eq 1 ]
+		assert_output --partial "${c#*|}"
+		[ "${#lines[@]}" -le 2 ]
+		assert_no_traces
+	done
+	# no config.json; not JSON
+	rm "$BUNDLE/config.json"
+	run oci create --bundle "$BUNDLE" bad
+	assert_failure
+	assert_output --partial "$BUNDLE/config.json: No such file"
+	echo '{"ociVersion": "1.0.2", "process": ' >"$BUNDLE/config.json"
+	run oci create --bundle "$BUNDLE" bad
+	assert_failure
+	assert_output --partial 'config.json: not JSON'
+	assert_no_traces
+}
+
+@test "oci: the command line: unknown commands and options, missing IDs, --systemd-cgroup, features, --version" {
+	run oci nosuch
+	assert_failure
+	assert_output --partial 'nosuch: not an OCI runtime command'
+	run oci create --bundle "$BUNDLE" --nosuch x
+	assert_failure
+	assert_output --partial 'unknown option --nosuch'
+	run oci create --bundle "$BUNDLE" 'a/b'
+	assert_failure
+	assert_output --partial 'an ID has only letters'
+	run oci state nosuch
+	assert_failure
+	assert_output --partial 'container nosuch does not exist'
+	run oci start nosuch
+	assert_failure
+	run oci kill nosuch KILL
+	assert_failure
+	run oci delete nosuch
+	assert_failure
+	assert_output --partial 'does not exist'
+	run "$STEP_BIN" --systemd-cgroup --root "$OCI_ROOT" create --bundle "$BUNDLE" x
+	assert_failure
+	assert_output --partial 'cgroupfs'
+	run oci features
+	assert_success
+	[ "$(jq -r '.linux.cgroup.v2' <<<"$output")" = true ]
+	[ "$(jq -r '.linux.seccomp.enabled' <<<"$output")" = true ]
+	run "$STEP_BIN" --version
+	assert_success
+	assert_line --index 1 'spec: 1.0.2'
+	create twice
+	run oci create --bundle "$BUNDLE" twice
+	assert_failure
+	assert_output --partial 'exists already'
+	run oci start twice
+	assert_success
+	until_status twice stopped
+	run oci start twice
+	assert_failure
+	assert_output --partial 'is stopped'
+	run oci delete twice
+	assert_success
+	assert_no_traces
+}
+
+@test "oci: --log with --log-format json writes runc's JSON lines, as containerd reads them" {
+	edit '.root.path = "nosuch"'
+	run "$STEP_BIN" --root "$OCI_ROOT" --log "$WORK/log.json" --log-format json create --bundle "$BUNDLE" bad
+	assert_failure
+	run jq -r '.level + " " + .msg' "$WORK/log.json"
+	assert_success
+	assert_output --partial 'error step10-exec: root.path: open'
+	[ "$(jq -r .time "$WORK/log.json")" != null ]
+	assert_no_traces
+}

@@ -1,0 +1,226 @@
+#!/usr/bin/env bats
+# step10 driven by the real clients, in runc's place: podman (through
+# conmon) and containerd (through containerd-shim-runc-v2). make test-oci
+# runs it (scripts/deps.sh oci installs podman, containerd and jq).
+#
+# Both keep their storage here, in $OCI_TEST (podman --root, a private
+# containerd with its own socket): the machine's own containers and
+# images are not touched, and teardown_file removes everything. The image
+# is build/rootfs, imported offline (no registry).
+
+bats_require_minimum_version 1.5.0
+bats_load_library bats-support
+bats_load_library bats-assert
+
+REPO=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+RUNTIME="$REPO/step10-exec/run"
+IMAGE=localhost/stepbox:test
+OCI_TEST=/var/tmp/stepbox-oci-test
+# podman without systemd, offline, on a host whose root cannot raise the
+# hard rlimits (podman's default nofile is 1048576)
+LIMITS=(--network=none --ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
+
+pod() {
+	timeout 60 podman --root "$OCI_TEST/storage" --runroot "$OCI_TEST/run" \
+		--tmpdir "$OCI_TEST/tmp" --network-config-dir "$OCI_TEST/networks" \
+		--cgroup-manager=cgroupfs --events-backend=file \
+		--runtime "$RUNTIME" "$@"
+}
+
+ctrd() {
+	timeout 60 ctr --address "$OCI_TEST/containerd.sock" -n stepbox "$@"
+}
+
+# The RuntimeClass recipe of the README: containerd's CRI plugin given
+# step10 as a runtime (Kubernetes picks it with runtimeClassName: stepbox).
+containerd_config() {
+	cat <<EOF
+version = 2
+root = "$OCI_TEST/containerd/root"
+state = "$OCI_TEST/containerd/state"
+[grpc]
+  address = "$OCI_TEST/containerd.sock"
+[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.stepbox]
+  runtime_type = "io.containerd.runc.v2"
+  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.stepbox.options]
+    BinaryName = "$RUNTIME"
+    SystemdCgroup = false
+EOF
+}
+
+setup_file() {
+	[ -x "$RUNTIME" ] || skip "make step10 first"
+	rm -rf "$OCI_TEST"
+	mkdir -p "$OCI_TEST"/{tmp,containerd,networks}
+	# podman puts conmon in libpod_parent/conmon and keeps it: ours to
+	# remove only if it was not there before
+	ls -d /sys/fs/cgroup/*/libpod_parent /sys/fs/cgroup/libpod_parent >"$OCI_TEST/had-libpod" 2>/dev/null || true
+	tar -C "$REPO/build/rootfs" -cf "$OCI_TEST/rootfs.tar" .
+	pod import "$OCI_TEST/rootfs.tar" "$IMAGE" >/dev/null
+	pod save --format oci-archive -o "$OCI_TEST/image.tar" "$IMAGE" >/dev/null
+	containerd_config >"$OCI_TEST/containerd.toml"
+	containerd --config "$OCI_TEST/containerd.toml" >"$OCI_TEST/containerd.log" 2>&1 &
+	echo $! >"$OCI_TEST/containerd.pid"
+	for _ in $(seq 100); do
+		[ -S "$OCI_TEST/containerd.sock" ] && break
+		sleep 0.1
+	done
+	ctrd image import --base-name localhost/stepbox "$OCI_TEST/image.tar" >/dev/null
+}
+
+teardown_file() {
+	pod rm -af >/dev/null 2>&1 || true
+	pod system reset -f >/dev/null 2>&1 || true
+	for t in $(ctrd task ls -q 2>/dev/null); do ctrd task kill -s KILL "$t"; done
+	sleep 0.5
+	for c in $(ctrd container ls -q 2>/dev/null); do
+		ctrd task rm -f "$c" >/dev/null 2>&1
+		ctrd container rm "$c" >/dev/null 2>&1
+	done
+	if [ -s "$OCI_TEST/containerd.pid" ]; then
+		kill "$(cat "$OCI_TEST/containerd.pid")" 2>/dev/null
+		wait_gone "$(cat "$OCI_TEST/containerd.pid")"
+	fi
+	if [ ! -s "$OCI_TEST/had-libpod" ]; then
+		for d in /sys/fs/cgroup/*/libpod_parent /sys/fs/cgroup/libpod_parent; do
+			[ ! -d "$d/conmon" ] || rmdir "$d/conmon"
+			[ ! -d "$d" ] || rmdir "$d"
+		done
+	fi
+	awk -v d="$OCI_TEST/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r |
+		while read -r m; do umount -l "$m"; done
+	rm -rf --one-file-system "$OCI_TEST"
+}
+
+wait_gone() {
+	for _ in $(seq 100); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.1
+	done
+}
+
+teardown() {
+	tmux kill-session -t stepbox-oci 2>/dev/null || true
+}
+
+# nothing of our containers left: cgroups, step10's state, mounts
+assert_clean() {
+	run bash -c "find /sys/fs/cgroup -maxdepth 4 -path '*libpod-*' -o -maxdepth 4 -path '*/stepbox/*' -type d; ls -A /run/stepbox-oci 2>/dev/null; ls -A /run/containerd/runc/stepbox 2>/dev/null; ls -A $OCI_TEST/containerd/state/io.containerd.runtime.v2.task/stepbox 2>/dev/null; grep -c $OCI_TEST/storage/overlay/.*/merged /proc/self/mountinfo"
+	assert_output 0
+}
+
+@test "podman: run --rm: hostname, id, and exit codes 0 and 3, through step10" {
+	run pod run --rm "${LIMITS[@]}" --hostname web "$IMAGE" sh -c 'hostname; id'
+	assert_success
+	assert_output $'web\nuid=0(root) gid=0(root)'
+	run pod run --rm "${LIMITS[@]}" "$IMAGE" sh -c 'exit 3'
+	[ "$status" -eq 3 ]
+	run -127 pod run --rm "${LIMITS[@]}" "$IMAGE" nosuch
+	[ "$status" -eq 127 ]
+	assert_output --partial 'nosuch: executable file not found'
+	assert_clean
+}
+
+@test "podman: the container is step10's: its state, its cgroup, its first process" {
+	run pod run -d --name s1 "${LIMITS[@]}" "$IMAGE" sleep 100
+	assert_success
+	id=$output
+	# step10's own record of it, in its --root default
+	run "$RUNTIME" state "$id"
+	assert_success
+	[ "$(jq -r .status <<<"$output")" = running ]
+	pid=$(jq -r .pid <<<"$output")
+	[ "$(pod inspect -f '{{.State.Pid}}' s1)" = "$pid" ]
+	grep -q "libpod-$id" "/proc/$pid/cgroup"
+	# podman's conmon is the first process's parent: create returned
+	[ "$(ps -o comm= -p "$(ps -o ppid= -p "$pid")")" = conmon ]
+	run pod ps --format '{{.Names}} {{.Status}}'
+	assert_output --regexp '^s1 Up '
+	run pod rm -f s1
+	assert_success
+	assert_clean
+}
+
+@test "podman: exec into it, with exit codes; stop sends SIGTERM, then SIGKILL (137)" {
+	run pod run -d --name e1 "${LIMITS[@]}" "$IMAGE" sleep 100
+	assert_success
+	run pod exec e1 sh -c 'hostname; cat /proc/1/cmdline | tr "\0" " "'
+	assert_success
+	assert_line --index 1 'sleep 100 '
+	run pod exec e1 sh -c 'exit 4'
+	[ "$status" -eq 4 ]
+	# sleep as PID 1 has no handler: SIGTERM does nothing, SIGKILL after 1 s
+	run pod stop -t 1 e1
+	assert_success
+	run pod wait e1
+	assert_output 137
+	run pod rm e1
+	assert_success
+	# a program that handles SIGTERM ends on it, with its own code
+	run pod run -d --name e2 "${LIMITS[@]}" "$IMAGE" sh -c 'trap "exit 0" TERM; while :; do sleep 0.1; done'
+	assert_success
+	sleep 0.5
+	run pod stop -t 10 e2
+	assert_success
+	run pod wait e2
+	assert_output 0
+	run pod rm e2
+	assert_success
+	assert_clean
+}
+
+@test "podman: run -it gives a terminal (--console-socket), typed into as a person would" {
+	tmux new-session -d -s stepbox-oci -x 100 -y 30 \
+		"podman --root $OCI_TEST/storage --runroot $OCI_TEST/run --tmpdir $OCI_TEST/tmp --network-config-dir $OCI_TEST/networks --cgroup-manager=cgroupfs --events-backend=file --runtime $RUNTIME run -it --rm ${LIMITS[*]} $IMAGE sh; echo EXIT=\$?; sleep 30"
+	for _ in $(seq 100); do
+		tmux capture-pane -p -t stepbox-oci | grep -q '# $' && break
+		sleep 0.1
+	done
+	tmux send-keys -t stepbox-oci 'tty; echo $((6 * 7))' Enter
+	sleep 0.5
+	tmux send-keys -t stepbox-oci 'exit 5' Enter
+	for _ in $(seq 100); do
+		tmux capture-pane -p -t stepbox-oci | grep -q 'EXIT=' && break
+		sleep 0.1
+	done
+	run tmux capture-pane -p -t stepbox-oci
+	assert_line '/dev/pts/0'
+	assert_line 42
+	assert_line 'EXIT=5'
+	assert_clean
+}
+
+@test "containerd: ctr run through the shim: hostname, exit codes, exec, kill" {
+	run ctrd run --rm --runc-binary "$RUNTIME" "$IMAGE" c1 sh -c 'cat /proc/1/cmdline; exit 3'
+	[ "$status" -eq 3 ]
+	assert_output --partial 'sh'
+	run ctrd run -d --runc-binary "$RUNTIME" "$IMAGE" c2 sleep 100
+	assert_success
+	run ctrd task exec --exec-id e1 c2 sh -c 'echo pid $$; exit 6'
+	[ "$status" -eq 6 ]
+	assert_output 'pid 2'
+	run ctrd task ls
+	assert_output --regexp 'c2 +[0-9]+ +RUNNING'
+	pid=$(ctrd task ls | awk '$1 == "c2" { print $2 }')
+	# containerd's shim is its parent; step10 keeps its state where the
+	# shim told it to (--root /run/containerd/runc/NAMESPACE)
+	[ "$(ps -o comm= -p "$(ps -o ppid= -p "$pid")")" = containerd-shim ]
+	run ctrd task kill -s KILL c2
+	assert_success
+	for _ in $(seq 50); do
+		ctrd task ls | grep -q 'c2.*STOPPED' && break
+		sleep 0.1
+	done
+	run ctrd task rm c2
+	assert_success
+	run ctrd container rm c2
+	assert_success
+	assert_clean
+}
+
+@test "containerd: the RuntimeClass recipe is a configuration containerd reads" {
+	run containerd --config "$OCI_TEST/containerd.toml" config dump
+	assert_success
+	assert_output --partial "[plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.stepbox]"
+	assert_output --partial "BinaryName = \"$RUNTIME\""
+}
