@@ -193,10 +193,14 @@ fuzz: $(FUZZ_BIN)
 test-bats: all rootfs
 	tests/run
 
-# step10 as the runtime of podman and containerd (tests/oci-clients.bats).
-.PHONY: deps-oci test-oci
+# step10 as the runtime of podman and containerd (tests/oci-clients.bats);
+# -vm: the same in the cgroup v2 VM.
+.PHONY: deps-oci test-oci test-oci-vm
 test-oci: deps-oci all rootfs
 	bats tests/oci-clients.bats
+
+test-oci-vm: deps-vm deps-oci all rootfs
+	VM_CMD='bats tests/oci-clients.bats' scripts/vm-test.sh
 
 # The lessons' commands, run and compared with their transcripts
 # (scripts/check-lessons.sh); -vm: the same in the cgroup v2 VM.
@@ -246,6 +250,7 @@ test: deps deps-bench deps-oci
 	$(MAKE) test-asan
 	$(MAKE) check-lessons
 	$(MAKE) test-vm
+	$(MAKE) test-oci-vm
 	$(MAKE) check-lessons-vm
 
 # --- bench ---------------------------------------------------------------

@@ -110,11 +110,20 @@ static const char *check_id(const char *id)
 	return NULL;
 }
 
-/* ROOT, made 0700 if missing: state files name pids and cgroups. */
+/* ROOT, made 0700 if missing (state files name pids and cgroups), with
+ * its parents (containerd names /run/containerd/runc/NAMESPACE). */
 static int open_root(bool make)
 {
+	char path[PATH_MAX];
 	int fd;
 
+	snprintf(path, sizeof(path), "%s", oci_root);
+	for (char *slash = strchr(path + 1, '/'); make && slash; slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		if (mkdir(path, 0711) < 0 && errno != EEXIST)
+			die_errno("mkdir %s (--root's parent)", path);
+		*slash = '/';
+	}
 	if (make && mkdir(oci_root, 0700) < 0 && errno != EEXIST)
 		die_errno("mkdir %s", oci_root);
 	fd = open(oci_root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

@@ -40,6 +40,8 @@ root = "$OCI_TEST/containerd/root"
 state = "$OCI_TEST/containerd/state"
 [grpc]
   address = "$OCI_TEST/containerd.sock"
+[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+  runtime_type = "io.containerd.runc.v2"
 [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.stepbox]
   runtime_type = "io.containerd.runc.v2"
   [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.stepbox.options]
@@ -103,9 +105,14 @@ teardown() {
 	tmux kill-session -t stepbox-oci 2>/dev/null || true
 }
 
+# parent_of PID: the name of its parent (15 characters at most)
+parent_of() {
+	cat "/proc/$(awk '$1 == "PPid:" { print $2 }' "/proc/$1/status")/comm"
+}
+
 # nothing of our containers left: cgroups, step10's state, mounts
 assert_clean() {
-	run bash -c "find /sys/fs/cgroup -maxdepth 4 -path '*libpod-*' -o -maxdepth 4 -path '*/stepbox/*' -type d; ls -A /run/stepbox-oci 2>/dev/null; ls -A /run/containerd/runc/stepbox 2>/dev/null; ls -A $OCI_TEST/containerd/state/io.containerd.runtime.v2.task/stepbox 2>/dev/null; grep -c $OCI_TEST/storage/overlay/.*/merged /proc/self/mountinfo"
+	run bash -c "find /sys/fs/cgroup -maxdepth 4 -type d \\( -path '*libpod-*' -o -path '*/stepbox/*' \\); ls -A /run/stepbox-oci 2>/dev/null; ls -A /run/containerd/runc/stepbox 2>/dev/null; ls -A $OCI_TEST/containerd/state/io.containerd.runtime.v2.task/stepbox 2>/dev/null; grep -c $OCI_TEST/storage/overlay/.*/merged /proc/self/mountinfo"
 	assert_output 0
 }
 
@@ -133,7 +140,7 @@ assert_clean() {
 	[ "$(pod inspect -f '{{.State.Pid}}' s1)" = "$pid" ]
 	grep -q "libpod-$id" "/proc/$pid/cgroup"
 	# podman's conmon is the first process's parent: create returned
-	[ "$(ps -o comm= -p "$(ps -o ppid= -p "$pid")")" = conmon ]
+	[ "$(parent_of "$pid")" = conmon ]
 	run pod ps --format '{{.Names}} {{.Status}}'
 	assert_output --regexp '^s1 Up '
 	run pod rm -f s1
@@ -192,7 +199,8 @@ assert_clean() {
 
 @test "containerd: ctr run through the shim: hostname, exit codes, exec, kill" {
 	run ctrd run --rm --runc-binary "$RUNTIME" "$IMAGE" c1 sh -c 'cat /proc/1/cmdline; exit 3'
-	[ "$status" -eq 3 ]
+	echo "$output"
+	[ "$status" -eq 3 ] || { tail -20 "$OCI_TEST/containerd.log"; false; }
 	assert_output --partial 'sh'
 	run ctrd run -d --runc-binary "$RUNTIME" "$IMAGE" c2 sleep 100
 	assert_success
@@ -204,7 +212,7 @@ assert_clean() {
 	pid=$(ctrd task ls | awk '$1 == "c2" { print $2 }')
 	# containerd's shim is its parent; step10 keeps its state where the
 	# shim told it to (--root /run/containerd/runc/NAMESPACE)
-	[ "$(ps -o comm= -p "$(ps -o ppid= -p "$pid")")" = containerd-shim ]
+	[ "$(parent_of "$pid")" = containerd-shim ]
 	run ctrd task kill -s KILL c2
 	assert_success
 	for _ in $(seq 50); do
@@ -223,4 +231,8 @@ assert_clean() {
 	assert_success
 	assert_output --partial "[plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.stepbox]"
 	assert_output --partial "BinaryName = \"$RUNTIME\""
+	# and the CRI plugin took it: it fails to load on a runtime table it
+	# cannot use
+	run grep 'failed to load plugin io.containerd.grpc.v1.cri' "$OCI_TEST/containerd.log"
+	assert_failure
 }
