@@ -99,7 +99,7 @@ csv_value() {
 	run env STEPBOX_TRACE_TIME=1 "$STEP10" -v -- /bin/true
 	assert_success
 	# every trace line stamped, the stamps never go back, the child's among them
-	run awk '/^ *[0-9]+\.[0-9]{3} \[(parent|child|init)\] / { if ($1 + 0 < last) bad = 1; last = $1 + 0; n++; next }
+	run awk '/^ *[0-9]+\.[0-9][0-9][0-9] \[(parent|child|init)\] / { if ($1 + 0 < last) bad = 1; last = $1 + 0; n++; next }
 		/\[(parent|child)\]/ { bad = 1 } END { print n, bad + 0 }' <<<"$output"
 	assert_output --regexp '^[0-9]+ 0$'
 	[ "${output% *}" -gt 20 ]

@@ -176,7 +176,7 @@ assert_clean() {
 	assert_clean
 }
 
-@test "podman: run -it gives a terminal (--console-socket), typed into as a person would" {
+@test "podman: run -it and exec -it give a terminal (--console-socket), typed into as a person would" {
 	tmux new-session -d -s stepbox-oci -x 100 -y 30 \
 		"podman --root $OCI_TEST/storage --runroot $OCI_TEST/run --tmpdir $OCI_TEST/tmp --network-config-dir $OCI_TEST/networks --cgroup-manager=cgroupfs --events-backend=file --runtime $RUNTIME run -it --rm ${LIMITS[*]} $IMAGE sh; echo EXIT=\$?; sleep 30"
 	for _ in $(seq 100); do
@@ -194,6 +194,28 @@ assert_clean() {
 	assert_line '/dev/pts/0'
 	assert_line 42
 	assert_line 'EXIT=5'
+	tmux kill-session -t stepbox-oci
+	# exec -it: a second process with a terminal of its own
+	run pod run -d --name t2 "${LIMITS[@]}" "$IMAGE" sleep 100
+	assert_success
+	tmux new-session -d -s stepbox-oci -x 100 -y 30 \
+		"podman --root $OCI_TEST/storage --runroot $OCI_TEST/run --tmpdir $OCI_TEST/tmp --network-config-dir $OCI_TEST/networks --cgroup-manager=cgroupfs --events-backend=file --runtime $RUNTIME exec -it t2 sh; echo EXIT=\$?; sleep 30"
+	for _ in $(seq 100); do
+		tmux capture-pane -p -t stepbox-oci | grep -q '# $' && break
+		sleep 0.1
+	done
+	# PID 1 is the container's sleep: the shell is in its PID namespace
+	tmux send-keys -t stepbox-oci 'tty; ps -o pid,args | grep -c "^ *1 sleep 100"; exit 6' Enter
+	for _ in $(seq 100); do
+		tmux capture-pane -p -t stepbox-oci | grep -q 'EXIT=' && break
+		sleep 0.1
+	done
+	run tmux capture-pane -p -t stepbox-oci
+	assert_line --regexp '^/dev/pts/[0-9]+$'
+	assert_line 1
+	assert_line 'EXIT=6'
+	run pod rm -f -t 0 t2
+	assert_success
 	assert_clean
 }
 
