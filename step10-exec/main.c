@@ -194,7 +194,8 @@ static void usage(FILE *out)
 		"                       state, overlays), exit\n"
 		"  -v, --verbose        trace every kernel operation\n"
 		"  -h, --help           show this help\n",
-		STEP_NAME "/run", STEP_NAME "/run", STEP_NAME "/run", STEPBOX_ROOTFS, STEPBOX_ROOTFS);
+		STEP_NAME "/run", STEP_NAME "/run", STEP_NAME "/run", STEPBOX_ROOTFS,
+		STEPBOX_ROOTFS);
 }
 
 /* --- the command line ------------------------------------------------- */
