@@ -832,9 +832,10 @@ static int connect_unix(const char *path)
 	return fd;
 }
 
-/* The start socket, by a name relative to the state directory: a socket's
- * path has at most 107 bytes, and ROOT/ID may have more. */
-static int listen_start(int dir)
+/* The start socket, by a name relative to the state directory (DIR): a
+ * socket's path has at most 107 bytes, and ROOT/ID may have more.
+ * create listens on it, start connects to it. */
+static int start_socket(int dir, bool listening)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX, .sun_path = START_SOCKET };
 	int cwd = open(".", O_PATH | O_CLOEXEC), fd;
@@ -842,24 +843,11 @@ static int listen_start(int dir)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (cwd < 0 || fd < 0 || fchdir(dir) < 0)
 		die_errno("socket/fchdir (the start socket)");
-	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(fd, 1) < 0)
-		die_errno("bind/listen %s/%s", oci_root, START_SOCKET);
-	if (fchdir(cwd) < 0)
-		die_errno("fchdir back");
-	close(cwd);
-	return fd;
-}
-
-static int connect_start(int dir, const char *id)
-{
-	struct sockaddr_un addr = { .sun_family = AF_UNIX, .sun_path = START_SOCKET };
-	int cwd = open(".", O_PATH | O_CLOEXEC), fd;
-
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (cwd < 0 || fd < 0 || fchdir(dir) < 0)
-		die_errno("socket/fchdir (the start socket)");
-	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
-		die_errno("connect %s/%s/%s (the first process waits there)", oci_root, id,
+	if (listening &&
+	    (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(fd, 1) < 0))
+		die_errno("bind/listen %s/.../%s", oci_root, START_SOCKET);
+	if (!listening && connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+		die_errno("connect %s/.../%s (the first process waits there)", oci_root,
 			  START_SOCKET);
 	if (fchdir(cwd) < 0)
 		die_errno("fchdir back");
@@ -1079,7 +1067,7 @@ static int cmd_create(int argc, char **argv)
 		cgroup_create_path(&c.cgroup, path, &c.spec.limits);
 		undo.cgroup = &c.cgroup;
 	}
-	c.start_listen = listen_start(dir);
+	c.start_listen = start_socket(dir, true);
 	if (sync_init(&c.sync) < 0 || pipe2(c.ready, O_CLOEXEC) < 0)
 		die_errno("pipe2");
 
@@ -1133,7 +1121,7 @@ static int cmd_start(int argc, char **argv)
 	load_state(lock_container(root, id), id, &st);
 	if (strcmp(status_of(&st), "created") != 0)
 		die("container %s is %s: only a created container can start", id, status_of(&st));
-	conn = connect_start(st.dir, id);
+	conn = start_socket(st.dir, false);
 	if (unlinkat(st.dir, START_SOCKET, 0) < 0)
 		die_errno("unlink %s/%s/%s", oci_root, id, START_SOCKET);
 	trace("connect %s/%s/%s: pid %d goes on to execve", oci_root, id, START_SOCKET,
