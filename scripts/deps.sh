@@ -33,10 +33,11 @@ demo | test | vm | bench | oci) ;;
 	;;
 esac
 
-# STEPBOX_OS_RELEASE and STEPBOX_BOOT: another os-release file and /boot,
-# for the tests.
+# STEPBOX_OS_RELEASE, STEPBOX_BOOT and STEPBOX_MODULES: another os-release
+# file, /boot and /lib/modules, for the tests.
 os_release=${STEPBOX_OS_RELEASE:-/etc/os-release}
 boot=${STEPBOX_BOOT:-/boot}
+modules_dir=${STEPBOX_MODULES:-/lib/modules}
 # shellcheck disable=SC1090
 [ -r "$os_release" ] && . "$os_release"
 family=unknown
@@ -49,7 +50,7 @@ esac
 have_vm_kernel() {
 	local k
 	for k in "$boot"/vmlinuz-*; do
-		[ -r "$k" ] && [ -d "/lib/modules/${k#"$boot"/vmlinuz-}" ] && return 0
+		[ -r "$k" ] && [ -d "$modules_dir/${k#"$boot"/vmlinuz-}" ] && return 0
 	done
 	return 1
 }

@@ -370,19 +370,31 @@ DIR_CHECKS='ls -d /var/new-dir /mnt.moved; ls /sbin 2>&1; ls -A /usr/local'
 
 @test "overlay: rootless: without a \$XDG_RUNTIME_DIR of its own the state goes to /tmp/stepbox-UID, which must be the user's" {
 	user_rootfs
-	[ ! -e /tmp/stepbox-65534 ] || skip "/tmp/stepbox-65534 exists already: not the test's to remove"
-	TEARDOWN_EXTRA='rm -rf /tmp/stepbox-65534'
+	# A /tmp of the test's own (sticky, writable by all, as a distribution
+	# makes it), bound over /tmp in a mount namespace of the run's own: the
+	# host's /tmp may be another user's to write or not at all, and
+	# /tmp/stepbox-65534 may be there already.
+	mkdir -m 1777 "$WORK/tmp"
+	host_tmp=$(stat -c '%i %Y' /tmp/stepbox-65534 2>/dev/null || echo none)
+	in_own_tmp() {
+		unshare --mount --propagation private sh -c 'mount --bind "$1" /tmp && shift && exec "$@"' \
+			in-own-tmp "$WORK/tmp" "$@"
+	}
 	# root's runtime directory is not the user's: it is passed over
-	run as_user env XDG_RUNTIME_DIR="$WORK" "$WORK/run" -v --rootfs "$WORK/userfs" -- true
+	run in_own_tmp setpriv --reuid 65534 --regid 65534 --clear-groups \
+		env XDG_RUNTIME_DIR="$WORK" "$WORK/run" -v --rootfs "$WORK/userfs" -- true
 	assert_success
 	assert_output --regexp "mkdir /tmp/stepbox-65534/[0-9a-f]{12}, flock"
-	assert_equal "$(stat -c '%U %a' /tmp/stepbox-65534)" "nobody 700"
+	assert_equal "$(stat -c '%U %a' "$WORK/tmp/stepbox-65534")" "nobody 700"
 	# one that someone else made first is refused
-	rm -rf /tmp/stepbox-65534
-	mkdir -m 777 /tmp/stepbox-65534
-	run as_user env -u XDG_RUNTIME_DIR "$WORK/run" --rootfs "$WORK/userfs" -- true
+	rm -rf "$WORK/tmp/stepbox-65534"
+	mkdir -m 777 "$WORK/tmp/stepbox-65534"
+	run in_own_tmp setpriv --reuid 65534 --regid 65534 --clear-groups \
+		env -u XDG_RUNTIME_DIR "$WORK/run" --rootfs "$WORK/userfs" -- true
 	assert_equal "$status" 125
 	assert_output --partial "/tmp/stepbox-65534 is not a directory of yours that only you may use"
+	# and the host's /tmp was never touched
+	assert_equal "$(stat -c '%i %Y' /tmp/stepbox-65534 2>/dev/null || echo none)" "$host_tmp"
 }
 
 @test "overlay: rootless --keep keeps the layer in \$XDG_DATA_HOME/stepbox" {

@@ -140,7 +140,9 @@ assert_gone() {
 	start web -- sleep 60
 	# what a child of the exec'd shell inherited (ls's own fd would show
 	# in /proc/self/fd): 0 1 2 only
-	run sbx exec web sh -c 'sleep 2 & ls /proc/$!/fd'
+	# stdin given as /dev/null: the runner's own may be closed, and then
+	# rightly the command has no fd 0 either
+	run sbx exec web sh -c 'sleep 2 & ls /proc/$!/fd' </dev/null
 	assert_success
 	assert_output $'0\n1\n2'
 }
