@@ -28,3 +28,45 @@ REPO=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 		assert_output --partial "STEP=NN names a step after the first"
 	done
 }
+
+# A compiler that finds no libjson-c.a, as on Fedora (json-c-devel has
+# only the shared library): -print-file-name then answers the bare name.
+fake_cc_without_static_jsonc() {
+	mkdir -p "$BATS_TEST_TMPDIR/bin"
+	cat >"$BATS_TEST_TMPDIR/bin/cc" <<'CC'
+#!/bin/sh
+case "$1" in
+-print-file-name=*) echo "${1#-print-file-name=}"; exit 0 ;;
+esac
+exec /usr/bin/cc "$@"
+CC
+	chmod +x "$BATS_TEST_TMPDIR/bin/cc"
+}
+
+@test "make: step10 links json-c statically where libjson-c.a exists (Debian), dynamically where not (Fedora)" {
+	# Debian: libjson-c-dev has the archive, every step is static
+	run make -s --no-print-directory -C "$REPO" -n -B step10-exec/run step09-overlay/run
+	assert_success
+	assert_line --regexp '^cc .* -o step10-exec/run .* -static .*-ljson-c'
+	assert_line --regexp '^cc .* -o step09-overlay/run .* -static '
+	# Fedora: no archive; step10 alone is linked dynamically
+	fake_cc_without_static_jsonc
+	run make -s --no-print-directory -C "$REPO" -n -B CC="$BATS_TEST_TMPDIR/bin/cc" step10-exec/run step09-overlay/run
+	assert_success
+	assert_line --regexp '-o step10-exec/run .*-ljson-c'
+	refute_line --regexp '-o step10-exec/run .* -static '
+	assert_line --regexp '-o step09-overlay/run .* -static '
+	# and that very link line works: run as make printed it, into a file
+	# of the test's own
+	line=$(grep -- '-o step10-exec/run ' <<<"$output")
+	line=${line/-o step10-exec\/run /-o $BATS_TEST_TMPDIR/run10 }
+	run bash -c "cd '$REPO' && $line"
+	assert_success
+	run readelf -d "$BATS_TEST_TMPDIR/run10"
+	assert_output --regexp 'NEEDED.*libjson-c'
+	run "$BATS_TEST_TMPDIR/run10" --help
+	assert_success
+	run "$BATS_TEST_TMPDIR/run10" --help
+	assert_success
+	assert_output --partial "Usage"
+}
