@@ -17,7 +17,8 @@
 # What each step needs of the kernel (and what it does without):
 #   01-07  a namespace each: uts, ipc, pid, mnt, net, user, cgroup
 #   01-10  close_range (5.9)                  else closes /proc/self/fd's list
-#   04-10  open_tree, move_mount (5.2), mount_setattr (5.12): --volume
+#   04-10  open_tree, move_mount (5.2), mount_setattr (5.12): --volume;
+#          08-10 on every run (bind_rootfs), so below 5.12 not at all
 #   06-10  user namespaces, also for an ordinary user (three sysctls)
 #   07     clone3 CLONE_INTO_CGROUP (5.7, v2)  else moves the child in
 #   07     cgroup.kill (5.14, v2)              else freeze, kill, thaw
@@ -287,9 +288,9 @@ else
 fi
 
 if kernel_at_least 5.12; then
-	finding ok 04-10 "$kv >= 5.12: open_tree, move_mount (5.2) and mount_setattr (5.12) for --volume"
+	finding ok 04-10 "$kv >= 5.12: open_tree, move_mount (5.2) and mount_setattr (5.12) for --volume and (08-10) the rootfs"
 elif kernel_at_least 5.2; then
-	finding fail 04-10 "$kv < 5.12: no mount_setattr, so --volume fails (ENOSYS): it sets :ro and propagation on the copy before attaching it" "$newer_kernel"
+	finding fail 04-10 "$kv < 5.12: no mount_setattr, so --volume fails (ENOSYS): it sets :ro and propagation on the copy before attaching it; and 08-10 cannot run at all, since every run makes the rootfs a mount of its own the same way" "$newer_kernel"
 else
 	finding fail 04-10 "$kv < 5.2: no open_tree, move_mount or fsopen: --volume (04) and the rootfs mounts (08) fail" "$newer_kernel"
 fi
