@@ -1132,8 +1132,11 @@ static void mount_tmp(int root)
  * OPEN_TREE_CLONE copies the mount at that path, with the mounts below it
  * (AT_RECURSIVE), into a mount attached nowhere yet: a handle that
  * mount_volume attaches without looking the host path up again. It is
- * done here, in the container's mount namespace: the kernel refuses
- * (EINVAL) to copy a mount of another namespace, such as the parent's.
+ * done here, in the container's mount namespace, for the user namespace
+ * of step 06: rootless, open_tree(OPEN_TREE_CLONE) needs CAP_SYS_ADMIN
+ * over the caller's mount namespace, which only the child has. (A copy
+ * the parent made would attach here just as well; what the kernel
+ * refuses, EINVAL, is copying from here a mount of the parent's.)
  */
 static void open_volumes(struct container *c)
 {

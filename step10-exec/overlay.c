@@ -351,8 +351,9 @@ void overlay_mount(struct overlay *o, const struct overlay_lowers *lowers, bool 
 	 * lower one shows through), a renamed directory has a "redirect".
 	 * It writes them as trusted.overlay.*, which only the host's root
 	 * may write. Inside a user namespace it may use user.overlay.*
-	 * instead, which the owner of a file may set: "userxattr" (5.11),
-	 * with redirects off, as a user could forge one to any lower file.
+	 * instead, which whoever may write the file may set: "userxattr"
+	 * (5.11), with redirects off, as a user could forge one to any lower
+	 * file.
 	 */
 	if (userxattr) {
 		if (fsconfig(fs, FSCONFIG_SET_FLAG, "userxattr", NULL, 0) < 0)
