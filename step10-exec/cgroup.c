@@ -224,8 +224,11 @@ static int enable_controllers(struct cgroup *cg, const char *dir,
 
 	snprintf(path, sizeof(path), "%s/cgroup.controllers", dir);
 	if (read_file(path, available, sizeof(available)) < 0) {
-		if (errno == ENOENT)
+		/* ENODEV: the file was there, its cgroup is being removed */
+		if (errno == ENOENT || errno == ENODEV) {
+			errno = ENOENT;
 			return -1;
+		}
 		fail(cg, NULL, "read %s", path);
 	}
 	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir);
