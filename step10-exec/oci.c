@@ -1535,6 +1535,77 @@ static const char *first_operand(int argc, char **argv)
 	return NULL;
 }
 
+/* Does any argument after the command start with one of OPTIONS (a long
+ * option, alone or as --name=value)? */
+static bool has_option(int argc, char **argv, const char *const options[])
+{
+	for (int j = 1; j < argc && strcmp(argv[j], "--") != 0; j++)
+		for (size_t k = 0; options[k]; k++) {
+			size_t len = strlen(options[k]);
+
+			if (strncmp(argv[j], options[k], len) == 0 &&
+			    (argv[j][len] == '\0' || argv[j][len] == '='))
+				return true;
+		}
+	return false;
+}
+
+/* Does any operand name a container under --root? */
+static bool names_oci_record(int argc, char **argv)
+{
+	for (int j = 1; j < argc; j++)
+		if (argv[j][0] != '-' && is_oci_record(argv[j]))
+			return true;
+	return false;
+}
+
+/*
+ * A runc command that stepbox does not do: one line, exit 1 (runc's
+ * status for its own failures). Never fall through to step10's "the word
+ * run is optional": `podman update ID` must not run a program called
+ * `update` in a new container.
+ */
+static void not_implemented(const char *cmd, bool native) __attribute__((noreturn));
+static void not_implemented(const char *cmd, bool native)
+{
+	if (native)
+		warn("%s: runc's command is not implemented by stepbox's OCI runtime (it does "
+		     "create, start, state, kill, delete, exec, features; step10's own `%s` is "
+		     "for containers it ran itself)",
+		     cmd, cmd);
+	else
+		warn("%s: runc's command is not implemented by stepbox (it does create, start, "
+		     "state, kill, delete, exec, features; to run a program named %s: run -- %s)",
+		     cmd, cmd, cmd);
+	exit(1);
+}
+
+/*
+ * runc's commands that stepbox lacks. Those that are step10's own words
+ * too (run, list, ps, pause, resume) are runc's when a global option came
+ * first, when they carry an option only runc's form has, or when their
+ * operand is a container under --root; else they are step10's.
+ */
+static void refuse_unimplemented(const char *cmd, bool global, int argc, char **argv)
+{
+	static const char *const runc_only[] = { "update",  "events", "checkpoint",
+						 "restore", "spec",   NULL };
+	static const char *const shared[] = { "run", "list", "ps", "pause", "resume", NULL };
+	static const char *const runc_options[] = {
+		"--bundle",   "--pid-file",	  "--console-socket",
+		"--no-pivot", "--no-new-keyring", "--preserve-fds",
+		"--format",   "--quiet",	  NULL
+	};
+
+	if (one_of(cmd, runc_only))
+		not_implemented(cmd, false);
+	if (!one_of(cmd, shared))
+		return;
+	if (global || has_option(argc, argv, runc_options) ||
+	    (strcmp(cmd, "run") != 0 && names_oci_record(argc, argv)))
+		not_implemented(cmd, true);
+}
+
 /*
  * The clients' command lines: global options first (--root, --log,
  * --log-format, --systemd-cgroup, --debug), then one of runc's commands.
@@ -1602,6 +1673,7 @@ void oci_dispatch(int argc, char **argv)
 	argv += i;
 	if (getenv("STEPBOX_VERBOSE"))
 		log_set_verbose(true);
+	refuse_unimplemented(cmd, global, argc, argv);
 	if (strcmp(cmd, "exec") == 0 && !global) {
 		bool has_process = false;
 

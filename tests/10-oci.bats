@@ -427,3 +427,64 @@ assert_no_traces() {
 	[ "$(jq -r .time "$WORK/log.json")" != null ]
 	assert_no_traces
 }
+
+@test "oci: runc's commands that stepbox lacks are one-line errors (exit 1), never a command run in a container" {
+	args "touch $WORK/x/ready; sleep 100"
+	create c11
+	run oci start c11
+	assert_success
+	wait_for "$WORK/x/ready"
+	echo '{"memory": {"limit": 33554432}}' >"$WORK/resources.json"
+	limit=$(cgroup_of c11 memory)/memory.limit_in_bytes
+	cgroup_v2 && limit=$(cgroup_of c11)/memory.max
+	before=$(cat "$limit")
+	state_before=$(ls -A /run/stepbox 2>/dev/null | grep -vx .lock || true)
+	# As the clients call them: podman's update with no global option,
+	# containerd's with --root (and --log) first. (Without --root, a
+	# pause or ps of a container under the default root is runc's too.)
+	local calls=(
+		"update --resources $WORK/resources.json c11"
+		"update --memory 32M c11"
+		"events --stats c11"
+		"checkpoint c11"
+		"restore c11"
+		"spec"
+		"ps --format json c11"
+		"--root $OCI_ROOT pause c11"
+		"--root $OCI_ROOT resume c11"
+		"--root $OCI_ROOT --log $WORK/log.json --log-format json ps c11"
+		"--root $OCI_ROOT list"
+		"--root $OCI_ROOT run --bundle $BUNDLE c12"
+		"run --bundle $BUNDLE --pid-file $WORK/c12.pid c12"
+	)
+	local c verb
+	for c in "${calls[@]}"; do
+		# shellcheck disable=SC2086 # the words of the call
+		run timeout 30 "$STEP_BIN" $c </dev/null
+		echo "call: $c: $status: $output"
+		verb=${c#--root "$OCI_ROOT" }
+		verb=${verb#--log "$WORK/log.json" --log-format json }
+		verb=${verb%% *}
+		[ "$status" -eq 1 ]
+		[ "${#lines[@]}" -eq 1 ]
+		assert_output --partial "$verb: runc's command is not implemented"
+	done
+	# the host: no container was made for any of them, and the OCI
+	# container is as it was: running, not frozen, its limit unchanged
+	[ "$(ls -A /run/stepbox 2>/dev/null | grep -vx .lock || true)" = "$state_before" ]
+	[ ! -e "$OCI_ROOT/c12" ]
+	[ "$(cat "$limit")" = "$before" ]
+	[ "$(status_of c11)" = running ]
+	[ "$(awk '{ print $3 }' "/proc/$PID/stat")" = S ]
+	# --log got the message, for containerd
+	run jq -r .msg "$WORK/log.json"
+	assert_output --partial "ps: runc's command is not implemented"
+	# step10's own words stay step10's: a program called update runs
+	# with `--` (not found in the busybox rootfs: 127), list lists
+	run -127 "$STEP_BIN" -- update
+	run "$STEP_BIN" list
+	assert_success
+	run oci delete --force c11
+	assert_success
+	assert_no_traces
+}
