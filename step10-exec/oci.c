@@ -1416,6 +1416,16 @@ static int cmd_oci_exec(int argc, char **argv)
 	if (!process || optind != argc - 1)
 		oci_usage_error(usage, "exec: %s", "--process FILE and one container ID");
 	id = argv[optind];
+	/*
+	 * Not dumpable until execve, as step10's own exec (exec.c): once our
+	 * child is in the container's PID namespace, the container's root
+	 * could otherwise open /proc/PID/fd of it and reach what we hold of
+	 * the host: --root, ROOT/ID (runc's CVE-2016-9962). Our children
+	 * inherit it; execve resets it.
+	 */
+	if (prctl(PR_SET_DUMPABLE, 0) < 0)
+		die_errno("prctl(PR_SET_DUMPABLE, 0)");
+	trace("prctl(PR_SET_DUMPABLE, 0) = 0");
 	if (check_id(id) || (root = open_root(false)) < 0)
 		die("container %s does not exist", id);
 	spec_load_process(&e.process, &doc, process);

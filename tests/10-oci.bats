@@ -488,3 +488,37 @@ assert_no_traces() {
 	assert_success
 	assert_no_traces
 }
+
+@test "oci: exec's joining process is not dumpable: the container cannot read its fds (CVE-2016-9962)" {
+	# A host-only file under --root, which the joiner holds fds of.
+	mkdir -p -m 700 "$OCI_ROOT"
+	echo host-secret >"$OCI_ROOT/secret"
+	chmod 600 "$OCI_ROOT/secret"
+	# The container's root watches for a process that is not its own
+	# (its comm is the runtime's, "run") and tries every fd of it.
+	args "touch $WORK/x/ready; while :; do for p in /proc/[0-9]*; do
+		[ \"\$(cat \$p/comm 2>/dev/null)\" = run ] || continue
+		echo \"saw \${p#/proc/}\" >> $WORK/x/saw
+		for f in \$p/fd/*; do cat \$f/secret \$f/../secret 2>/dev/null; done >> $WORK/x/stolen
+		ls -l \$p/fd/ >> $WORK/x/ls 2>&1
+	done; sleep 0.05; done"
+	create c13
+	run oci start c13
+	assert_success
+	wait_for "$WORK/x/ready"
+	jq -n '{user: {uid: 0, gid: 0}, args: ["/bin/true"], env: ["PATH=/bin"], cwd: "/"}' >"$WORK/process.json"
+	# strace holds the joiner 2 s at its execve (which would end the
+	# window): that is when the container looks.
+	run strace -f -qq -o /dev/null -e trace=execve -e inject=execve:delay_enter=2000000 \
+		"$STEP_BIN" --root "$OCI_ROOT" exec --process "$WORK/process.json" c13
+	assert_success
+	cat "$WORK/x/ls" >&2 || true
+	# it saw the joiner, and read nothing through it
+	grep -q '^saw ' "$WORK/x/saw"
+	run cat "$WORK/x/stolen"
+	refute_output --partial host-secret
+	run oci delete --force c13
+	assert_success
+	rm "$OCI_ROOT/secret"
+	assert_no_traces
+}
