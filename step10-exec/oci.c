@@ -690,6 +690,34 @@ static void become_user(const struct spec_process *p)
 	trace("capset(bounding, permitted, effective of process.capabilities) = 0");
 }
 
+/*
+ * process.cwd, resolved inside the container's root (rootfs.c: openat2
+ * RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS), never by chdir(2) on the name:
+ * "/proc/self/fd/N" names whatever our fd N is, and an fd of the host's
+ * (the bundle, the rootfs as the host sees it, --root) would put the
+ * command in a host directory, where ".." leads to the host's / (runc's
+ * CVE-2024-21626). A magic link is refused (ELOOP), a link inside the
+ * rootfs stays inside it.
+ */
+static void enter_cwd(const char *cwd)
+{
+	int slash = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), fd;
+
+	if (slash < 0)
+		die_errno("open(\"/\") (process.cwd)");
+	fd = rootfs_open_at(slash, cwd);
+	if (fd < 0)
+		die_errno(
+		    "process.cwd: %s, resolved inside the container's root (no /proc/self/fd/N: "
+		    "CVE-2024-21626)",
+		    cwd);
+	if (fchdir(fd) < 0)
+		die_errno("process.cwd: fchdir(%s)", cwd);
+	trace("openat2(\"/\", \"%s\", RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS), fchdir = 0", cwd);
+	close(fd);
+	close(slash);
+}
+
 /* What every process of the container goes through before execve, the
  * first one and those exec adds. */
 static void prepare_process(const struct spec_process *p)
@@ -698,8 +726,7 @@ static void prepare_process(const struct spec_process *p)
 	if (p->has_umask)
 		umask(p->umask);
 	become_user(p);
-	if (chdir(p->cwd) < 0)
-		die_errno("chdir(\"%s\") (process.cwd)", p->cwd);
+	enter_cwd(p->cwd);
 }
 
 /* Last, just before execve: after these nothing may be asked of the
@@ -767,6 +794,9 @@ static int oci_child(void *arg)
 			die_errno("setresuid(0) in the new user namespace");
 	}
 	join_namespaces_by_path(c);
+	for (size_t i = 0; i < c->spec.nnamespaces; i++)
+		if (c->ns_fds[i] >= 0)
+			close(c->ns_fds[i]);
 	/* Now that we are in our cgroup: it is the namespace's root. */
 	if ((c->spec.clone_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
 		die_errno("unshare(CLONE_NEWCGROUP)");
@@ -774,6 +804,9 @@ static int oci_child(void *arg)
 	    sethostname(c->spec.hostname, strlen(c->spec.hostname)) < 0)
 		die_errno("sethostname(\"%s\")", c->spec.hostname);
 	setup_rootfs(c);
+	/* The rootfs as the host sees it: no fd of the host's is left open
+	 * when process.cwd is resolved (CVE-2024-21626). */
+	close(c->rootfs_fd);
 	if (c->console >= 0)
 		open_console(c->console);
 	else if (setsid() < 0)
@@ -1294,6 +1327,7 @@ struct oci_exec {
 	struct spec config; /* the container's, as create saved it */
 	void *seccomp;
 	int pidfd, console, report[2], pid_pipe[2];
+	int host_fds[2]; /* --root and ROOT/ID: never the joiner's */
 	int ns_flags;
 	const struct cgroup *cgroup;
 };
@@ -1303,6 +1337,10 @@ static void exec_grandchild(struct oci_exec *e) __attribute__((noreturn));
 static void exec_grandchild(struct oci_exec *e)
 {
 	close(e->report[0]);
+	/* Before process.cwd is resolved: no directory of the host's open
+	 * (CVE-2024-21626). The lock stays with our parent's open file. */
+	for (int i = 0; i < 2; i++)
+		close(e->host_fds[i]);
 	if (e->console >= 0)
 		open_console(e->console);
 	prepare_process(&e->process);
@@ -1434,6 +1472,8 @@ static int cmd_oci_exec(int argc, char **argv)
 	if (e.process.terminal != (console != NULL))
 		die("a terminal (process.terminal or --tty) goes with --console-socket");
 	load_state(lock_container(root, id), id, &st);
+	e.host_fds[0] = root;
+	e.host_fds[1] = st.dir;
 	/* The container's seccomp filter applies to what joins it, too. */
 	spec_load_config(&e.config, st.dir, id);
 	e.seccomp = spec_seccomp_build(e.config.seccomp);

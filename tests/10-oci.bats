@@ -522,3 +522,61 @@ assert_no_traces() {
 	rm "$OCI_ROOT/secret"
 	assert_no_traces
 }
+
+# steal_secret: the shell words a container runs to read $WORK/secret
+# (host-only: $WORK is not in the container, only $WORK/x) from wherever
+# its cwd is, going up; what it reads goes to $WORK/x/stolen.
+steal_secret() {
+	printf '%s' "pwd >> $WORK/x/stolen 2>&1; for d in . .. ../.. ../../.. ../../../.. ../../../../.. ../../../../../.. ../../../../../../..; do cat \$d/secret \$d$WORK/secret; done >> $WORK/x/stolen 2>/dev/null; true"
+}
+
+@test "oci: process.cwd /proc/self/fd/N never lands in a host directory, in create or exec (CVE-2024-21626)" {
+	echo host-secret >"$WORK/secret"
+	local n good
+	good=$(cat "$BUNDLE/config.json")
+	for n in 3 4 5 6 7 8; do
+		echo "$good" >"$BUNDLE/config.json"
+		edit '.process.cwd = $c | .process.args = ["sh", "-c", $s]' --arg c "/proc/self/fd/$n" --arg s "$(steal_secret)"
+		IDS+=("cwd$n")
+		# (a file, not `run`: a created container holds its stdout)
+		status=0
+		oci create --bundle "$BUNDLE" "cwd$n" </dev/null >"$WORK/create.out" 2>&1 || status=$?
+		output=$(cat "$WORK/create.out")
+		echo "create, cwd /proc/self/fd/$n: $status: $output"
+		if [ "$status" -eq 0 ]; then
+			run oci start "cwd$n"
+			until_status "cwd$n" stopped
+			run oci delete "cwd$n"
+			assert_success
+		else
+			assert_output --partial 'process.cwd'
+		fi
+		assert_no_traces
+	done
+	echo "$good" >"$BUNDLE/config.json"
+	args "touch $WORK/x/ready; sleep 100"
+	create c14
+	run oci start c14
+	assert_success
+	wait_for "$WORK/x/ready"
+	for n in 3 4 5 6 7 8; do
+		jq -n --arg c "/proc/self/fd/$n" --arg s "$(steal_secret)" \
+			'{user: {uid: 0, gid: 0}, args: ["sh", "-c", $s], env: ["PATH=/bin"], cwd: $c}' >"$WORK/process.json"
+		run oci exec --process "$WORK/process.json" c14
+		echo "exec, cwd /proc/self/fd/$n: $status: $output"
+		[ "$status" -eq 0 ] || assert_output --partial 'process.cwd'
+	done
+	# the host's file was never read
+	cat "$WORK/x/stolen" >&2 || true
+	run cat "$WORK/x/stolen"
+	refute_output --partial host-secret
+	# an ordinary cwd still works, and a link inside the rootfs is
+	# resolved inside it
+	jq -n --arg w "$WORK/x" '{user: {uid: 0, gid: 0}, args: ["sh", "-c", "pwd > \($w)/pwd"], env: ["PATH=/bin"], cwd: "/tmp"}' >"$WORK/process.json"
+	run oci exec --process "$WORK/process.json" c14
+	assert_success
+	[ "$(cat "$WORK/x/pwd")" = /tmp ]
+	run oci delete --force c14
+	assert_success
+	assert_no_traces
+}
