@@ -110,8 +110,30 @@ static const char *check_id(const char *id)
 	return NULL;
 }
 
+/*
+ * A state record is trusted only where nobody else could have written
+ * it, as step10's own /run/stepbox: FD (--root, ROOT/ID or a state.json)
+ * must be the caller's, with no permission for group or others. Else a
+ * user who can write there names a host process's pid and start time
+ * and any directory as "cgroups", and `kill --all` or `delete --force`,
+ * run by root, kill that process and remove that directory.
+ */
+static void check_private(int fd, const char *what, const char *path)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		die_errno("fstat %s (%s)", path, what);
+	if (st.st_uid != geteuid() || (st.st_mode & 077) != 0)
+		die("%s %s: owned by uid %u with mode %04o; it must be the caller's (uid %u) and "
+		    "mode %s, or anyone who can write there forges the state of containers",
+		    what, path, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777),
+		    (unsigned)geteuid(), S_ISDIR(st.st_mode) ? "0700" : "0600");
+}
+
 /* ROOT, made 0700 if missing (state files name pids and cgroups), with
- * its parents (containerd names /run/containerd/runc/NAMESPACE). */
+ * its parents (containerd names /run/containerd/runc/NAMESPACE); an
+ * existing one must be ours and 0700 (check_private). */
 static int open_root(bool make)
 {
 	char path[PATH_MAX];
@@ -129,6 +151,8 @@ static int open_root(bool make)
 	fd = open(oci_root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 && !(errno == ENOENT && !make))
 		die_errno("open %s (--root)", oci_root);
+	if (fd >= 0)
+		check_private(fd, "--root", oci_root);
 	return fd;
 }
 
@@ -143,6 +167,12 @@ static int lock_container(int root, const char *id)
 		die_errno("open %s/%s", oci_root, id);
 	if (flock(fd, LOCK_EX) < 0)
 		die_errno("flock %s/%s", oci_root, id);
+	{
+		char path[PATH_MAX + OCI_ID_MAX + 2];
+
+		snprintf(path, sizeof(path), "%s/%s", oci_root, id);
+		check_private(fd, "the state directory", path);
+	}
 	return fd;
 }
 
@@ -165,6 +195,8 @@ static void remove_state_dir(int root, const char *id)
 		trace("rmdir %s/%s = 0", oci_root, id);
 }
 
+static bool has_dotdot(const char *path);
+
 static void load_state(int dir, const char *id, struct oci_state *st)
 {
 	json_object *v, *cgroups, *sb;
@@ -176,6 +208,12 @@ static void load_state(int dir, const char *id, struct oci_state *st)
 	if (fd < 0)
 		die_errno("open %s/%s/state.json (a create that failed, or is still going)",
 			  oci_root, id);
+	{
+		char path[PATH_MAX + OCI_ID_MAX + 16];
+
+		snprintf(path, sizeof(path), "%s/%s/state.json", oci_root, id);
+		check_private(fd, "the state record", path);
+	}
 	st->doc = json_object_from_fd(fd);
 	close(fd);
 	if (!st->doc)
@@ -191,9 +229,18 @@ static void load_state(int dir, const char *id, struct oci_state *st)
 	st->cgroup.layout = cgroup_detect();
 	if (json_object_object_get_ex(sb, "cgroups", &cgroups))
 		for (size_t i = 0; i < json_object_array_length(cgroups) && i < CGROUP_MAX_DIRS;
-		     i++)
-			snprintf(st->cgroup.dirs[st->cgroup.ndirs++], PATH_MAX, "%s",
-				 json_object_get_string(json_object_array_get_idx(cgroups, i)));
+		     i++) {
+			const char *dir =
+			    json_object_get_string(json_object_array_get_idx(cgroups, i));
+
+			/* kill --all signals its members, delete removes it:
+			 * never a directory outside the cgroup tree. */
+			if (!dir || strncmp(dir, "/sys/fs/cgroup/", 15) != 0 || has_dotdot(dir))
+				die("%s/%s/state.json: stepbox.cgroups[%zu] %s is not a cgroup "
+				    "below /sys/fs/cgroup",
+				    oci_root, id, i, dir ? dir : "(null)");
+			snprintf(st->cgroup.dirs[st->cgroup.ndirs++], PATH_MAX, "%s", dir);
+		}
 }
 
 /* Written to a new file, then renamed: a reader sees the old or the new. */

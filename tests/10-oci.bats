@@ -580,3 +580,80 @@ steal_secret() {
 	assert_success
 	assert_no_traces
 }
+
+# forge ROOT ID PID DIR: a state.json in ROOT/ID, as another user could
+# write it, naming host process PID (its true start time) and DIR as the
+# container's cgroup.
+forge() {
+	local start
+	start=$(awk '{ sub(/.*\) /, ""); print $20 }' "/proc/$3/stat")
+	mkdir -p "$1/$2"
+	jq -n --argjson pid "$3" --argjson start "$start" --arg dir "$4" '{ociVersion: "1.0.2", id: "x", pid: $pid,
+		bundle: "/", created: "2024-01-01T00:00:00Z", stepbox: {startTime: $start, cgroups: [$dir]}}' >"$1/$2/state.json"
+}
+
+@test "oci: --root must be root's and 0700; forged state in it never kills a host process or removes a directory" {
+	sleep 1000 &
+	victim=$!
+	mkdir "$WORK/victim-dir"
+	TEARDOWN_EXTRA="kill $victim 2>/dev/null; $TEARDOWN_EXTRA"
+	# the attack: a --root anyone can write, state.json written there by
+	# another user (uid 65534), naming the host's sleep, and as the
+	# cgroup a directory whose "cgroup.procs" lists it (for kill --all)
+	# or an empty directory (for delete to remove)
+	mkdir -m 1777 "$OCI_ROOT" "$WORK/fakecg"
+	echo "$victim" >"$WORK/fakecg/cgroup.procs"
+	as_user bash -c "$(declare -f forge); forge $OCI_ROOT forged $victim $WORK/fakecg; forge $OCI_ROOT forged2 $victim $WORK/victim-dir"
+	[ "$(stat -c %u "$OCI_ROOT/forged/state.json")" = 65534 ]
+	local cmd
+	for cmd in "kill --all forged KILL" "kill forged KILL" "delete --force forged2" "delete forged2" "state forged" "start forged"; do
+		# shellcheck disable=SC2086 # the words of the command
+		run oci $cmd
+		echo "$cmd: $status: $output"
+		assert_failure
+		[ "${#lines[@]}" -eq 1 ]
+		assert_output --partial "--root $OCI_ROOT: owned by uid 0 with mode 1777"
+	done
+	run oci create --bundle "$BUNDLE" c15
+	assert_failure
+	assert_output --partial 'mode 0700'
+	[ ! -e "$OCI_ROOT/c15" ]
+	# a --root of another user's, mode 0700: the same
+	chmod 700 "$OCI_ROOT"
+	chown 65534:65534 "$OCI_ROOT"
+	run oci delete --force forged2
+	assert_failure
+	assert_output --partial "--root $OCI_ROOT: owned by uid 65534 with mode 0700"
+	# root's 0700 --root, but the container's directory and record are
+	# another user's: refused too
+	chown 0:0 "$OCI_ROOT"
+	chown 65534:65534 "$OCI_ROOT/forged"
+	run oci kill --all forged KILL
+	assert_failure
+	assert_output --partial "the state directory $OCI_ROOT/forged: owned by uid 65534"
+	chown 0:0 "$OCI_ROOT/forged" "$OCI_ROOT/forged2"
+	chmod 700 "$OCI_ROOT/forged" "$OCI_ROOT/forged2"
+	run oci delete --force forged2
+	assert_failure
+	assert_output --partial "the state record $OCI_ROOT/forged2/state.json: owned by uid 65534"
+	# even root's own record names no directory outside the cgroup tree
+	chown 0:0 "$OCI_ROOT/forged/state.json"
+	chmod 600 "$OCI_ROOT/forged/state.json"
+	run oci kill --all forged KILL
+	assert_failure
+	assert_output --partial "stepbox.cgroups[0] $WORK/fakecg is not a cgroup"
+	# the host: its process alive, its directory there
+	running "$victim"
+	[ -d "$WORK/victim-dir" ]
+	rm -r "$OCI_ROOT"
+	kill "$victim"
+	# a --root made by create is 0700, root's
+	args 'true'
+	create c16
+	[ "$(stat -c '%u %a' "$OCI_ROOT")" = '0 700' ]
+	[ "$(stat -c '%u %a' "$OCI_ROOT/c16")" = '0 700' ]
+	[ "$(stat -c '%u %a' "$OCI_ROOT/c16/state.json")" = '0 600' ]
+	run oci delete c16
+	assert_success
+	assert_no_traces
+}
