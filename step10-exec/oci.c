@@ -110,8 +110,30 @@ static const char *check_id(const char *id)
 	return NULL;
 }
 
+/*
+ * A state record is trusted only where nobody else could have written
+ * it, as step10's own /run/stepbox: FD (--root, ROOT/ID or a state.json)
+ * must be the caller's, with no permission for group or others. Else a
+ * user who can write there names a host process's pid and start time
+ * and any directory as "cgroups", and `kill --all` or `delete --force`,
+ * run by root, kill that process and remove that directory.
+ */
+static void check_private(int fd, const char *what, const char *path)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		die_errno("fstat %s (%s)", path, what);
+	if (st.st_uid != geteuid() || (st.st_mode & 077) != 0)
+		die("%s %s: owned by uid %u with mode %04o; it must be the caller's (uid %u) and "
+		    "mode %s, or anyone who can write there forges the state of containers",
+		    what, path, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777),
+		    (unsigned)geteuid(), S_ISDIR(st.st_mode) ? "0700" : "0600");
+}
+
 /* ROOT, made 0700 if missing (state files name pids and cgroups), with
- * its parents (containerd names /run/containerd/runc/NAMESPACE). */
+ * its parents (containerd names /run/containerd/runc/NAMESPACE); an
+ * existing one must be ours and 0700 (check_private). */
 static int open_root(bool make)
 {
 	char path[PATH_MAX];
@@ -129,6 +151,8 @@ static int open_root(bool make)
 	fd = open(oci_root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 && !(errno == ENOENT && !make))
 		die_errno("open %s (--root)", oci_root);
+	if (fd >= 0)
+		check_private(fd, "--root", oci_root);
 	return fd;
 }
 
@@ -143,6 +167,12 @@ static int lock_container(int root, const char *id)
 		die_errno("open %s/%s", oci_root, id);
 	if (flock(fd, LOCK_EX) < 0)
 		die_errno("flock %s/%s", oci_root, id);
+	{
+		char path[PATH_MAX + OCI_ID_MAX + 2];
+
+		snprintf(path, sizeof(path), "%s/%s", oci_root, id);
+		check_private(fd, "the state directory", path);
+	}
 	return fd;
 }
 
@@ -165,6 +195,8 @@ static void remove_state_dir(int root, const char *id)
 		trace("rmdir %s/%s = 0", oci_root, id);
 }
 
+static bool has_dotdot(const char *path);
+
 static void load_state(int dir, const char *id, struct oci_state *st)
 {
 	json_object *v, *cgroups, *sb;
@@ -176,6 +208,12 @@ static void load_state(int dir, const char *id, struct oci_state *st)
 	if (fd < 0)
 		die_errno("open %s/%s/state.json (a create that failed, or is still going)",
 			  oci_root, id);
+	{
+		char path[PATH_MAX + OCI_ID_MAX + 16];
+
+		snprintf(path, sizeof(path), "%s/%s/state.json", oci_root, id);
+		check_private(fd, "the state record", path);
+	}
 	st->doc = json_object_from_fd(fd);
 	close(fd);
 	if (!st->doc)
@@ -191,9 +229,18 @@ static void load_state(int dir, const char *id, struct oci_state *st)
 	st->cgroup.layout = cgroup_detect();
 	if (json_object_object_get_ex(sb, "cgroups", &cgroups))
 		for (size_t i = 0; i < json_object_array_length(cgroups) && i < CGROUP_MAX_DIRS;
-		     i++)
-			snprintf(st->cgroup.dirs[st->cgroup.ndirs++], PATH_MAX, "%s",
-				 json_object_get_string(json_object_array_get_idx(cgroups, i)));
+		     i++) {
+			const char *dir =
+			    json_object_get_string(json_object_array_get_idx(cgroups, i));
+
+			/* kill --all signals its members, delete removes it:
+			 * never a directory outside the cgroup tree. */
+			if (!dir || strncmp(dir, "/sys/fs/cgroup/", 15) != 0 || has_dotdot(dir))
+				die("%s/%s/state.json: stepbox.cgroups[%zu] %s is not a cgroup "
+				    "below /sys/fs/cgroup",
+				    oci_root, id, i, dir ? dir : "(null)");
+			snprintf(st->cgroup.dirs[st->cgroup.ndirs++], PATH_MAX, "%s", dir);
+		}
 }
 
 /* Written to a new file, then renamed: a reader sees the old or the new. */
@@ -690,6 +737,34 @@ static void become_user(const struct spec_process *p)
 	trace("capset(bounding, permitted, effective of process.capabilities) = 0");
 }
 
+/*
+ * process.cwd, resolved inside the container's root (rootfs.c: openat2
+ * RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS), never by chdir(2) on the name:
+ * "/proc/self/fd/N" names whatever our fd N is, and an fd of the host's
+ * (the bundle, the rootfs as the host sees it, --root) would put the
+ * command in a host directory, where ".." leads to the host's / (runc's
+ * CVE-2024-21626). A magic link is refused (ELOOP), a link inside the
+ * rootfs stays inside it.
+ */
+static void enter_cwd(const char *cwd)
+{
+	int slash = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), fd;
+
+	if (slash < 0)
+		die_errno("open(\"/\") (process.cwd)");
+	fd = rootfs_open_at(slash, cwd);
+	if (fd < 0)
+		die_errno(
+		    "process.cwd: %s, resolved inside the container's root (no /proc/self/fd/N: "
+		    "CVE-2024-21626)",
+		    cwd);
+	if (fchdir(fd) < 0)
+		die_errno("process.cwd: fchdir(%s)", cwd);
+	trace("openat2(\"/\", \"%s\", RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS), fchdir = 0", cwd);
+	close(fd);
+	close(slash);
+}
+
 /* What every process of the container goes through before execve, the
  * first one and those exec adds. */
 static void prepare_process(const struct spec_process *p)
@@ -698,8 +773,7 @@ static void prepare_process(const struct spec_process *p)
 	if (p->has_umask)
 		umask(p->umask);
 	become_user(p);
-	if (chdir(p->cwd) < 0)
-		die_errno("chdir(\"%s\") (process.cwd)", p->cwd);
+	enter_cwd(p->cwd);
 }
 
 /* Last, just before execve: after these nothing may be asked of the
@@ -767,6 +841,9 @@ static int oci_child(void *arg)
 			die_errno("setresuid(0) in the new user namespace");
 	}
 	join_namespaces_by_path(c);
+	for (size_t i = 0; i < c->spec.nnamespaces; i++)
+		if (c->ns_fds[i] >= 0)
+			close(c->ns_fds[i]);
 	/* Now that we are in our cgroup: it is the namespace's root. */
 	if ((c->spec.clone_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
 		die_errno("unshare(CLONE_NEWCGROUP)");
@@ -774,6 +851,9 @@ static int oci_child(void *arg)
 	    sethostname(c->spec.hostname, strlen(c->spec.hostname)) < 0)
 		die_errno("sethostname(\"%s\")", c->spec.hostname);
 	setup_rootfs(c);
+	/* The rootfs as the host sees it: no fd of the host's is left open
+	 * when process.cwd is resolved (CVE-2024-21626). */
+	close(c->rootfs_fd);
 	if (c->console >= 0)
 		open_console(c->console);
 	else if (setsid() < 0)
@@ -1294,6 +1374,7 @@ struct oci_exec {
 	struct spec config; /* the container's, as create saved it */
 	void *seccomp;
 	int pidfd, console, report[2], pid_pipe[2];
+	int host_fds[2]; /* --root and ROOT/ID: never the joiner's */
 	int ns_flags;
 	const struct cgroup *cgroup;
 };
@@ -1303,6 +1384,10 @@ static void exec_grandchild(struct oci_exec *e) __attribute__((noreturn));
 static void exec_grandchild(struct oci_exec *e)
 {
 	close(e->report[0]);
+	/* Before process.cwd is resolved: no directory of the host's open
+	 * (CVE-2024-21626). The lock stays with our parent's open file. */
+	for (int i = 0; i < 2; i++)
+		close(e->host_fds[i]);
 	if (e->console >= 0)
 		open_console(e->console);
 	prepare_process(&e->process);
@@ -1416,6 +1501,16 @@ static int cmd_oci_exec(int argc, char **argv)
 	if (!process || optind != argc - 1)
 		oci_usage_error(usage, "exec: %s", "--process FILE and one container ID");
 	id = argv[optind];
+	/*
+	 * Not dumpable until execve, as step10's own exec (exec.c): once our
+	 * child is in the container's PID namespace, the container's root
+	 * could otherwise open /proc/PID/fd of it and reach what we hold of
+	 * the host: --root, ROOT/ID (runc's CVE-2016-9962). Our children
+	 * inherit it; execve resets it.
+	 */
+	if (prctl(PR_SET_DUMPABLE, 0) < 0)
+		die_errno("prctl(PR_SET_DUMPABLE, 0)");
+	trace("prctl(PR_SET_DUMPABLE, 0) = 0");
 	if (check_id(id) || (root = open_root(false)) < 0)
 		die("container %s does not exist", id);
 	spec_load_process(&e.process, &doc, process);
@@ -1424,6 +1519,8 @@ static int cmd_oci_exec(int argc, char **argv)
 	if (e.process.terminal != (console != NULL))
 		die("a terminal (process.terminal or --tty) goes with --console-socket");
 	load_state(lock_container(root, id), id, &st);
+	e.host_fds[0] = root;
+	e.host_fds[1] = st.dir;
 	/* The container's seccomp filter applies to what joins it, too. */
 	spec_load_config(&e.config, st.dir, id);
 	e.seccomp = spec_seccomp_build(e.config.seccomp);
@@ -1535,6 +1632,77 @@ static const char *first_operand(int argc, char **argv)
 	return NULL;
 }
 
+/* Does any argument after the command start with one of OPTIONS (a long
+ * option, alone or as --name=value)? */
+static bool has_option(int argc, char **argv, const char *const options[])
+{
+	for (int j = 1; j < argc && strcmp(argv[j], "--") != 0; j++)
+		for (size_t k = 0; options[k]; k++) {
+			size_t len = strlen(options[k]);
+
+			if (strncmp(argv[j], options[k], len) == 0 &&
+			    (argv[j][len] == '\0' || argv[j][len] == '='))
+				return true;
+		}
+	return false;
+}
+
+/* Does any operand name a container under --root? */
+static bool names_oci_record(int argc, char **argv)
+{
+	for (int j = 1; j < argc; j++)
+		if (argv[j][0] != '-' && is_oci_record(argv[j]))
+			return true;
+	return false;
+}
+
+/*
+ * A runc command that stepbox does not do: one line, exit 1 (runc's
+ * status for its own failures). Never fall through to step10's "the word
+ * run is optional": `podman update ID` must not run a program called
+ * `update` in a new container.
+ */
+static void not_implemented(const char *cmd, bool native) __attribute__((noreturn));
+static void not_implemented(const char *cmd, bool native)
+{
+	if (native)
+		warn("%s: runc's command is not implemented by stepbox's OCI runtime (it does "
+		     "create, start, state, kill, delete, exec, features; step10's own `%s` is "
+		     "for containers it ran itself)",
+		     cmd, cmd);
+	else
+		warn("%s: runc's command is not implemented by stepbox (it does create, start, "
+		     "state, kill, delete, exec, features; to run a program named %s: run -- %s)",
+		     cmd, cmd, cmd);
+	exit(1);
+}
+
+/*
+ * runc's commands that stepbox lacks. Those that are step10's own words
+ * too (run, list, ps, pause, resume) are runc's when a global option came
+ * first, when they carry an option only runc's form has, or when their
+ * operand is a container under --root; else they are step10's.
+ */
+static void refuse_unimplemented(const char *cmd, bool global, int argc, char **argv)
+{
+	static const char *const runc_only[] = { "update",  "events", "checkpoint",
+						 "restore", "spec",   NULL };
+	static const char *const shared[] = { "run", "list", "ps", "pause", "resume", NULL };
+	static const char *const runc_options[] = {
+		"--bundle",   "--pid-file",	  "--console-socket",
+		"--no-pivot", "--no-new-keyring", "--preserve-fds",
+		"--format",   "--quiet",	  NULL
+	};
+
+	if (one_of(cmd, runc_only))
+		not_implemented(cmd, false);
+	if (!one_of(cmd, shared))
+		return;
+	if (global || has_option(argc, argv, runc_options) ||
+	    (strcmp(cmd, "run") != 0 && names_oci_record(argc, argv)))
+		not_implemented(cmd, true);
+}
+
 /*
  * The clients' command lines: global options first (--root, --log,
  * --log-format, --systemd-cgroup, --debug), then one of runc's commands.
@@ -1602,6 +1770,7 @@ void oci_dispatch(int argc, char **argv)
 	argv += i;
 	if (getenv("STEPBOX_VERBOSE"))
 		log_set_verbose(true);
+	refuse_unimplemented(cmd, global, argc, argv);
 	if (strcmp(cmd, "exec") == 0 && !global) {
 		bool has_process = false;
 

@@ -6,7 +6,8 @@
 
 /* If ARGV is one of the OCI runtime's command lines (create, start,
  * state, kill, delete, exec --process, features, with runc's global
- * options), run it and exit; else return. */
+ * options), run it and exit; one of runc's that stepbox lacks (update,
+ * pause, ...) is an error, exit 1; else return. */
 void oci_dispatch(int argc, char **argv);
 
 #endif

@@ -427,3 +427,233 @@ assert_no_traces() {
 	[ "$(jq -r .time "$WORK/log.json")" != null ]
 	assert_no_traces
 }
+
+@test "oci: runc's commands that stepbox lacks are one-line errors (exit 1), never a command run in a container" {
+	args "touch $WORK/x/ready; sleep 100"
+	create c11
+	run oci start c11
+	assert_success
+	wait_for "$WORK/x/ready"
+	echo '{"memory": {"limit": 33554432}}' >"$WORK/resources.json"
+	limit=$(cgroup_of c11 memory)/memory.limit_in_bytes
+	cgroup_v2 && limit=$(cgroup_of c11)/memory.max
+	before=$(cat "$limit")
+	state_before=$(ls -A /run/stepbox 2>/dev/null | grep -vx .lock || true)
+	# As the clients call them: podman's update with no global option,
+	# containerd's with --root (and --log) first. (Without --root, a
+	# pause or ps of a container under the default root is runc's too.)
+	local calls=(
+		"update --resources $WORK/resources.json c11"
+		"update --memory 32M c11"
+		"events --stats c11"
+		"checkpoint c11"
+		"restore c11"
+		"spec"
+		"ps --format json c11"
+		"--root $OCI_ROOT pause c11"
+		"--root $OCI_ROOT resume c11"
+		"--root $OCI_ROOT --log $WORK/log.json --log-format json ps c11"
+		"--root $OCI_ROOT list"
+		"--root $OCI_ROOT run --bundle $BUNDLE c12"
+		"run --bundle $BUNDLE --pid-file $WORK/c12.pid c12"
+	)
+	local c verb
+	for c in "${calls[@]}"; do
+		# shellcheck disable=SC2086 # the words of the call
+		run timeout 30 "$STEP_BIN" $c </dev/null
+		echo "call: $c: $status: $output"
+		verb=${c#--root "$OCI_ROOT" }
+		verb=${verb#--log "$WORK/log.json" --log-format json }
+		verb=${verb%% *}
+		[ "$status" -eq 1 ]
+		[ "${#lines[@]}" -eq 1 ]
+		assert_output --partial "$verb: runc's command is not implemented"
+	done
+	# the host: no container was made for any of them, and the OCI
+	# container is as it was: running, not frozen, its limit unchanged
+	[ "$(ls -A /run/stepbox 2>/dev/null | grep -vx .lock || true)" = "$state_before" ]
+	[ ! -e "$OCI_ROOT/c12" ]
+	[ "$(cat "$limit")" = "$before" ]
+	[ "$(status_of c11)" = running ]
+	[ "$(awk '{ print $3 }' "/proc/$PID/stat")" = S ]
+	# --log got the message, for containerd
+	run jq -r .msg "$WORK/log.json"
+	assert_output --partial "ps: runc's command is not implemented"
+	# step10's own words stay step10's: a program called update runs
+	# with `--` (not found in the busybox rootfs: 127), list lists
+	run -127 "$STEP_BIN" -- update
+	run "$STEP_BIN" list
+	assert_success
+	run oci delete --force c11
+	assert_success
+	assert_no_traces
+}
+
+@test "oci: exec's joining process is not dumpable: the container cannot read its fds (CVE-2016-9962)" {
+	# A host-only file under --root, which the joiner holds fds of.
+	mkdir -p -m 700 "$OCI_ROOT"
+	echo host-secret >"$OCI_ROOT/secret"
+	chmod 600 "$OCI_ROOT/secret"
+	# The container's root watches for a process that is not its own
+	# (its comm is the runtime's, "run") and tries every fd of it.
+	args "touch $WORK/x/ready; while :; do for p in /proc/[0-9]*; do
+		[ \"\$(cat \$p/comm 2>/dev/null)\" = run ] || continue
+		echo \"saw \${p#/proc/}\" >> $WORK/x/saw
+		for f in \$p/fd/*; do cat \$f/secret \$f/../secret 2>/dev/null; done >> $WORK/x/stolen
+		ls -l \$p/fd/ >> $WORK/x/ls 2>&1
+	done; sleep 0.05; done"
+	create c13
+	run oci start c13
+	assert_success
+	wait_for "$WORK/x/ready"
+	jq -n '{user: {uid: 0, gid: 0}, args: ["/bin/true"], env: ["PATH=/bin"], cwd: "/"}' >"$WORK/process.json"
+	# strace holds the joiner 2 s at its execve (which would end the
+	# window): that is when the container looks.
+	run strace -f -qq -o /dev/null -e trace=execve -e inject=execve:delay_enter=2000000 \
+		"$STEP_BIN" --root "$OCI_ROOT" exec --process "$WORK/process.json" c13
+	assert_success
+	cat "$WORK/x/ls" >&2 || true
+	# it saw the joiner, and read nothing through it
+	grep -q '^saw ' "$WORK/x/saw"
+	run cat "$WORK/x/stolen"
+	refute_output --partial host-secret
+	run oci delete --force c13
+	assert_success
+	rm "$OCI_ROOT/secret"
+	assert_no_traces
+}
+
+# steal_secret: the shell words a container runs to read $WORK/secret
+# (host-only: $WORK is not in the container, only $WORK/x) from wherever
+# its cwd is, going up; what it reads goes to $WORK/x/stolen.
+steal_secret() {
+	printf '%s' "pwd >> $WORK/x/stolen 2>&1; for d in . .. ../.. ../../.. ../../../.. ../../../../.. ../../../../../.. ../../../../../../..; do cat \$d/secret \$d$WORK/secret; done >> $WORK/x/stolen 2>/dev/null; true"
+}
+
+@test "oci: process.cwd /proc/self/fd/N never lands in a host directory, in create or exec (CVE-2024-21626)" {
+	echo host-secret >"$WORK/secret"
+	local n good
+	good=$(cat "$BUNDLE/config.json")
+	for n in 3 4 5 6 7 8; do
+		echo "$good" >"$BUNDLE/config.json"
+		edit '.process.cwd = $c | .process.args = ["sh", "-c", $s]' --arg c "/proc/self/fd/$n" --arg s "$(steal_secret)"
+		IDS+=("cwd$n")
+		# (a file, not `run`: a created container holds its stdout)
+		status=0
+		oci create --bundle "$BUNDLE" "cwd$n" </dev/null >"$WORK/create.out" 2>&1 || status=$?
+		output=$(cat "$WORK/create.out")
+		echo "create, cwd /proc/self/fd/$n: $status: $output"
+		if [ "$status" -eq 0 ]; then
+			run oci start "cwd$n"
+			until_status "cwd$n" stopped
+			run oci delete "cwd$n"
+			assert_success
+		else
+			assert_output --partial 'process.cwd'
+		fi
+		assert_no_traces
+	done
+	echo "$good" >"$BUNDLE/config.json"
+	args "touch $WORK/x/ready; sleep 100"
+	create c14
+	run oci start c14
+	assert_success
+	wait_for "$WORK/x/ready"
+	for n in 3 4 5 6 7 8; do
+		jq -n --arg c "/proc/self/fd/$n" --arg s "$(steal_secret)" \
+			'{user: {uid: 0, gid: 0}, args: ["sh", "-c", $s], env: ["PATH=/bin"], cwd: $c}' >"$WORK/process.json"
+		run oci exec --process "$WORK/process.json" c14
+		echo "exec, cwd /proc/self/fd/$n: $status: $output"
+		[ "$status" -eq 0 ] || assert_output --partial 'process.cwd'
+	done
+	# the host's file was never read
+	cat "$WORK/x/stolen" >&2 || true
+	run cat "$WORK/x/stolen"
+	refute_output --partial host-secret
+	# an ordinary cwd still works, and a link inside the rootfs is
+	# resolved inside it
+	jq -n --arg w "$WORK/x" '{user: {uid: 0, gid: 0}, args: ["sh", "-c", "pwd > \($w)/pwd"], env: ["PATH=/bin"], cwd: "/tmp"}' >"$WORK/process.json"
+	run oci exec --process "$WORK/process.json" c14
+	assert_success
+	[ "$(cat "$WORK/x/pwd")" = /tmp ]
+	run oci delete --force c14
+	assert_success
+	assert_no_traces
+}
+
+# forge ROOT ID PID DIR: a state.json in ROOT/ID, as another user could
+# write it, naming host process PID (its true start time) and DIR as the
+# container's cgroup.
+forge() {
+	local start
+	start=$(awk '{ sub(/.*\) /, ""); print $20 }' "/proc/$3/stat")
+	mkdir -p "$1/$2"
+	jq -n --argjson pid "$3" --argjson start "$start" --arg dir "$4" '{ociVersion: "1.0.2", id: "x", pid: $pid,
+		bundle: "/", created: "2024-01-01T00:00:00Z", stepbox: {startTime: $start, cgroups: [$dir]}}' >"$1/$2/state.json"
+}
+
+@test "oci: --root must be root's and 0700; forged state in it never kills a host process or removes a directory" {
+	sleep 1000 &
+	victim=$!
+	mkdir "$WORK/victim-dir"
+	TEARDOWN_EXTRA="kill $victim 2>/dev/null; $TEARDOWN_EXTRA"
+	# the attack: a --root anyone can write, state.json written there by
+	# another user (uid 65534), naming the host's sleep, and as the
+	# cgroup a directory whose "cgroup.procs" lists it (for kill --all)
+	# or an empty directory (for delete to remove)
+	mkdir -m 1777 "$OCI_ROOT" "$WORK/fakecg"
+	echo "$victim" >"$WORK/fakecg/cgroup.procs"
+	as_user bash -c "$(declare -f forge); forge $OCI_ROOT forged $victim $WORK/fakecg; forge $OCI_ROOT forged2 $victim $WORK/victim-dir"
+	[ "$(stat -c %u "$OCI_ROOT/forged/state.json")" = 65534 ]
+	local cmd
+	for cmd in "kill --all forged KILL" "kill forged KILL" "delete --force forged2" "delete forged2" "state forged" "start forged"; do
+		# shellcheck disable=SC2086 # the words of the command
+		run oci $cmd
+		echo "$cmd: $status: $output"
+		assert_failure
+		[ "${#lines[@]}" -eq 1 ]
+		assert_output --partial "--root $OCI_ROOT: owned by uid 0 with mode 1777"
+	done
+	run oci create --bundle "$BUNDLE" c15
+	assert_failure
+	assert_output --partial 'mode 0700'
+	[ ! -e "$OCI_ROOT/c15" ]
+	# a --root of another user's, mode 0700: the same
+	chmod 700 "$OCI_ROOT"
+	chown 65534:65534 "$OCI_ROOT"
+	run oci delete --force forged2
+	assert_failure
+	assert_output --partial "--root $OCI_ROOT: owned by uid 65534 with mode 0700"
+	# root's 0700 --root, but the container's directory and record are
+	# another user's: refused too
+	chown 0:0 "$OCI_ROOT"
+	chown 65534:65534 "$OCI_ROOT/forged"
+	run oci kill --all forged KILL
+	assert_failure
+	assert_output --partial "the state directory $OCI_ROOT/forged: owned by uid 65534"
+	chown 0:0 "$OCI_ROOT/forged" "$OCI_ROOT/forged2"
+	chmod 700 "$OCI_ROOT/forged" "$OCI_ROOT/forged2"
+	run oci delete --force forged2
+	assert_failure
+	assert_output --partial "the state record $OCI_ROOT/forged2/state.json: owned by uid 65534"
+	# even root's own record names no directory outside the cgroup tree
+	chown 0:0 "$OCI_ROOT/forged/state.json"
+	chmod 600 "$OCI_ROOT/forged/state.json"
+	run oci kill --all forged KILL
+	assert_failure
+	assert_output --partial "stepbox.cgroups[0] $WORK/fakecg is not a cgroup"
+	# the host: its process alive, its directory there
+	running "$victim"
+	[ -d "$WORK/victim-dir" ]
+	rm -r "$OCI_ROOT"
+	kill "$victim"
+	# a --root made by create is 0700, root's
+	args 'true'
+	create c16
+	[ "$(stat -c '%u %a' "$OCI_ROOT")" = '0 700' ]
+	[ "$(stat -c '%u %a' "$OCI_ROOT/c16")" = '0 700' ]
+	[ "$(stat -c '%u %a' "$OCI_ROOT/c16/state.json")" = '0 600' ]
+	run oci delete c16
+	assert_success
+	assert_no_traces
+}
