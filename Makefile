@@ -210,7 +210,7 @@ test-oci: deps-oci all rootfs
 	bats tests/oci-clients.bats
 
 test-oci-vm: deps-vm deps-oci all rootfs
-	VM_CMD='bats tests/oci-clients.bats' scripts/vm-test.sh
+	VM_NAME=oci VM_CMD='bats tests/oci-clients.bats' scripts/vm-test.sh
 
 # The lessons' commands, run and compared with their transcripts
 # (scripts/check-lessons.sh); -vm: the same in the cgroup v2 VM.
@@ -218,15 +218,17 @@ check-lessons: all rootfs
 	scripts/check-lessons.sh
 
 check-lessons-vm: deps-vm all rootfs
-	scripts/check-lessons.sh --vm
+	VM_NAME=lessons scripts/check-lessons.sh --vm
 
 # The suite on pure cgroup v2, in a qemu VM (scripts/vm-test.sh): the
 # newest step with every mechanism's tests; test-vm-all: every step.
+# VM_JOBS guests side by side, each with a share of the test files.
+VM_JOBS ?= 2
 test-vm: deps-vm all rootfs
-	scripts/vm-test.sh $(LAST_STEP)
+	VM_JOBS=$(VM_JOBS) scripts/vm-test.sh $(LAST_STEP)
 
 test-vm-all: deps-vm all rootfs
-	scripts/vm-test.sh
+	VM_JOBS=$(VM_JOBS) scripts/vm-test.sh
 
 # Before a workshop: what will and will not work on this machine
 # (scripts/doctor.sh; it only reads). test-doctor: its tests, on

@@ -34,10 +34,24 @@ v1 | v2) ;;
 esac
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
-work=$repo/build/vm
+# VM_NAME: a directory of build/vm of this run's own, so that two runs
+# (make test-oci-vm and make check-lessons-vm) can boot side by side.
+work=$repo/build/vm/${VM_NAME:-guest}
 accel=${VM_ACCEL:-tcg}
+cpu=${VM_CPU:-max}
 timeout_s=${VM_TIMEOUT:-2400}
 vm_cmd=${VM_CMD:-tests/run}
+# VM_JOBS=N: the suite (tests/run) as N guests side by side, each with a
+# share of the test files (TEST_SHARD=K/N). Under software emulation a
+# guest keeps one host core busy and the suite runs one test at a time,
+# so two guests on two cores take about half the time. Other commands
+# run in one guest.
+jobs=${VM_JOBS:-1}
+[[ $jobs =~ ^[1-9]$ ]] || {
+	echo "vm-test: VM_JOBS is a number from 1 to 9, not '$jobs'" >&2
+	exit 1
+}
+[ "$vm_cmd" = tests/run ] || jobs=1
 steps=("$@")
 [ ${#steps[@]} -gt 0 ] || read -r -a steps <<<"${STEPS:-}"
 
@@ -56,9 +70,9 @@ kver=${kernel#/boot/vmlinuz-}
 
 # --- the initramfs -------------------------------------------------------
 rm -rf "$work"
-mkdir -p "$work/initramfs"/{bin,dev,proc,sys,host,lib/modules} "$work/results"
+mkdir -p "$work/initramfs"/{bin,dev,proc,sys,host,lib/modules}
 cp "$busybox" "$work/initramfs/bin/busybox"
-for applet in sh mount umount insmod switch_root poweroff; do
+for applet in sh mount umount insmod switch_root poweroff cat; do
 	ln -sf busybox "$work/initramfs/bin/$applet"
 done
 
@@ -81,14 +95,9 @@ for name in overlay veth loop virtio_pci virtio_blk 9pnet_virtio 9p; do
 	done < <(modprobe -S "$kver" --show-depends "$name" 2>/dev/null || true)
 done
 
-# The guest gets its orders through a file on the (read-only) host share.
-cat >"$work/guest.env" <<ENV
-REPO='$repo'
-STEPS='${steps[*]}'
-VM_CMD='$vm_cmd'
-VM_CGROUP='$VM_CGROUP'
-ENV
-
+# Each guest finds its orders in a file on the (read-only) host share,
+# named on the kernel command line (stepbox.env=), so that one initramfs
+# serves every guest of the run.
 cat >"$work/initramfs/init" <<INIT
 #!/bin/sh
 # Load the modules, mount the host's / and make it the root.
@@ -96,35 +105,73 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 for m in ${modules[*]}; do insmod /lib/modules/\$m 2>/dev/null; done
+env=
+for arg in \$(cat /proc/cmdline); do
+	case \$arg in stepbox.env=*) env=\${arg#stepbox.env=} ;; esac
+done
 mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose hostroot /host || poweroff -f
 umount /proc /sys /dev
-exec switch_root /host /bin/sh "$repo/scripts/vm-guest.sh" "$work/guest.env"
+exec switch_root /host /bin/sh "$repo/scripts/vm-guest.sh" "\$env"
 INIT
 chmod +x "$work/initramfs/init"
 (cd "$work/initramfs" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initramfs.cpio.gz"
 
-# A swap disk: most laptops have swap, and a memory limit must hold there
-# too (without a swap limit the kernel would page the container out).
-truncate -s 256M "$work/swap.img"
+# boot_guest DIR CMD: one guest, its results in DIR/results (log, rc).
+boot_guest() {
+	local dir=$1 cmd=$2
+	mkdir -p "$dir/results"
+	cat >"$dir/guest.env" <<ENV
+REPO='$repo'
+STEPS='${steps[*]}'
+VM_CMD='$cmd'
+VM_CGROUP='$VM_CGROUP'
+ENV
+	# A swap disk: most laptops have swap, and a memory limit must hold
+	# there too (without a swap limit the kernel would page the container out).
+	truncate -s 256M "$dir/swap.img"
+	timeout "$timeout_s" qemu-system-x86_64 -accel "$accel" -cpu "$cpu" -smp 2 -m 2048 \
+		-nographic -no-reboot -kernel "$kernel" -initrd "$work/initramfs.cpio.gz" \
+		-append "console=ttyS0 panic=-1 quiet stepbox.env=$dir/guest.env" \
+		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+		-virtfs "local,path=$dir/results,mount_tag=results,security_model=none" \
+		-drive "file=$dir/swap.img,format=raw,if=virtio" \
+		>"$dir/console.log" 2>&1
+	echo $? >"$dir/qemu-rc"
+	rm -f "$dir/swap.img"
+}
 
 # --- boot ----------------------------------------------------------------
-echo "vm-test: booting $kernel with cgroup $VM_CGROUP ($accel), steps: ${steps[*]:-all}"
-set +e
-timeout "$timeout_s" qemu-system-x86_64 -accel "$accel" -cpu max -smp 2 -m 2048 \
-	-nographic -no-reboot -kernel "$kernel" -initrd "$work/initramfs.cpio.gz" \
-	-append "console=ttyS0 panic=-1 quiet" \
-	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
-	-virtfs "local,path=$work/results,mount_tag=results,security_model=none" \
-	-drive "file=$work/swap.img,format=raw,if=virtio" \
-	>"$work/console.log" 2>&1
-qemu_rc=$?
-set -e
-cat "$work/results/log" 2>/dev/null || true
-if [ ! -s "$work/results/rc" ]; then
-	echo "vm-test: the guest did not finish (qemu exit $qemu_rc); console:" >&2
-	tail -n 40 "$work/console.log" >&2
-	exit 1
+echo "vm-test: booting $kernel with cgroup $VM_CGROUP ($accel), steps: ${steps[*]:-all}$([ "$jobs" -gt 1 ] && echo ", $jobs guests side by side")"
+pids=()
+for ((k = 1; k <= jobs; k++)); do
+	cmd=$vm_cmd
+	[ "$jobs" -gt 1 ] && cmd="TEST_SHARD=$k/$jobs $vm_cmd"
+	boot_guest "$work/guest-$k" "$cmd" &
+	pids+=($!)
+done
+for p in "${pids[@]}"; do wait "$p"; done
+
+# The guests' logs in order; with several, one closing line for them all.
+rc=0 passed=0 failed=0 skipped=0
+for ((k = 1; k <= jobs; k++)); do
+	dir=$work/guest-$k
+	cat "$dir/results/log" 2>/dev/null || true
+	if [ ! -s "$dir/results/rc" ]; then
+		echo "vm-test: guest $k did not finish (qemu exit $(cat "$dir/qemu-rc")); console:" >&2
+		tail -n 40 "$dir/console.log" >&2
+		rc=1
+		failed=$((failed + 1))
+		continue
+	fi
+	grc=$(cat "$dir/results/rc")
+	p= f= s=
+	[ "$grc" -eq 0 ] || rc=$grc
+	read -r p _ f _ s _ < <(grep -E '^[0-9]+ passed, [0-9]+ failed' "$dir/results/log" | tail -n1 | tr -d ,) || true
+	passed=$((passed + ${p:-0})) failed=$((failed + ${f:-0})) skipped=$((skipped + ${s:-0}))
+done
+if [ "$jobs" -gt 1 ]; then
+	echo "vm-test: $jobs guests in all:"
+	echo "$passed passed, $failed failed, $skipped skipped"
 fi
-rc=$(cat "$work/results/rc")
 echo "vm-test: '$vm_cmd' in the cgroup $VM_CGROUP guest exited $rc"
 exit "$rc"
