@@ -26,8 +26,10 @@ set -uo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo" || exit 1
-logs=$repo/build/test-logs
-hostile=$repo/scripts/hostile-env.sh
+# TEST_LOGS and HOSTILE_ENV: another log directory and wrapper (for
+# tests/test-all.bats, which runs this with a make of its own).
+logs=${TEST_LOGS:-$repo/build/test-logs}
+hostile=${HOSTILE_ENV:-$repo/scripts/hostile-env.sh}
 
 # name | make target | lane | how: plain or hostile
 # In the VM lane, stages of one group (vm:1, vm:2) run side by side: the
@@ -84,21 +86,26 @@ run_stage() {
 	echo "=== test-all: $name: exit $rc in $(($(date +%s) - start)) s"
 }
 
-# lane LANE SHOW: the lane's stages in order; those of one group
-# (LANE:N) side by side.
+# lane LANE SHOW: the lane's stages in order, one at a time; only the
+# stages of a numbered group (LANE:N) run side by side.
 lane() {
 	local lane=$1 show=$2 s name target l how group
 	local -a groups pids
 	for s in "${stages[@]}"; do
 		IFS='|' read -r name target l how <<<"$s"
 		[ "${l%%:*}" = "$lane" ] && wanted "$name" || continue
-		[[ " ${groups[*]} " == *" $l "* ]] || groups+=("$l")
+		if [[ $l == *:* ]]; then
+			[[ " ${groups[*]} " == *" $l "* ]] || groups+=("$l")
+		else
+			groups+=("=$name")
+		fi
 	done
 	for group in "${groups[@]}"; do
 		pids=()
 		for s in "${stages[@]}"; do
 			IFS='|' read -r name target l how <<<"$s"
-			[ "$l" = "$group" ] && wanted "$name" || continue
+			[ "$l" = "$group" ] || [ "=$name" = "$group" ] || continue
+			wanted "$name" || continue
 			run_stage "$name" "$target" "$how" "$show" &
 			pids+=($!)
 		done
@@ -148,7 +155,7 @@ count() {
 # first_failure LOG: the first failing test, or the last error line.
 first_failure() {
 	local log=$1 l
-	l=$(grep -m1 -E '^not ok [0-9]+|^\[  FAILED  \] [a-z_]|^check-lessons: .*(differs|FAIL)|^FAIL' "$log")
+	l=$(grep -m1 -E '^not ok ([0-9]+|-)|^\[  FAILED  \] [a-z_]|^FAIL' "$log")
 	[ -n "$l" ] || l=$(grep -v '^\s*$' "$log" | grep -iE 'error|fail|differ' | tail -n1)
 	[ -n "$l" ] || l=$(grep -v '^\s*$' "$log" | tail -n1)
 	echo "${l:0:150}"
@@ -186,7 +193,7 @@ done
 
 echo
 echo "=== make test: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(mmss $((t1 - t0))) in all" \
-	"(host lane $(mmss $((host_end - t0))), VM lane alongside); logs in build/test-logs/"
+	"(host lane $(mmss $((host_end - t0))), VM lane alongside); logs in $logs/"
 printf '%s\n' "${report[@]}"
 echo "stages: $(( ${#report[@]} - failed )) passed, $failed failed"
 echo "tests: $total_p passed, $total_f failed, $total_s skipped"
