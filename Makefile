@@ -243,7 +243,7 @@ test-doctor:
 # The project's own scripts (deps.sh, doctor.sh, make diff), with faked
 # inputs where they read the machine.
 test-scripts: all rootfs $(NSCLONE)
-	bats tests/deps.bats tests/make.bats tests/doctor.bats tests/check-refs.bats tests/exercise.bats \
+	bats tests/deps.bats tests/make.bats tests/doctor.bats tests/check-refs.bats tests/exercise.bats tests/test-all.bats \
 		tests/bench.bats
 
 # For maintainers, not in `make test`: do the lessons' runc and crun
