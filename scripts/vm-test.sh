@@ -52,6 +52,15 @@ jobs=${VM_JOBS:-1}
 	exit 1
 }
 [ "$vm_cmd" = tests/run ] || jobs=1
+# VM_NICE: the guests' niceness (10). A guest takes every cycle it is
+# given; niced, it leaves the host's own suites, which make test runs
+# beside it and which mostly wait, the cycles they need when they need
+# them, and takes the rest.
+nice=${VM_NICE:-10}
+[[ $nice =~ ^-?[0-9]+$ ]] || {
+	echo "vm-test: VM_NICE is a niceness (-20 to 19), not '$nice'" >&2
+	exit 1
+}
 steps=("$@")
 [ ${#steps[@]} -gt 0 ] || read -r -a steps <<<"${STEPS:-}"
 
@@ -129,7 +138,7 @@ ENV
 	# A swap disk: most laptops have swap, and a memory limit must hold
 	# there too (without a swap limit the kernel would page the container out).
 	truncate -s 256M "$dir/swap.img"
-	timeout "$timeout_s" qemu-system-x86_64 -accel "$accel" -cpu "$cpu" -smp 2 -m 2048 \
+	timeout "$timeout_s" nice -n "$nice" qemu-system-x86_64 -accel "$accel" -cpu "$cpu" -smp 2 -m 2048 \
 		-nographic -no-reboot -kernel "$kernel" -initrd "$work/initramfs.cpio.gz" \
 		-append "console=ttyS0 panic=-1 quiet stepbox.env=$dir/guest.env" \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
