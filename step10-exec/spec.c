@@ -594,6 +594,44 @@ static void read_device_nodes(struct spec *s, json_object *lnx)
 	}
 }
 
+/*
+ * Which namespace a sysctl belongs to, as runc's validator has it
+ * (libcontainer/configs/validate/validator.go, sysctl()): the System V
+ * IPC limits and fs.mqueue.* are the IPC namespace's, net.* the network
+ * namespace's, kernel.domainname and kernel.hostname the UTS namespace's.
+ * Anything else (vm.*, fs.lease-break-time, kernel.core_pattern ...) is
+ * the one machine's, whatever namespace writes it: 0.
+ */
+static int sysctl_namespace(const char *key)
+{
+	static const char *const ipc[] = {
+		"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
+		"kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced",
+	};
+
+	for (size_t i = 0; i < sizeof(ipc) / sizeof(ipc[0]); i++)
+		if (strcmp(key, ipc[i]) == 0)
+			return CLONE_NEWIPC;
+	if (strncmp(key, "fs.mqueue.", 10) == 0)
+		return CLONE_NEWIPC;
+	if (strncmp(key, "net.", 4) == 0)
+		return CLONE_NEWNET;
+	if (strcmp(key, "kernel.domainname") == 0 || strcmp(key, "kernel.hostname") == 0)
+		return CLONE_NEWUTS;
+	return 0;
+}
+
+/*
+ * linux.sysctl: only what is the container's own. A sysctl outside the
+ * allow-list, or one whose namespace the container shares with the host,
+ * would change the host for every process on it (fs.lease-break-time,
+ * vm.overcommit_memory, kernel.core_pattern: a program run as the host's
+ * root). runc refuses them in its validator, before anything is made;
+ * so do we. The writes themselves go through procfs handles (oci.c:
+ * write_sysctls, runc's CVE-2025-52881). A joined network or IPC
+ * namespace is checked not to be the runtime's own in oci.c, where its
+ * fd is open.
+ */
 static void read_sysctl(struct spec *s, json_object *lnx)
 {
 	json_object *o = get_typed(lnx, "sysctl", json_type_object, "linux.sysctl");
@@ -602,13 +640,40 @@ static void read_sysctl(struct spec *s, json_object *lnx)
 		return;
 	json_object_object_foreach(o, key, value)
 	{
+		char where[160];
+		int ns;
+
+		for (const char *p = key; *p; p++)
+			if (!isgraph((unsigned char)*p))
+				refuse("linux.sysctl", "a key has a space or a control character");
+		snprintf(where, sizeof(where), "linux.sysctl[\"%s\"]", key);
 		if (!json_object_is_type(value, json_type_string))
-			refuse("linux.sysctl", "%s must be a string", key);
-		if (strstr(key, "..") || key[0] == '/' || key[0] == '.')
-			refuse("linux.sysctl", "%s is not a sysctl name", key);
+			refuse(where, "must be a string");
+		/* A name, never a path: "/" and ".." would lead out of
+		 * /proc/sys (runc's "net/ipv4/..." form is not taken). */
+		if (!key[0] || strchr(key, '/') || strstr(key, "..") || key[0] == '.' ||
+		    key[strlen(key) - 1] == '.')
+			refuse(where, "not a sysctl name (dots between names; no '/', '..' or "
+				      "empty name)");
+		ns = sysctl_namespace(key);
+		if (!ns)
+			refuse(where,
+			       "refused: not in a namespace of the container's own, it is the "
+			       "host's (runc's validator refuses it too)");
+		if (strcmp(key, "kernel.hostname") == 0)
+			refuse(where, "refused: the \"hostname\" field sets it (as runc says)");
+		if (ns == CLONE_NEWUTS && !(s->clone_flags & CLONE_NEWUTS))
+			refuse(where, "refused: it needs a new UTS namespace (linux.namespaces "
+				      "{\"type\": \"uts\"}), else it is the host's");
+		if (ns != CLONE_NEWUTS && !spec_has_namespace(s, ns))
+			refuse(where,
+			       "refused: it needs %s namespace of the container's own "
+			       "(linux.namespaces), else it is the host's",
+			       ns == CLONE_NEWNET ? "a network" : "an IPC");
 		if (s->nsysctl == SPEC_MAX_SYSCTL)
 			refuse("linux.sysctl", "more than %d", SPEC_MAX_SYSCTL);
 		s->sysctl_keys[s->nsysctl] = key;
+		s->sysctl_ns[s->nsysctl] = ns;
 		s->sysctl_values[s->nsysctl++] = json_object_get_string(value);
 	}
 }

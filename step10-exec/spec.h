@@ -77,6 +77,7 @@ struct spec {
 	char device_names[CGROUP_MAX_DEVICES][64];
 	size_t ndevices;
 	const char *sysctl_keys[SPEC_MAX_SYSCTL], *sysctl_values[SPEC_MAX_SYSCTL];
+	int sysctl_ns[SPEC_MAX_SYSCTL]; /* the namespace each belongs to: CLONE_NEWNET, ... */
 	size_t nsysctl;
 	unsigned long rootfs_propagation; /* linux.rootfsPropagation; default MS_PRIVATE */
 	struct json_object *annotations;

@@ -657,3 +657,93 @@ forge() {
 	assert_success
 	assert_no_traces
 }
+
+# try_create: create "bad", its status and output in $status and
+# $output (a file, not `run`: a container made holds its stdout).
+try_create() {
+	IDS+=(bad)
+	status=0
+	oci create --bundle "$BUNDLE" bad </dev/null >"$WORK/create.out" 2>&1 || status=$?
+	output=$(cat "$WORK/create.out")
+	mapfile -t lines <<<"$output"
+	echo "create: $status: $output"
+}
+
+# refused WHAT: that create failed with one line naming WHAT, and left
+# nothing behind.
+refused() {
+	assert_failure
+	[ "${#lines[@]}" -eq 1 ]
+	assert_output --partial "$1"
+	[ ! -e "$OCI_ROOT/bad" ]
+	assert_no_traces
+}
+
+@test "oci: linux.sysctl of the host's (fs.lease-break-time) is refused by name; the host's value stays (CVE-2025-52881 class)" {
+	before=$(cat /proc/sys/fs/lease-break-time)
+	# were it written, the host would get this value: put it back
+	TEARDOWN_EXTRA="echo $before > /proc/sys/fs/lease-break-time; $TEARDOWN_EXTRA"
+	edit '.linux.sysctl = {"fs.lease-break-time": (($b | tonumber) + 7 | tostring)}' --arg b "$before"
+	args "cat /proc/sys/fs/lease-break-time > $WORK/x/out"
+	try_create
+	# the host's value first: the attack's effect, whatever create said
+	[ "$(cat /proc/sys/fs/lease-break-time)" = "$before" ]
+	refused 'linux.sysctl["fs.lease-break-time"]: refused: not in a namespace of the container'"'"'s own'
+	# the same write redirected: the host's file bound over the
+	# container's own net.ipv4.ip_forward, which is then written
+	edit '.linux.sysctl = {"net.ipv4.ip_forward": (($b | tonumber) + 7 | tostring)} |
+		.mounts += [{destination: "/proc/sys/net/ipv4/ip_forward", type: "bind", source: "/proc/sys/fs/lease-break-time", options: ["bind"]}]' --arg b "$before"
+	try_create
+	[ "$(cat /proc/sys/fs/lease-break-time)" = "$before" ]
+	# (the first process says why, create that it failed)
+	assert_failure
+	assert_output --partial 'linux.sysctl["net.ipv4.ip_forward"]: openat2(/proc/sys, "net/ipv4/ip_forward", RESOLVE_BENEATH|RESOLVE_NO_XDEV'
+	assert_output --partial 'Invalid cross-device link'
+	[ ! -e "$OCI_ROOT/bad" ]
+	assert_no_traces
+}
+
+@test "oci: linux.sysctl of the container's own IPC and network namespaces is applied inside, not on the host" {
+	shmmax=$(cat /proc/sys/kernel/shmmax)
+	forward=$(cat /proc/sys/net/ipv4/ip_forward)
+	edit '.linux.sysctl = {"kernel.shmmax": "123456789", "net.ipv4.ip_forward": $f}' --arg f "$((1 - forward))"
+	args "cat /proc/sys/kernel/shmmax /proc/sys/net/ipv4/ip_forward > $WORK/x/out"
+	create c17
+	run oci start c17
+	assert_success
+	until_status c17 stopped
+	run cat "$WORK/x/out"
+	assert_output "123456789
+$((1 - forward))"
+	[ "$(cat /proc/sys/kernel/shmmax)" = "$shmmax" ]
+	[ "$(cat /proc/sys/net/ipv4/ip_forward)" = "$forward" ]
+	run oci delete c17
+	assert_success
+	assert_no_traces
+}
+
+@test "oci: linux.sysctl of a namespace the container shares with the host, or not a name, is refused" {
+	local good c
+	good=$(cat "$BUNDLE/config.json")
+	local cases=(
+		# net.* without a network namespace of its own: the host's
+		'del(.linux.namespaces[] | select(.type == "network")) | .linux.sysctl = {"net.ipv4.ip_forward": "1"} ~ linux.sysctl["net.ipv4.ip_forward"]: refused: it needs a network namespace'
+		# the host's network namespace, joined by path
+		'.linux.namespaces |= map(if .type == "network" then .path = $p else . end) | .linux.sysctl = {"net.ipv4.ip_forward": "1"} ~ linux.sysctl["net.ipv4.ip_forward"]: refused: linux.namespaces[4]'
+		'del(.linux.namespaces[] | select(.type == "ipc")) | .linux.sysctl = {"kernel.shmmax": "1"} ~ linux.sysctl["kernel.shmmax"]: refused: it needs an IPC namespace'
+		'del(.linux.namespaces[] | select(.type == "uts")) | del(.hostname) | .linux.sysctl = {"kernel.domainname": "x"} ~ linux.sysctl["kernel.domainname"]: refused: it needs a new UTS namespace'
+		'.linux.sysctl = {"kernel.hostname": "x"} ~ linux.sysctl["kernel.hostname"]: refused: the "hostname" field'
+		'.linux.sysctl = {"kernel.core_pattern": "|/bin/sh"} ~ linux.sysctl["kernel.core_pattern"]: refused'
+		'.linux.sysctl = {"net/ipv4/ip_forward": "1"} ~ linux.sysctl["net/ipv4/ip_forward"]: not a sysctl name'
+		'.linux.sysctl = {"net.ipv4..ip_forward": "1"} ~ linux.sysctl["net.ipv4..ip_forward"]: not a sysctl name'
+		'.linux.sysctl = {"": "1"} ~ linux.sysctl[""]: not a sysctl name'
+		'.linux.sysctl = {"net.ipv4.ip_forward": 1} ~ linux.sysctl["net.ipv4.ip_forward"]: must be a string'
+	)
+	for c in "${cases[@]}"; do
+		echo "$good" >"$BUNDLE/config.json"
+		edit "${c%% ~ *}" --arg p "/proc/$$/ns/net"
+		echo "case: ${c%% ~ *}"
+		try_create
+		refused "${c#* ~ }"
+	done
+}
