@@ -60,6 +60,7 @@
 #include <sys/vfs.h>
 #include <sys/wait.h>
 #include <linux/magic.h>
+#include <linux/nsfs.h>
 #include <linux/openat2.h>
 #include <time.h>
 #include <unistd.h>
@@ -520,13 +521,23 @@ static void mount_cgroup_v1(int root, int target, const struct spec_mount *m)
  * system. Flags a bind mount cannot take at once (ro, nosuid) need a
  * second call, a remount of the new mount, found again by its path.
  */
-static void mount_entry(int root, const struct spec_mount *m)
+static void mount_entry(int root, const struct spec_mount *m, size_t index)
 {
 	char where[64];
 	int target = mount_target(root, m), top;
 	const char *type = m->type;
 	unsigned long flags = m->flags;
+	struct statfs fs;
 
+	/* spec.c refused a "destination" inside /proc by its name; a link in
+	 * the rootfs may still lead into the procfs mounted before: the
+	 * target is checked too (runc's checkProcMount, on the resolved path). */
+	if (fstatfs(target, &fs) < 0)
+		die_errno("mounts[%zu]: fstatfs %s", index, m->destination);
+	if (fs.f_type == PROC_SUPER_MAGIC && !m->proc_ok)
+		die("mounts[%zu]: \"destination\" %s leads inside /proc (a link in the rootfs): "
+		    "refused, as runc's checkProcMount",
+		    index, m->destination);
 	fd_path(target, where, sizeof(where));
 	if (type && strcmp(type, "cgroup") == 0 && cgroup_detect() != CGROUP_V2) {
 		mount_cgroup_v1(root, target, m);
@@ -684,7 +695,7 @@ static void setup_rootfs(struct oci_container *c)
 	trace("mount(\"/\", NULL, NULL, %#lx) = 0", s->rootfs_propagation);
 	root = bind_root(c);
 	for (size_t i = 0; i < s->nmounts; i++)
-		mount_entry(root, &s->mounts[i]);
+		mount_entry(root, &s->mounts[i], i);
 	make_dev(root, c);
 	rootfs_pivot(root);
 	close(root);
@@ -1109,6 +1120,25 @@ static void oci_usage_error(const char *usage, const char *fmt, const char *arg)
 }
 
 /*
+ * A namespace joined by path is a namespace, of the type it is listed
+ * as (ioctl NS_GET_NSTYPE): known now, before anything is made, not in
+ * the child's setns.
+ */
+static void check_namespace_fd(const struct spec_namespace *n, int fd, size_t i)
+{
+	int type;
+
+	if (fd < 0)
+		return;
+	type = ioctl(fd, NS_GET_NSTYPE);
+	if (type < 0)
+		die_errno("linux.namespaces[%zu]: ioctl(%s, NS_GET_NSTYPE): not a namespace", i,
+			  n->path);
+	if (type != n->flag)
+		die("linux.namespaces[%zu]: %s is not a %s namespace", i, n->path, n->type);
+}
+
+/*
  * A sysctl of a network or IPC namespace joined by path: that namespace
  * must not be the runtime's own, the host's, or the write is the host's
  * (runc's isHostNetNS, in its validator's sysctl()). Compared by the fd
@@ -1214,6 +1244,7 @@ static int cmd_create(int argc, char **argv)
 		if (c.spec.namespaces[i].path &&
 		    (c.ns_fds[i] = open(c.spec.namespaces[i].path, O_RDONLY | O_CLOEXEC)) < 0)
 			die_errno("linux.namespaces[%zu]: open %s", i, c.spec.namespaces[i].path);
+		check_namespace_fd(&c.spec.namespaces[i], c.ns_fds[i], i);
 	}
 	check_sysctl_namespaces(&c);
 	if (console)

@@ -47,6 +47,7 @@ struct spec_mount {
 	unsigned long flags;	   /* MS_RDONLY, MS_NOSUID, ... */
 	unsigned long propagation; /* MS_PRIVATE, ... with MS_REC, or 0 */
 	bool bind, recursive;
+	bool proc_ok;	/* /proc itself, or a file of lxcfs's: may lie on procfs */
 	char data[512]; /* the rest: "mode=755,size=65536k" */
 };
 
