@@ -60,6 +60,8 @@
 #include <sys/vfs.h>
 #include <sys/wait.h>
 #include <linux/magic.h>
+#include <linux/nsfs.h>
+#include <linux/openat2.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -519,13 +521,23 @@ static void mount_cgroup_v1(int root, int target, const struct spec_mount *m)
  * system. Flags a bind mount cannot take at once (ro, nosuid) need a
  * second call, a remount of the new mount, found again by its path.
  */
-static void mount_entry(int root, const struct spec_mount *m)
+static void mount_entry(int root, const struct spec_mount *m, size_t index)
 {
 	char where[64];
 	int target = mount_target(root, m), top;
 	const char *type = m->type;
 	unsigned long flags = m->flags;
+	struct statfs fs;
 
+	/* spec.c refused a "destination" inside /proc by its name; a link in
+	 * the rootfs may still lead into the procfs mounted before: the
+	 * target is checked too (runc's checkProcMount, on the resolved path). */
+	if (fstatfs(target, &fs) < 0)
+		die_errno("mounts[%zu]: fstatfs %s", index, m->destination);
+	if (fs.f_type == PROC_SUPER_MAGIC && !m->proc_ok)
+		die("mounts[%zu]: \"destination\" %s leads inside /proc (a link in the rootfs): "
+		    "refused, as runc's checkProcMount",
+		    index, m->destination);
 	fd_path(target, where, sizeof(where));
 	if (type && strcmp(type, "cgroup") == 0 && cgroup_detect() != CGROUP_V2) {
 		mount_cgroup_v1(root, target, m);
@@ -584,19 +596,92 @@ static void make_dev(int root, const struct oci_container *c)
 		     c->spec.ndevices);
 }
 
+/*
+ * linux.sysctl, written through procfs handles, never by a path a mount
+ * could have moved (runc's CVE-2025-52881: a bind mount over
+ * /proc/sys/..., or a link, turned a write of the container's own
+ * net.* sysctl into one of the host's global ones). /proc/sys is opened
+ * once and checked to be procfs (PROC_SUPER_MAGIC); each key is resolved
+ * from it by openat2 with RESOLVE_BENEATH (nothing outside it),
+ * RESOLVE_NO_XDEV (no mount crossed: whatever is bound over a file or a
+ * directory of it makes the lookup fail with EXDEV), RESOLVE_NO_SYMLINKS
+ * and RESOLVE_NO_MAGICLINKS; the file opened is checked to be procfs
+ * again. Which /proc instance it is does not matter: a net.* or IPC
+ * sysctl is the namespace of the process that opens it, ours. spec.c has
+ * refused every key that is not of a namespace of the container's own.
+ */
+static int open_sysctl(int dir, const char *base, const char *path, int flags, const char *key)
+{
+	struct open_how how = {
+		/* (openat2 takes no other flag with O_PATH: EINVAL) */
+		.flags = (uint64_t)flags | O_CLOEXEC | (flags & O_PATH ? 0 : O_NOCTTY),
+		.resolve =
+		    RESOLVE_BENEATH | RESOLVE_NO_XDEV | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	struct statfs fs;
+	int fd, tries = 0;
+
+	do
+		fd = (int)syscall(SYS_openat2, dir, path, &how, sizeof(how));
+	while (fd < 0 && errno == EAGAIN && ++tries < 16);
+	if (fd < 0)
+		die_errno("linux.sysctl[\"%s\"]: openat2(%s, \"%s\", "
+			  "RESOLVE_BENEATH|RESOLVE_NO_XDEV|RESOLVE_NO_SYMLINKS)%s",
+			  key, base, path,
+			  errno == EXDEV    ? " (something is mounted over it)"
+			  : errno == ENOSYS ? " (openat2 is Linux 5.6's)"
+					    : "");
+	if (fstatfs(fd, &fs) < 0)
+		die_errno("linux.sysctl[\"%s\"]: fstatfs %s/%s", key, base, path);
+	if (fs.f_type != PROC_SUPER_MAGIC)
+		die("linux.sysctl[\"%s\"]: %s/%s is not procfs (type %#lx): refused", key, base,
+		    path, (unsigned long)fs.f_type);
+	return fd;
+}
+
 static void write_sysctls(const struct spec *s)
 {
-	for (size_t i = 0; i < s->nsysctl; i++) {
-		char path[PATH_MAX];
+	struct statfs fs;
+	int proc, sys;
 
-		snprintf(path, sizeof(path), "/proc/sys/%s", s->sysctl_keys[i]);
-		for (char *p = path + 10; *p; p++)
+	if (!s->nsysctl)
+		return;
+	/* The container's /proc, just mounted from "mounts": a procfs. */
+	proc = open("/proc", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (proc < 0 || fstatfs(proc, &fs) < 0)
+		die_errno("linux.sysctl: open /proc in the container");
+	if (fs.f_type != PROC_SUPER_MAGIC)
+		die("linux.sysctl: /proc in the container is not procfs (type %#lx; mounts has "
+		    "no proc at /proc?): refused",
+		    (unsigned long)fs.f_type);
+	sys = open_sysctl(proc, "/proc", "sys", O_PATH | O_DIRECTORY, s->sysctl_keys[0]);
+	close(proc);
+	for (size_t i = 0; i < s->nsysctl; i++) {
+		const char *value = s->sysctl_values[i];
+		char path[PATH_MAX];
+		size_t len = strlen(value);
+		ssize_t n;
+		int fd;
+
+		/* spec.c took only names: no '/', no "..". */
+		snprintf(path, sizeof(path), "%s", s->sysctl_keys[i]);
+		for (char *p = path; *p; p++)
 			if (*p == '.')
 				*p = '/';
-		if (write_file(path, s->sysctl_values[i]) < 0)
-			die_errno("linux.sysctl: write %s \"%s\"", path, s->sysctl_values[i]);
-		trace("write %s \"%s\"", path, s->sysctl_values[i]);
+		fd = open_sysctl(sys, "/proc/sys", path, O_WRONLY, s->sysctl_keys[i]);
+		do
+			n = write(fd, value, len);
+		while (n < 0 && errno == EINTR);
+		if (n >= 0 && (size_t)n != len)
+			errno = EIO;
+		if (n < 0 || (size_t)n != len || close(fd) < 0)
+			die_errno("linux.sysctl[\"%s\"]: write /proc/sys/%s \"%s\"",
+				  s->sysctl_keys[i], path, value);
+		trace(
+		    "openat2(/proc/sys, \"%s\", RESOLVE_BENEATH|RESOLVE_NO_XDEV|...), write \"%s\"",
+		    path, value);
 	}
+	close(sys);
 }
 
 static void setup_rootfs(struct oci_container *c)
@@ -610,7 +695,7 @@ static void setup_rootfs(struct oci_container *c)
 	trace("mount(\"/\", NULL, NULL, %#lx) = 0", s->rootfs_propagation);
 	root = bind_root(c);
 	for (size_t i = 0; i < s->nmounts; i++)
-		mount_entry(root, &s->mounts[i]);
+		mount_entry(root, &s->mounts[i], i);
 	make_dev(root, c);
 	rootfs_pivot(root);
 	close(root);
@@ -1034,6 +1119,55 @@ static void oci_usage_error(const char *usage, const char *fmt, const char *arg)
 	usage_error("%s (usage: run %s)", line, usage);
 }
 
+/*
+ * A namespace joined by path is a namespace, of the type it is listed
+ * as (ioctl NS_GET_NSTYPE): known now, before anything is made, not in
+ * the child's setns.
+ */
+static void check_namespace_fd(const struct spec_namespace *n, int fd, size_t i)
+{
+	int type;
+
+	if (fd < 0)
+		return;
+	type = ioctl(fd, NS_GET_NSTYPE);
+	if (type < 0)
+		die_errno("linux.namespaces[%zu]: ioctl(%s, NS_GET_NSTYPE): not a namespace", i,
+			  n->path);
+	if (type != n->flag)
+		die("linux.namespaces[%zu]: %s is not a %s namespace", i, n->path, n->type);
+}
+
+/*
+ * A sysctl of a network or IPC namespace joined by path: that namespace
+ * must not be the runtime's own, the host's, or the write is the host's
+ * (runc's isHostNetNS, in its validator's sysctl()). Compared by the fd
+ * that setns will be given, not by the path again.
+ */
+static void check_sysctl_namespaces(const struct oci_container *c)
+{
+	const struct spec *s = &c->spec;
+
+	for (size_t i = 0; i < s->nsysctl; i++)
+		for (size_t j = 0; j < s->nnamespaces; j++) {
+			const struct spec_namespace *n = &s->namespaces[j];
+			const char *own = n->flag == CLONE_NEWNET   ? "/proc/self/ns/net"
+					  : n->flag == CLONE_NEWIPC ? "/proc/self/ns/ipc"
+								    : "/proc/self/ns/uts";
+			struct stat joined, host;
+
+			if (n->flag != s->sysctl_ns[i] || !n->path)
+				continue;
+			if (fstat(c->ns_fds[j], &joined) < 0 || stat(own, &host) < 0)
+				die_errno("linux.namespaces[%zu]: fstat %s, stat %s", j, n->path,
+					  own);
+			if (joined.st_dev == host.st_dev && joined.st_ino == host.st_ino)
+				die("linux.sysctl[\"%s\"]: refused: linux.namespaces[%zu] (%s) is "
+				    "the runtime's own %s namespace, the host's",
+				    s->sysctl_keys[i], j, n->path, n->type);
+		}
+}
+
 static int cmd_create(int argc, char **argv)
 {
 	static const char usage[] = "create [--bundle DIR] [--pid-file F] [--console-socket S] ID";
@@ -1110,7 +1244,9 @@ static int cmd_create(int argc, char **argv)
 		if (c.spec.namespaces[i].path &&
 		    (c.ns_fds[i] = open(c.spec.namespaces[i].path, O_RDONLY | O_CLOEXEC)) < 0)
 			die_errno("linux.namespaces[%zu]: open %s", i, c.spec.namespaces[i].path);
+		check_namespace_fd(&c.spec.namespaces[i], c.ns_fds[i], i);
 	}
+	check_sysctl_namespaces(&c);
 	if (console)
 		c.console = connect_unix(console);
 

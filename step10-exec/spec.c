@@ -34,7 +34,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/mount.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "common.h"
@@ -346,6 +348,88 @@ static void read_mount_option(struct spec_mount *m, const char *opt, const char 
 	snprintf(m->data + len, sizeof(m->data) - len, "%s%s", len ? "," : "", opt);
 }
 
+/* PATH without "//", "." and "..", as filepath.Clean: "/proc/./sys/" is
+ * "/proc/sys", "/x/../proc" is "/proc". OUT has PATH_MAX bytes; -1 if
+ * it would need more. */
+static int clean_path(const char *path, char *out)
+{
+	size_t len = 0;
+
+	out[0] = '\0';
+	while (*path) {
+		const char *end;
+		size_t n;
+
+		while (*path == '/')
+			path++;
+		end = strchrnul(path, '/');
+		n = (size_t)(end - path);
+		if (n == 1 && path[0] == '.') {
+			/* nothing */
+		} else if (n == 2 && path[0] == '.' && path[1] == '.') {
+			while (len > 0 && out[--len] != '/')
+				;
+			out[len] = '\0';
+		} else if (n) {
+			if (len + n + 2 > PATH_MAX)
+				return -1;
+			out[len++] = '/';
+			memcpy(out + len, path, n);
+			len += n;
+			out[len] = '\0';
+		}
+		path = end;
+	}
+	if (!len)
+		snprintf(out, PATH_MAX, "/");
+	return 0;
+}
+
+/*
+ * A mount inside /proc, as runc's checkProcMount (libcontainer/
+ * rootfs_linux.go): at /proc itself only a proc, or a bind of a procfs;
+ * below it only the files lxcfs emulates. Anything else covers a file the
+ * runtime or the kernel trusts to be procfs's: a tmpfs or a bind over
+ * /proc/sys/... turned runc's sysctl and LSM writes into writes of the
+ * host's files (CVE-2025-52881), and one over /proc/self/... lies to the
+ * container's own tools. runc's list also has /proc/sys/kernel/ns_last_pid
+ * and /proc/sys/crypto/fips_enabled (for CRIU and FIPS); stepbox refuses
+ * everything under /proc/sys. Returns why DEST is refused, or NULL; sets
+ * M->proc_ok when it may lie on procfs.
+ */
+static const char *check_proc_mount(struct spec_mount *m, const char *dest)
+{
+	static const char *const lxcfs[] = {
+		"/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo",
+		"/proc/stat",	 "/proc/swaps",	    "/proc/uptime",
+		"/proc/loadavg", "/proc/slabinfo",  "/proc/net/dev",
+	};
+	struct statfs fs;
+
+	if (strcmp(dest, "/proc") == 0) {
+		m->proc_ok = true;
+		if (!m->bind)
+			return m->type && strcmp(m->type, "proc") == 0
+				   ? NULL
+				   : "only a proc file system may be mounted at /proc";
+		if (statfs(m->source, &fs) < 0)
+			return "a bind at /proc must be of a procfs (statfs of \"source\" failed)";
+		return fs.f_type == PROC_SUPER_MAGIC ? NULL : "a bind at /proc must be of a procfs";
+	}
+	if (strncmp(dest, "/proc/", 6) != 0)
+		return NULL;
+	if (strncmp(dest, "/proc/sys/", 10) == 0)
+		return "a mount over /proc/sys/... redirects the writes of sysctls "
+		       "(CVE-2025-52881)";
+	for (size_t i = 0; i < sizeof(lxcfs) / sizeof(lxcfs[0]); i++)
+		if (strcmp(dest, lxcfs[i]) == 0) {
+			m->proc_ok = true;
+			return NULL;
+		}
+	return "nothing may be mounted inside /proc but lxcfs's files (/proc/cpuinfo, "
+	       "/proc/meminfo, ...), as runc's checkProcMount says";
+}
+
 static void read_mount(struct spec *s, json_object *obj, size_t i)
 {
 	struct spec_mount *m = &s->mounts[s->nmounts++];
@@ -371,6 +455,15 @@ static void read_mount(struct spec *s, json_object *obj, size_t i)
 		refuse(where, "\"type\" is missing (and it is not a bind mount)");
 	if (m->bind && (!m->source || m->source[0] != '/'))
 		refuse(where, "a bind mount's \"source\" must be an absolute path on the host");
+	{
+		char clean[PATH_MAX];
+		const char *why;
+
+		if (clean_path(m->destination, clean) < 0)
+			refuse(where, "\"destination\" is longer than PATH_MAX");
+		if ((why = check_proc_mount(m, clean)))
+			refuse(where, "\"destination\" %s: refused: %s", m->destination, why);
+	}
 }
 
 static void read_paths(json_object *lnx, const char *key, const char **out, size_t *n)
@@ -400,6 +493,30 @@ static const struct {
 	{ "ipc", CLONE_NEWIPC },       { "uts", CLONE_NEWUTS },	    { "user", CLONE_NEWUSER },
 	{ "cgroup", CLONE_NEWCGROUP }, { "time", CLONE_NEWTIME },
 };
+
+/*
+ * Only a network, IPC or UTS namespace may be joined by path: podman and
+ * Kubernetes pin a network namespace they have wired, and pods share
+ * IPC and UTS. Joining the others hands the container what is not its
+ * own. runc refuses none of them by itself; stepbox, run as root, does.
+ */
+static const char *join_refusal(int flag)
+{
+	switch (flag) {
+	case CLONE_NEWNS:
+		return "pivot_root in another process's mount namespace makes that process's "
+		       "root (or the host's) the container's, and our mounts its";
+	case CLONE_NEWPID:
+		return "the container's processes would be another namespace's, seen and "
+		       "signalled from it, and ours from the container";
+	case CLONE_NEWUSER:
+		return "run as root, the runtime would give the container that namespace's "
+		       "capabilities over whatever it owns";
+	default:
+		return "the container's cgroup namespace is made at its own cgroup, after "
+		       "it joins it";
+	}
+}
 
 static void read_namespaces(struct spec *s, json_object *lnx)
 {
@@ -432,9 +549,9 @@ static void read_namespaces(struct spec *s, json_object *lnx)
 			refuse(where, "\"path\" must be absolute");
 		if (!n->path)
 			s->clone_flags |= n->flag;
-		if (n->path && (n->flag == CLONE_NEWUSER || n->flag == CLONE_NEWPID))
-			refuse(where, "joining a %s namespace by path is not supported by stepbox",
-			       type);
+		if (n->path && (n->flag & ~(CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS)))
+			refuse(where, "joining a %s namespace by path (%s) is refused: %s", type,
+			       n->path, join_refusal(n->flag));
 	}
 	if (!spec_has_namespace(s, CLONE_NEWNS))
 		refuse("linux.namespaces", "stepbox needs a mount namespace (type \"mount\")");
@@ -594,6 +711,44 @@ static void read_device_nodes(struct spec *s, json_object *lnx)
 	}
 }
 
+/*
+ * Which namespace a sysctl belongs to, as runc's validator has it
+ * (libcontainer/configs/validate/validator.go, sysctl()): the System V
+ * IPC limits and fs.mqueue.* are the IPC namespace's, net.* the network
+ * namespace's, kernel.domainname and kernel.hostname the UTS namespace's.
+ * Anything else (vm.*, fs.lease-break-time, kernel.core_pattern ...) is
+ * the one machine's, whatever namespace writes it: 0.
+ */
+static int sysctl_namespace(const char *key)
+{
+	static const char *const ipc[] = {
+		"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
+		"kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced",
+	};
+
+	for (size_t i = 0; i < sizeof(ipc) / sizeof(ipc[0]); i++)
+		if (strcmp(key, ipc[i]) == 0)
+			return CLONE_NEWIPC;
+	if (strncmp(key, "fs.mqueue.", 10) == 0)
+		return CLONE_NEWIPC;
+	if (strncmp(key, "net.", 4) == 0)
+		return CLONE_NEWNET;
+	if (strcmp(key, "kernel.domainname") == 0 || strcmp(key, "kernel.hostname") == 0)
+		return CLONE_NEWUTS;
+	return 0;
+}
+
+/*
+ * linux.sysctl: only what is the container's own. A sysctl outside the
+ * allow-list, or one whose namespace the container shares with the host,
+ * would change the host for every process on it (fs.lease-break-time,
+ * vm.overcommit_memory, kernel.core_pattern: a program run as the host's
+ * root). runc refuses them in its validator, before anything is made;
+ * so do we. The writes themselves go through procfs handles (oci.c:
+ * write_sysctls, runc's CVE-2025-52881). A joined network or IPC
+ * namespace is checked not to be the runtime's own in oci.c, where its
+ * fd is open.
+ */
 static void read_sysctl(struct spec *s, json_object *lnx)
 {
 	json_object *o = get_typed(lnx, "sysctl", json_type_object, "linux.sysctl");
@@ -602,13 +757,40 @@ static void read_sysctl(struct spec *s, json_object *lnx)
 		return;
 	json_object_object_foreach(o, key, value)
 	{
+		char where[160];
+		int ns;
+
+		for (const char *p = key; *p; p++)
+			if (!isgraph((unsigned char)*p))
+				refuse("linux.sysctl", "a key has a space or a control character");
+		snprintf(where, sizeof(where), "linux.sysctl[\"%s\"]", key);
 		if (!json_object_is_type(value, json_type_string))
-			refuse("linux.sysctl", "%s must be a string", key);
-		if (strstr(key, "..") || key[0] == '/' || key[0] == '.')
-			refuse("linux.sysctl", "%s is not a sysctl name", key);
+			refuse(where, "must be a string");
+		/* A name, never a path: "/" and ".." would lead out of
+		 * /proc/sys (runc's "net/ipv4/..." form is not taken). */
+		if (!key[0] || strchr(key, '/') || strstr(key, "..") || key[0] == '.' ||
+		    key[strlen(key) - 1] == '.')
+			refuse(where, "not a sysctl name (dots between names; no '/', '..' or "
+				      "empty name)");
+		ns = sysctl_namespace(key);
+		if (!ns)
+			refuse(where,
+			       "refused: not in a namespace of the container's own, it is the "
+			       "host's (runc's validator refuses it too)");
+		if (strcmp(key, "kernel.hostname") == 0)
+			refuse(where, "refused: the \"hostname\" field sets it (as runc says)");
+		if (ns == CLONE_NEWUTS && !(s->clone_flags & CLONE_NEWUTS))
+			refuse(where, "refused: it needs a new UTS namespace (linux.namespaces "
+				      "{\"type\": \"uts\"}), else it is the host's");
+		if (ns != CLONE_NEWUTS && !spec_has_namespace(s, ns))
+			refuse(where,
+			       "refused: it needs %s namespace of the container's own "
+			       "(linux.namespaces), else it is the host's",
+			       ns == CLONE_NEWNET ? "a network" : "an IPC");
 		if (s->nsysctl == SPEC_MAX_SYSCTL)
 			refuse("linux.sysctl", "more than %d", SPEC_MAX_SYSCTL);
 		s->sysctl_keys[s->nsysctl] = key;
+		s->sysctl_ns[s->nsysctl] = ns;
 		s->sysctl_values[s->nsysctl++] = json_object_get_string(value);
 	}
 }

@@ -47,6 +47,7 @@ struct spec_mount {
 	unsigned long flags;	   /* MS_RDONLY, MS_NOSUID, ... */
 	unsigned long propagation; /* MS_PRIVATE, ... with MS_REC, or 0 */
 	bool bind, recursive;
+	bool proc_ok;	/* /proc itself, or a file of lxcfs's: may lie on procfs */
 	char data[512]; /* the rest: "mode=755,size=65536k" */
 };
 
@@ -77,6 +78,7 @@ struct spec {
 	char device_names[CGROUP_MAX_DEVICES][64];
 	size_t ndevices;
 	const char *sysctl_keys[SPEC_MAX_SYSCTL], *sysctl_values[SPEC_MAX_SYSCTL];
+	int sysctl_ns[SPEC_MAX_SYSCTL]; /* the namespace each belongs to: CLONE_NEWNET, ... */
 	size_t nsysctl;
 	unsigned long rootfs_propagation; /* linux.rootfsPropagation; default MS_PRIVATE */
 	struct json_object *annotations;

@@ -657,3 +657,178 @@ forge() {
 	assert_success
 	assert_no_traces
 }
+
+# try_create: create "bad", its status and output in $status and
+# $output (a file, not `run`: a container made holds its stdout).
+try_create() {
+	IDS+=(bad)
+	status=0
+	oci create --bundle "$BUNDLE" bad </dev/null >"$WORK/create.out" 2>&1 || status=$?
+	output=$(cat "$WORK/create.out")
+	mapfile -t lines <<<"$output"
+	echo "create: $status: $output"
+}
+
+# refused WHAT: that create failed with one line naming WHAT, and left
+# nothing behind.
+refused() {
+	assert_failure
+	[ "${#lines[@]}" -eq 1 ]
+	assert_output --partial "$1"
+	[ ! -e "$OCI_ROOT/bad" ]
+	assert_no_traces
+}
+
+@test "oci: linux.sysctl of the host's (fs.lease-break-time) is refused by name; the host's value stays (CVE-2025-52881 class)" {
+	before=$(cat /proc/sys/fs/lease-break-time)
+	# were it written, the host would get this value: put it back
+	TEARDOWN_EXTRA="echo $before > /proc/sys/fs/lease-break-time; $TEARDOWN_EXTRA"
+	edit '.linux.sysctl = {"fs.lease-break-time": (($b | tonumber) + 7 | tostring)}' --arg b "$before"
+	args "cat /proc/sys/fs/lease-break-time > $WORK/x/out"
+	try_create
+	# the host's value first: the attack's effect, whatever create said
+	[ "$(cat /proc/sys/fs/lease-break-time)" = "$before" ]
+	refused 'linux.sysctl["fs.lease-break-time"]: refused: not in a namespace of the container'"'"'s own'
+	# the same write redirected: the host's file bound over the
+	# container's own net.ipv4.ip_forward, which is then written
+	edit '.linux.sysctl = {"net.ipv4.ip_forward": (($b | tonumber) + 7 | tostring)} |
+		.mounts += [{destination: "/proc/sys/net/ipv4/ip_forward", type: "bind", source: "/proc/sys/fs/lease-break-time", options: ["bind"]}]' --arg b "$before"
+	try_create
+	[ "$(cat /proc/sys/fs/lease-break-time)" = "$before" ]
+	# (the mount is refused first; without that check, the write is
+	# refused with EXDEV: openat2 RESOLVE_NO_XDEV)
+	refused 'mounts[8]: "destination" /proc/sys/net/ipv4/ip_forward: refused'
+}
+
+@test "oci: linux.sysctl of the container's own IPC and network namespaces is applied inside, not on the host" {
+	shmmax=$(cat /proc/sys/kernel/shmmax)
+	forward=$(cat /proc/sys/net/ipv4/ip_forward)
+	edit '.linux.sysctl = {"kernel.shmmax": "123456789", "net.ipv4.ip_forward": $f}' --arg f "$((1 - forward))"
+	args "cat /proc/sys/kernel/shmmax /proc/sys/net/ipv4/ip_forward > $WORK/x/out"
+	create c17
+	run oci start c17
+	assert_success
+	until_status c17 stopped
+	run cat "$WORK/x/out"
+	assert_output "123456789
+$((1 - forward))"
+	[ "$(cat /proc/sys/kernel/shmmax)" = "$shmmax" ]
+	[ "$(cat /proc/sys/net/ipv4/ip_forward)" = "$forward" ]
+	run oci delete c17
+	assert_success
+	assert_no_traces
+}
+
+@test "oci: linux.sysctl of a namespace the container shares with the host, or not a name, is refused" {
+	local good c
+	good=$(cat "$BUNDLE/config.json")
+	local cases=(
+		# net.* without a network namespace of its own: the host's
+		'del(.linux.namespaces[] | select(.type == "network")) | .linux.sysctl = {"net.ipv4.ip_forward": "1"} ~ linux.sysctl["net.ipv4.ip_forward"]: refused: it needs a network namespace'
+		# the host's network namespace, joined by path
+		'.linux.namespaces |= map(if .type == "network" then .path = $p else . end) | .linux.sysctl = {"net.ipv4.ip_forward": "1"} ~ linux.sysctl["net.ipv4.ip_forward"]: refused: linux.namespaces[4]'
+		'del(.linux.namespaces[] | select(.type == "ipc")) | .linux.sysctl = {"kernel.shmmax": "1"} ~ linux.sysctl["kernel.shmmax"]: refused: it needs an IPC namespace'
+		'del(.linux.namespaces[] | select(.type == "uts")) | del(.hostname) | .linux.sysctl = {"kernel.domainname": "x"} ~ linux.sysctl["kernel.domainname"]: refused: it needs a new UTS namespace'
+		'.linux.sysctl = {"kernel.hostname": "x"} ~ linux.sysctl["kernel.hostname"]: refused: the "hostname" field'
+		'.linux.sysctl = {"kernel.core_pattern": "|/bin/sh"} ~ linux.sysctl["kernel.core_pattern"]: refused'
+		'.linux.sysctl = {"net/ipv4/ip_forward": "1"} ~ linux.sysctl["net/ipv4/ip_forward"]: not a sysctl name'
+		'.linux.sysctl = {"net.ipv4..ip_forward": "1"} ~ linux.sysctl["net.ipv4..ip_forward"]: not a sysctl name'
+		'.linux.sysctl = {"": "1"} ~ linux.sysctl[""]: not a sysctl name'
+		'.linux.sysctl = {"net.ipv4.ip_forward": 1} ~ linux.sysctl["net.ipv4.ip_forward"]: must be a string'
+	)
+	for c in "${cases[@]}"; do
+		echo "$good" >"$BUNDLE/config.json"
+		edit "${c%% ~ *}" --arg p "/proc/$$/ns/net"
+		echo "case: ${c%% ~ *}"
+		try_create
+		refused "${c#* ~ }"
+	done
+}
+
+@test "oci: only network, IPC and UTS namespaces may be joined by path; joining a mount namespace is refused, nothing made" {
+	# A mount namespace of a process of ours, to see that nothing in it
+	# changes (joined, then pivot_root, its root would be the container's).
+	unshare -m --propagation private sleep 1000 &
+	victim=$!
+	TEARDOWN_EXTRA="kill $victim 2>/dev/null; $TEARDOWN_EXTRA"
+	wait_for "/proc/$victim/ns/mnt"
+	until [ "$(readlink "/proc/$victim/ns/mnt")" != "$(readlink /proc/self/ns/mnt)" ]; do sleep 0.05; done
+	mounts=$(cat "/proc/$victim/mountinfo")
+	local good c
+	good=$(cat "$BUNDLE/config.json")
+	local cases=(
+		'mount ~ /proc/VICTIM/ns/mnt ~ linux.namespaces[3]: joining a mount namespace by path (/proc/VICTIM/ns/mnt) is refused: pivot_root'
+		'mount ~ /proc/1/ns/mnt ~ linux.namespaces[3]: joining a mount namespace by path (/proc/1/ns/mnt) is refused'
+		'pid ~ /proc/1/ns/pid ~ linux.namespaces[0]: joining a pid namespace by path (/proc/1/ns/pid) is refused'
+		'cgroup ~ /proc/1/ns/cgroup ~ linux.namespaces[5]: joining a cgroup namespace by path (/proc/1/ns/cgroup) is refused'
+		'network ~ /proc/SELF/ns/ipc ~ linux.namespaces[4]: /proc/SELF/ns/ipc is not a network namespace'
+		'network ~ CONFIG ~ linux.namespaces[4]: ioctl('
+	)
+	for c in "${cases[@]}"; do
+		local type=${c%% ~ *} rest=${c#* ~ } path want
+		path=${rest%% ~ *}
+		path=${path/VICTIM/$victim}
+		path=${path/SELF/$$}
+		[ "$path" != CONFIG ] || path=$BUNDLE/config.json
+		echo "$good" >"$BUNDLE/config.json"
+		edit '.linux.namespaces |= map(if .type == $t then .path = $p else . end)' --arg t "$type" --arg p "$path"
+		echo "case: $type at $path"
+		try_create
+		want=${rest#* ~ }
+		want=${want//VICTIM/$victim}
+		refused "${want//SELF/$$}"
+	done
+	# a user namespace, joined by path (root's runtime)
+	echo "$good" >"$BUNDLE/config.json"
+	edit '.linux.namespaces += [{type: "user", path: "/proc/1/ns/user"}] | .linux.uidMappings = [{containerID: 0, hostID: 0, size: 1}] | .linux.gidMappings = .linux.uidMappings'
+	try_create
+	refused 'linux.namespaces[6]: joining a user namespace by path (/proc/1/ns/user) is refused'
+	# the other process's mount namespace is as it was
+	[ "$(cat "/proc/$victim/mountinfo")" = "$mounts" ]
+	[ "$(readlink "/proc/$victim/root")" = / ]
+}
+
+@test "oci: nothing is mounted inside /proc but proc at /proc and lxcfs's files; never over /proc/sys (runc's checkProcMount)" {
+	local good c
+	good=$(cat "$BUNDLE/config.json")
+	local cases=(
+		'{destination: "/proc/sys/kernel", type: "tmpfs", source: "tmpfs"} ~ mounts[8]: "destination" /proc/sys/kernel: refused: a mount over /proc/sys/'
+		'{destination: "/tmp/../proc/./sys//kernel/", type: "tmpfs", source: "tmpfs"} ~ mounts[8]: "destination" /tmp/../proc/./sys//kernel/: refused'
+		'{destination: "/proc/sys/kernel/ns_last_pid", type: "bind", source: "/proc/sys/kernel/ns_last_pid", options: ["bind"]} ~ mounts[8]: "destination" /proc/sys/kernel/ns_last_pid: refused'
+		'{destination: "/proc/sys", type: "bind", source: "/proc/sys", options: ["rbind"]} ~ mounts[8]: "destination" /proc/sys: refused'
+		'{destination: "/proc/self/status", type: "bind", source: "/etc/hostname", options: ["bind"]} ~ mounts[8]: "destination" /proc/self/status: refused: nothing may be mounted inside /proc'
+		'{destination: "/proc", type: "tmpfs", source: "tmpfs"} ~ mounts[8]: "destination" /proc: refused: only a proc'
+		'{destination: "/proc", type: "bind", source: "/etc", options: ["rbind"]} ~ mounts[8]: "destination" /proc: refused: a bind at /proc must be of a procfs'
+	)
+	for c in "${cases[@]}"; do
+		echo "$good" >"$BUNDLE/config.json"
+		edit ".mounts += [${c%% ~ *}]"
+		echo "case: ${c%% ~ *}"
+		try_create
+		refused "${c#* ~ }"
+	done
+	# A link in the rootfs that leads into /proc: refused once resolved
+	# ($WORK/x is bound into the container; its link resolves inside
+	# the container's root, to its /proc/sys).
+	ln -s /proc/sys "$WORK/x/lnk"
+	echo "$good" >"$BUNDLE/config.json"
+	edit '.mounts += [{destination: $d, type: "tmpfs", source: "tmpfs"}]' --arg d "$WORK/x/lnk/kernel"
+	try_create
+	assert_failure
+	assert_output --partial "mounts[8]: \"destination\" $WORK/x/lnk/kernel leads inside /proc"
+	[ ! -e "$OCI_ROOT/bad" ]
+	assert_no_traces
+	# lxcfs's kind of file is allowed: the host's cpuinfo bound over the
+	# container's; and a proc at /proc
+	echo "$good" >"$BUNDLE/config.json"
+	edit '.mounts += [{destination: "/proc/cpuinfo", type: "bind", source: "/proc/cpuinfo", options: ["bind", "ro"]}]'
+	args "grep -c ^processor /proc/cpuinfo > $WORK/x/out"
+	create c18
+	run oci start c18
+	assert_success
+	until_status c18 stopped
+	[ "$(cat "$WORK/x/out")" = "$(grep -c ^processor /proc/cpuinfo)" ]
+	run oci delete c18
+	assert_success
+	assert_no_traces
+}
