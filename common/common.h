@@ -74,6 +74,9 @@ int write_file(const char *path, const char *text);
 int parse_u64(const char *text, uint64_t *out);
 /* parse_u64 plus a range check (ERANGE outside [min, max]). */
 int parse_u64_range(const char *text, uint64_t min, uint64_t max, uint64_t *out);
+/* parse_u64, or "0x" (or "0X") and hex digits: "0x100001" as tc writes
+ * a class id. "0x" alone, "0x-1", "0x1g" and overflow are rejected. */
+int parse_u64_hex(const char *text, uint64_t *out);
 /* "4096", "64k", "64M", "1G", "2T" (powers of 1024) to bytes, at most
  * 2^63 - 1 (ERANGE above). */
 int parse_size(const char *text, uint64_t *bytes);

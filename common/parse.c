@@ -1,6 +1,6 @@
 /*
- * parse.c — strict parsing of the numbers a user types: counts, sizes
- * ("64M"), CPU amounts ("0.5"), CPU lists ("0-3,5"), "PATH:RATE" pairs
+ * parse.c — strict parsing of the numbers a user types: counts (decimal,
+ * or hex after 0x), sizes ("64M"), CPU amounts ("0.5"), CPU lists ("0-3,5"), "PATH:RATE" pairs
  * and device access letters ("rwm").
  *
  * strtoull alone accepts " 12", "-1" (as a huge number) and "12abc"; a
@@ -66,6 +66,42 @@ int parse_u64_range(const char *text, uint64_t min, uint64_t max, uint64_t *out)
 	if (value < min || value > max) {
 		errno = ERANGE;
 		return -1;
+	}
+	*out = value;
+	return 0;
+}
+
+static int hex_value(char c)
+{
+	if (is_digit(c))
+		return c - '0';
+	c |= 0x20;
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+int parse_u64_hex(const char *text, uint64_t *out)
+{
+	uint64_t value = 0;
+
+	if (!text || text[0] != '0' || (text[1] | 0x20) != 'x')
+		return parse_u64(text, out);
+	text += 2;
+	if (hex_value(*text) < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (; *text; text++) {
+		int digit = hex_value(*text);
+
+		if (digit < 0) {
+			errno = EINVAL;
+			return -1;
+		}
+		if (value > UINT64_MAX >> 4) {
+			errno = ERANGE;
+			return -1;
+		}
+		value = value << 4 | (uint64_t)digit;
 	}
 	*out = value;
 	return 0;

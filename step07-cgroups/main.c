@@ -131,6 +131,10 @@ static void usage(FILE *out)
 		"                       --device-write-iops\n"
 		"      --device PATH[:rwm]  allow the device node PATH (read, write, mknod;\n"
 		"                       default rwm) besides null, zero, tty and the like\n"
+		"      --net-classid ID  tag the container's packets with tc class ID,\n"
+		"                       0xMMMMmmmm or decimal (0x100001 is 10:1); v1 only\n"
+		"      --hugetlb SIZE:LIMIT  most bytes of huge pages of SIZE, e.g. 2M:64M\n"
+		"                       (once for each page size)\n"
 		"      --cleanup        remove what runs killed with -9 left behind, exit\n"
 		"  -v, --verbose        trace every kernel operation\n"
 		"  -h, --help           show this help\n",
@@ -385,10 +389,59 @@ static void parse_device(const char *spec, struct container *c)
 	};
 }
 
+/* --net-classid ID: the class that tc's filters (and iptables' -m cgroup)
+ * match, MAJOR:MINOR packed as 0xMMMMmmmm: 0x100001 is tc's 10:1. */
+static uint32_t parse_net_classid(const char *text)
+{
+	uint64_t id;
+
+	if (parse_u64_hex(text, &id) < 0 || id == 0 || id > UINT32_MAX)
+		usage_error("--net-classid: '%s' is not a class id from 1 to 0xffffffff, such as "
+			    "0x100001 (tc's 10:1)",
+			    text);
+	return (uint32_t)id;
+}
+
+/*
+ * --hugetlb SIZE:LIMIT: at most LIMIT bytes of huge pages of SIZE (2M,
+ * 1G). The kernel counts whole pages, so LIMIT is a multiple of SIZE; a
+ * size this kernel does not offer is refused by cgroup.c.
+ */
+static void parse_hugetlb(const char *spec, struct container *c)
+{
+	struct cgroup_limits *l = &c->limits;
+	const char *colon = strchr(spec, ':');
+	struct hugetlb_limit *h = NULL;
+	uint64_t page_size, limit;
+	char size[32];
+
+	if (!colon || (size_t)(colon - spec) >= sizeof(size))
+		usage_error("--hugetlb: '%s' is not SIZE:LIMIT such as 2M:64M", spec);
+	snprintf(size, sizeof(size), "%.*s", (int)(colon - spec), spec);
+	if (parse_size(size, &page_size) < 0 || parse_size(colon + 1, &limit) < 0)
+		usage_error("--hugetlb: '%s' is not SIZE:LIMIT such as 2M:64M", spec);
+	if (page_size < 4096 || (page_size & (page_size - 1)) != 0)
+		usage_error("--hugetlb: %s is not a page size (a power of two such as 2M or 1G)",
+			    size);
+	if (limit % page_size != 0)
+		usage_error("--hugetlb: %s is not a whole number of %s pages", colon + 1, size);
+	for (size_t i = 0; i < l->nhugetlb; i++)
+		if (l->hugetlb[i].page_size == page_size)
+			h = &l->hugetlb[i];
+	if (!h) {
+		if (l->nhugetlb == CGROUP_MAX_HUGETLB)
+			usage_error("--hugetlb: at most %d page sizes", CGROUP_MAX_HUGETLB);
+		h = &l->hugetlb[l->nhugetlb++];
+		h->page_size = page_size;
+	}
+	h->limit = limit;
+}
+
 static bool has_limits(const struct cgroup_limits *l)
 {
 	return l->memory || l->memory_swap || l->millicpus || l->cpu_weight || l->pids ||
-	       l->cpuset_cpus || l->cpuset_mems || l->io_weight || l->nio || l->ndevices;
+	       l->cpuset_cpus || l->cpuset_mems || l->io_weight || l->nio || l->ndevices ||
+	       l->net_classid || l->nhugetlb;
 }
 
 /* Long options without a short form. */
@@ -398,6 +451,8 @@ enum {
 	OPT_IO_WEIGHT,
 	OPT_IO_LIMIT,
 	OPT_DEVICE,
+	OPT_NET_CLASSID,
+	OPT_HUGETLB,
 };
 
 static void parse_args(int argc, char **argv, struct container *c)
@@ -427,6 +482,8 @@ static void parse_args(int argc, char **argv, struct container *c)
 		{ "device-read-iops", required_argument, NULL, OPT_IO_LIMIT },
 		{ "device-write-iops", required_argument, NULL, OPT_IO_LIMIT },
 		{ "device", required_argument, NULL, OPT_DEVICE },
+		{ "net-classid", required_argument, NULL, OPT_NET_CLASSID },
+		{ "hugetlb", required_argument, NULL, OPT_HUGETLB },
 		{ "cleanup", no_argument, NULL, 'C' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -518,6 +575,12 @@ static void parse_args(int argc, char **argv, struct container *c)
 		}
 		case OPT_DEVICE:
 			parse_device(optarg, c);
+			break;
+		case OPT_NET_CLASSID:
+			c->limits.net_classid = parse_net_classid(optarg);
+			break;
+		case OPT_HUGETLB:
+			parse_hugetlb(optarg, c);
 			break;
 		case 'C':
 			c->cleanup = true;

@@ -16,6 +16,8 @@
  *   io share       io.bfq.weight (or io.weight)  blkio.weight (or blkio.bfq.weight)
  *   io ceilings    io.max "MAJ:MIN wbps=N ..."   blkio.throttle.{read,write}_{bps,iops}_device
  *   devices        an eBPF program (devices.c)   devices.deny, devices.allow
+ *   packet class   (none: nftables, eBPF)        net_cls.classid
+ *   huge pages     hugetlb.2MB.max               hugetlb.2MB.limit_in_bytes
  *   members        cgroup.procs                  cgroup.procs in each tree
  *
  * v2 has two rules v1 lacks: a controller works in a cgroup only if the
@@ -45,11 +47,11 @@
 #define CGROUP_ROOT   "/sys/fs/cgroup"
 #define CGROUP_PARENT "stepbox"
 
-/* The v1 hierarchies we join. cpuset and blkio only when asked for: a
- * new v1 cpuset cgroup has no CPUs until someone fills cpuset.cpus, and
- * joining it fails (ENOSPC); see write_cpuset_v1. */
-static const char *const v1_controllers[] = { "memory",	 "cpu",	   "cpuacct", "pids",
-					      "freezer", "cpuset", "blkio",   "devices" };
+/* The v1 hierarchies we join. cpuset, blkio, net_cls and hugetlb only
+ * when asked for: a new v1 cpuset cgroup has no CPUs until someone fills
+ * cpuset.cpus, and joining it fails (ENOSPC); see write_cpuset_v1. */
+static const char *const v1_controllers[] = { "memory", "cpu",	 "cpuacct", "pids",    "freezer",
+					      "cpuset", "blkio", "devices", "net_cls", "hugetlb" };
 #define NV1 (sizeof(v1_controllers) / sizeof(v1_controllers[0]))
 
 enum cgroup_layout cgroup_detect(void)
@@ -217,9 +219,9 @@ static bool has_word(const char *list, const char *name)
 static int enable_controllers(struct cgroup *cg, const char *dir,
 			      const struct cgroup_limits *limits)
 {
-	static const char *const names[] = { "memory", "cpu", "pids", "cpuset", "io" };
+	static const char *const names[] = { "memory", "cpu", "pids", "cpuset", "io", "hugetlb" };
 	const bool needed[] = { wants_memory(limits), wants_cpu(limits), limits->pids != 0,
-				wants_cpuset(limits), wants_io(limits) };
+				wants_cpuset(limits), wants_io(limits),	 limits->nhugetlb != 0 };
 	char path[PATH_MAX + 32], available[256], enabled[256];
 
 	snprintf(path, sizeof(path), "%s/cgroup.controllers", dir);
@@ -301,6 +303,39 @@ static bool has_file(const char *dir, const char *file)
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	return access(path, F_OK) == 0;
+}
+
+/* "2MB" of hugetlb.2MB.max: the kernel names a page size in the largest
+ * of GB, MB and KB that is not more than it (mm/hugetlb_cgroup.c). */
+static void page_size_name(char *name, size_t size, uint64_t page_size)
+{
+	unsigned shift = page_size >= 1ull << 30 ? 30 : page_size >= 1ull << 20 ? 20 : 10;
+
+	snprintf(name, size, "%llu%s", (unsigned long long)(page_size >> shift),
+		 shift == 30   ? "GB"
+		 : shift == 20 ? "MB"
+			       : "KB");
+}
+
+/*
+ * hugetlb.SIZE.max (v2), .limit_in_bytes (v1) for each page size: a
+ * fault past it kills with SIGBUS. Since Linux 5.7 the same limit in
+ * hugetlb.SIZE.rsvd.* makes mmap itself fail instead (ENOMEM), as runc
+ * writes both; an older kernel lacks the file.
+ */
+static void write_hugetlb(struct cgroup *cg, const char *dir, const struct cgroup_limits *l,
+			  const char *knob)
+{
+	for (size_t i = 0; i < l->nhugetlb; i++) {
+		char name[32], file[64];
+
+		page_size_name(name, sizeof(name), l->hugetlb[i].page_size);
+		snprintf(file, sizeof(file), "hugetlb.%s.%s", name, knob);
+		set_knob_u64(cg, dir, file, l->hugetlb[i].limit);
+		snprintf(file, sizeof(file), "hugetlb.%s.rsvd.%s", name, knob);
+		if (has_file(dir, file))
+			set_knob_u64(cg, dir, file, l->hugetlb[i].limit);
+	}
 }
 
 /* io.max: one line a disk, "MAJ:MIN rbps=N wbps=N riops=N wiops=N",
@@ -399,6 +434,7 @@ static void write_limits_v2(struct cgroup *cg, const char *leaf, const struct cg
 			     l->io_weight);
 	for (size_t i = 0; i < l->nio; i++)
 		write_io_max(cg, leaf, &l->io[i]);
+	write_hugetlb(cg, leaf, l, "max");
 	write_devices_v2(cg, leaf, l);
 }
 
@@ -567,38 +603,65 @@ static void write_limits_v1(struct cgroup *cg, const struct cgroup_limits *l)
 		write_cpuset_v1(cg, v1_dir(cg, "cpuset"), l);
 	if (wants_io(l))
 		write_blkio_v1(cg, v1_dir(cg, "blkio"), l);
+	/* Packets the container's sockets send carry this class id, for tc
+	 * (and iptables' -m cgroup) to match. */
+	if (l->net_classid)
+		set_knob_u64(cg, v1_dir(cg, "net_cls"), "net_cls.classid", l->net_classid);
+	if (l->nhugetlb)
+		write_hugetlb(cg, v1_dir(cg, "hugetlb"), l, "limit_in_bytes");
 	write_devices_v1(cg, v1_dir(cg, "devices"), l);
+}
+
+/* Is a v1 hierarchy mounted at BASE (/sys/fs/cgroup/NAME)? Its st_dev
+ * in *ST. A co-mounted one (net_cls,net_prio) is reached by its link. */
+static bool v1_mounted(const char *base, struct stat *st)
+{
+	struct statfs fs;
+
+	return statfs(base, &fs) == 0 && fs.f_type == CGROUP_SUPER_MAGIC && stat(base, st) == 0;
 }
 
 static void create_v1(struct cgroup *cg, const char *id, const struct cgroup_limits *limits)
 {
-	const bool needed[NV1] = {
-		wants_memory(limits), wants_cpu(limits), false, limits->pids != 0, false,
-		wants_cpuset(limits), wants_io(limits),	 true
-	};
-	/* cpuset and blkio are joined only when a limit needs them */
-	const bool only_when_needed[NV1] = { false, false, false, false, false, true, true, false };
+	const bool needed[NV1] = { wants_memory(limits),
+				   wants_cpu(limits),
+				   false,
+				   limits->pids != 0,
+				   false,
+				   wants_cpuset(limits),
+				   wants_io(limits),
+				   true,
+				   limits->net_classid != 0,
+				   limits->nhugetlb != 0 };
+	/* cpuset, blkio, net_cls, hugetlb are joined only when a limit needs them */
+	const bool only_when_needed[NV1] = { false, false, false, false, false,
+					     true,  true,  false, true,	 true };
 	dev_t seen[NV1] = { 0 };
 	int nseen = 0;
 
+	/* Every hierarchy a limit needs, before any directory is made. */
 	for (size_t i = 0; i < NV1; i++) {
 		char base[PATH_MAX];
-		struct statfs fs;
+		struct stat st;
+
+		snprintf(base, sizeof(base), CGROUP_ROOT "/%s", v1_controllers[i]);
+		if (needed[i] && !v1_mounted(base, &st)) {
+			errno = ENOENT;
+			fail(cg, "mount it: mount -t cgroup -o NAME cgroup /sys/fs/cgroup/NAME",
+			     "cgroup v1 controller %s is not mounted at %s", v1_controllers[i],
+			     base);
+		}
+	}
+	for (size_t i = 0; i < NV1; i++) {
+		char base[PATH_MAX];
 		struct stat st;
 		bool dup = false;
 
 		if (!needed[i] && only_when_needed[i])
 			continue;
 		snprintf(base, sizeof(base), CGROUP_ROOT "/%s", v1_controllers[i]);
-		if (statfs(base, &fs) < 0 || fs.f_type != CGROUP_SUPER_MAGIC ||
-		    stat(base, &st) < 0) {
-			if (!needed[i])
-				continue;
-			errno = ENOENT;
-			fail(cg, "mount it: mount -t cgroup -o NAME cgroup /sys/fs/cgroup/NAME",
-			     "cgroup v1 controller %s is not mounted at %s", v1_controllers[i],
-			     base);
-		}
+		if (!v1_mounted(base, &st))
+			continue;
 		/* Co-mounted controllers (cpu,cpuacct) share one tree. */
 		for (int j = 0; j < nseen; j++)
 			dup = dup || seen[j] == st.st_dev;
@@ -612,12 +675,34 @@ static void create_v1(struct cgroup *cg, const char *id, const struct cgroup_lim
 
 /* --- the public part -------------------------------------------------- */
 
+/*
+ * What cannot work here is refused before anything is made: v2 has no
+ * net_cls (a packet's cgroup is matched where it is filtered instead),
+ * and a huge page size the kernel lacks has no hugetlb file.
+ */
+static void check_request(const struct cgroup *cg, const struct cgroup_limits *l)
+{
+	if (l->net_classid && cg->layout == CGROUP_V2)
+		die("--net-classid: cgroup v2 has no net_cls controller; on v2 the same is done "
+		    "by matching the socket's cgroup: nftables 'socket cgroupv2', or eBPF");
+	for (size_t i = 0; i < l->nhugetlb; i++) {
+		char path[96], name[32];
+
+		snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/hugepages-%llukB",
+			 (unsigned long long)(l->hugetlb[i].page_size >> 10));
+		page_size_name(name, sizeof(name), l->hugetlb[i].page_size);
+		if (access(path, F_OK) < 0)
+			die_errno("--hugetlb: this kernel has no %s huge pages: %s", name, path);
+	}
+}
+
 void cgroup_create(struct cgroup *cg, const char *id, const struct cgroup_limits *limits)
 {
 	memset(cg, 0, sizeof(*cg));
 	cg->fd = -1;
 	cg->layout = cgroup_detect();
 	trace("statfs(\"" CGROUP_ROOT "\"): cgroup %s", cgroup_layout_name(cg->layout));
+	check_request(cg, limits);
 	if (cg->layout == CGROUP_V2)
 		create_v2(cg, id, limits);
 	else

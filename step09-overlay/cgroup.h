@@ -19,12 +19,19 @@ enum cgroup_layout {
 
 #define CGROUP_MAX_IO	   8
 #define CGROUP_MAX_DEVICES 16
+#define CGROUP_MAX_HUGETLB 4
 
 /* --device-{read,write}-{bps,iops} for one block device; 0: no limit. */
 struct io_limit {
 	unsigned major, minor;
 	uint64_t rbps, wbps;   /* bytes a second */
 	uint64_t riops, wiops; /* operations a second */
+};
+
+/* --hugetlb SIZE:LIMIT for one huge page size. */
+struct hugetlb_limit {
+	uint64_t page_size; /* bytes: 2M, 1G, ... as the kernel offers them */
+	uint64_t limit;	    /* bytes of such pages, a multiple of page_size */
 };
 
 /* What the user asked for; 0 means "no limit given". */
@@ -42,9 +49,12 @@ struct cgroup_limits {
 	/* --device: allowed besides devices_default (devices.h) */
 	struct device_rule devices[CGROUP_MAX_DEVICES];
 	size_t ndevices;
+	uint32_t net_classid; /* --net-classid: v1 net_cls.classid, tc's MAJ:MIN */
+	struct hugetlb_limit hugetlb[CGROUP_MAX_HUGETLB];
+	size_t nhugetlb;
 };
 
-#define CGROUP_MAX_DIRS 8
+#define CGROUP_MAX_DIRS 10
 
 struct cgroup {
 	enum cgroup_layout layout;

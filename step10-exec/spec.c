@@ -10,6 +10,7 @@
  *   mounts                      /proc, /dev, -V         (steps 03, 04, 08)
  *   linux.uidMappings           --map-base, --map-size  (step06)
  *   linux.resources             --memory, --cpus, ...   (step07)
+ *     network.classID, hugepageLimits  --net-classid, --hugetlb
  *   linux.cgroupsPath           our stepbox/ID          (step07)
  *   root.path, root.readonly    --rootfs                (step08)
  *   process.args, env, cwd      COMMAND [ARG...]
@@ -624,6 +625,56 @@ static void read_devices(struct spec *s, json_object *res)
 	}
 }
 
+/* linux.resources.hugepageLimits: [{"pageSize": "2MB", "limit": N}], as
+ * --hugetlb 2M:N; the page size is named as the kernel names its files. */
+static void read_hugepage_limits(struct spec *s, json_object *res)
+{
+	json_object *a =
+	    get_typed(res, "hugepageLimits", json_type_array, "linux.resources.hugepageLimits");
+	struct cgroup_limits *l = &s->limits;
+
+	for (size_t i = 0; a && i < json_object_array_length(a); i++) {
+		json_object *h = json_object_array_get_idx(a, i);
+		struct hugetlb_limit *slot = NULL;
+		char where[64], digits[16];
+		const char *size;
+		uint64_t n, page_size;
+		int64_t limit;
+		size_t len;
+		bool set;
+
+		snprintf(where, sizeof(where), "linux.resources.hugepageLimits[%zu]", i);
+		if (!json_object_is_type(h, json_type_object))
+			refuse(where, "must be an object");
+		size = get_string(h, "pageSize", where);
+		len = size ? strspn(size, "0123456789") : 0;
+		if (!size || len == 0 || len >= sizeof(digits) ||
+		    (strcmp(size + len, "KB") != 0 && strcmp(size + len, "MB") != 0 &&
+		     strcmp(size + len, "GB") != 0))
+			refuse(where, "\"pageSize\" must be a size such as 2MB or 1GB");
+		snprintf(digits, sizeof(digits), "%.*s", (int)len, size);
+		if (parse_u64_range(digits, 1, 1 << 20, &n) < 0)
+			refuse(where, "\"pageSize\" %s is out of range", size);
+		page_size = n << (size[len] == 'G' ? 30 : size[len] == 'M' ? 20 : 10);
+		limit = get_int(h, "limit", 0, INT64_MAX, where, &set);
+		if (!set)
+			refuse(where, "\"limit\" missing");
+		if ((uint64_t)limit % page_size != 0)
+			refuse(where, "\"limit\" %lld is not a whole number of %s pages",
+			       (long long)limit, size);
+		for (size_t j = 0; j < l->nhugetlb; j++)
+			if (l->hugetlb[j].page_size == page_size)
+				slot = &l->hugetlb[j];
+		if (!slot) {
+			if (l->nhugetlb == CGROUP_MAX_HUGETLB)
+				refuse(where, "more than %d page sizes", CGROUP_MAX_HUGETLB);
+			slot = &l->hugetlb[l->nhugetlb++];
+			slot->page_size = page_size;
+		}
+		slot->limit = (uint64_t)limit;
+	}
+}
+
 static void read_resources(struct spec *s, json_object *lnx)
 {
 	json_object *res = get_typed(lnx, "resources", json_type_object, "linux.resources");
@@ -631,6 +682,7 @@ static void read_resources(struct spec *s, json_object *lnx)
 	json_object *cpu = get_typed(res, "cpu", json_type_object, "linux.resources.cpu");
 	json_object *pids = get_typed(res, "pids", json_type_object, "linux.resources.pids");
 	json_object *io = get_typed(res, "blockIO", json_type_object, "linux.resources.blockIO");
+	json_object *net = get_typed(res, "network", json_type_object, "linux.resources.network");
 	struct cgroup_limits *l = &s->limits;
 	int64_t quota, period, shares, limit;
 	bool set, has_period;
@@ -673,7 +725,13 @@ static void read_resources(struct spec *s, json_object *lnx)
 	refuse_if_set(io, "throttleWriteBpsDevice",
 		      "linux.resources.blockIO.throttleWriteBpsDevice",
 		      "use the command line's --device-write-bps");
-	refuse_if_set(res, "hugepageLimits", "linux.resources.hugepageLimits", "hugetlb limits");
+	/* net_cls (v1 only: cgroup.c refuses it on v2) */
+	limit = get_int(net, "classID", 0, UINT32_MAX, "linux.resources.network.classID", &set);
+	if (set && limit > 0)
+		l->net_classid = (uint32_t)limit;
+	refuse_if_set(net, "priorities", "linux.resources.network.priorities",
+		      "net_prio priorities (net_prio.ifpriomap)");
+	read_hugepage_limits(s, res);
 	refuse_if_set(res, "rdma", "linux.resources.rdma", "rdma limits");
 	refuse_if_set(res, "unified", "linux.resources.unified", "raw cgroup v2 files");
 	read_devices(s, res);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
-# step07 and later: the cpuset, io (blkio) and devices controllers,
-# enforced inside and checked from the host, on cgroup v2 (make test-vm)
-# and v1/hybrid. The container's cgroup is found from the host through
+# step07 and later: the cpuset, io (blkio), devices, net_cls and hugetlb
+# controllers, enforced inside and checked from the host, on cgroup v2
+# (make test-vm) and v1/hybrid. The container's cgroup is found from the host through
 # its first process (/proc/PID/cgroup), whatever the runtime names it.
 
 load helpers
@@ -54,6 +54,23 @@ io_weight_available() {
 
 ms_of() {
 	sed -n 's/.*ops, \([0-9]*\) ms/\1/p' <<<"$1"
+}
+
+# gone ID: no cgroup of container ID in any hierarchy, and nothing of
+# stepbox's in net_cls or hugetlb, which only these tests use (other runs
+# may have cgroups of their own elsewhere meanwhile).
+gone() {
+	assert_equal "$(find /sys/fs/cgroup/ -maxdepth 4 -type d -name "$1")" ""
+	assert_equal "$(find /sys/fs/cgroup/net_cls/ /sys/fs/cgroup/hugetlb/ -path '*stepbox*' 2>/dev/null)" ""
+}
+
+# refused_early ARGS...: the run is refused (125) and its -v trace shows
+# no cgroup directory made: it stopped before anything was created.
+refused_early() {
+	run ctr -v "$@" -- touch "$WORK/x/ran"
+	assert_equal "$status" 125
+	refute_output --partial "mkdir /sys/fs/cgroup"
+	[ ! -e "$WORK/x/ran" ]
 }
 
 # --- cpuset -----------------------------------------------------------
@@ -263,6 +280,106 @@ ms_of() {
 	assert_equal "$(find /sys/fs/cgroup -maxdepth 3 -path '*stepbox*')" ""
 }
 
+# --- net_cls (v1) -------------------------------------------------------
+
+@test "net_cls: --net-classid 0x100001 is the container's net_cls.classid (1048577) seen from the host; v2 refuses it" {
+	if cgroup_v2; then
+		run ctr --net-classid 0x100001 -- touch "$WORK/x/ran"
+		assert_equal "$status" 125
+		assert_equal "${#lines[@]}" 1
+		assert_output --partial "cgroup v2 has no net_cls controller"
+		assert_output --partial "socket cgroupv2"
+		[ ! -e "$WORK/x/ran" ]
+		refused_early --net-classid 0x100001 --pids 20
+		return
+	fi
+	if [ "$(stat -f -c %T /sys/fs/cgroup/net_cls 2>/dev/null)" != cgroupfs ]; then
+		# the host has no net_cls hierarchy: refused before anything is made
+		run ctr --net-classid 0x100001 --pids 20 -- touch "$WORK/x/ran"
+		assert_equal "$status" 125
+		assert_line --index 0 --partial "cgroup v1 controller net_cls is not mounted at /sys/fs/cgroup/net_cls"
+		refused_early --net-classid 0x100001 --pids 20
+		v1_mount net_cls net_prio || skip "this kernel has no net_cls to mount"
+	fi
+	ctr_bg --net-classid 0x100001 -- sh -c "$(handshake)"
+	wait_for "$WORK/x/ready"
+	dir=$(ctr_cg_dir net_cls)
+	[ -n "$dir" ] && [ "$dir" != /sys/fs/cgroup/net_cls/ ]
+	assert_equal "$(cat "$dir/net_cls.classid")" 1048577
+	grep -qx "$(ctr_pid1)" "$dir/cgroup.procs"
+	id=$(ctr_id)
+	go
+	ctr_wait
+	assert_success
+	[ ! -e "$dir" ]
+	gone "$id"
+}
+
+# --- hugetlb ------------------------------------------------------------
+
+@test "hugetlb: --hugetlb 2M:4M is hugetlb.2MB.limit_in_bytes (v1) or hugetlb.2MB.max (v2) seen from the host" {
+	[ -d /sys/kernel/mm/hugepages/hugepages-2048kB ] || skip "no 2M huge pages on this machine"
+	if cgroup_v2; then
+		if ! grep -qw hugetlb /sys/fs/cgroup/cgroup.controllers; then
+			run ctr --hugetlb 2M:4M -- touch "$WORK/x/ran"
+			assert_equal "$status" 125
+			assert_output --partial "controller hugetlb is not available"
+			refused_early --hugetlb 2M:4M
+			return
+		fi
+		knob=max
+	else
+		if [ "$(stat -f -c %T /sys/fs/cgroup/hugetlb 2>/dev/null)" != cgroupfs ]; then
+			run ctr --hugetlb 2M:4M --pids 20 -- touch "$WORK/x/ran"
+			assert_equal "$status" 125
+			assert_line --index 0 --partial "cgroup v1 controller hugetlb is not mounted at /sys/fs/cgroup/hugetlb"
+			refused_early --hugetlb 2M:4M --pids 20
+			v1_mount hugetlb || skip "this kernel has no hugetlb to mount in v1"
+		fi
+		knob=limit_in_bytes
+	fi
+	ctr_bg --hugetlb 2M:4M -- sh -c "$(handshake)"
+	wait_for "$WORK/x/ready"
+	dir=$(ctr_cg_dir hugetlb)
+	assert_equal "$(cat "$dir/hugetlb.2MB.$knob")" 4194304
+	# the reservation limit too, where the kernel has one (5.7+), as runc
+	[ ! -e "$dir/hugetlb.2MB.rsvd.$knob" ] ||
+		assert_equal "$(cat "$dir/hugetlb.2MB.rsvd.$knob")" 4194304
+	# the other page sizes stay unlimited
+	for other in "$dir"/hugetlb.*."$knob"; do
+		case $other in */hugetlb.2MB.*) continue ;; esac
+		run cat "$other"
+		assert_output --regexp '^(max|9223372036854[0-9]*)$'
+	done
+	id=$(ctr_id)
+	go
+	ctr_wait
+	assert_success
+	[ ! -e "$dir" ]
+	gone "$id"
+}
+
+@test "net_cls, hugetlb: bad values exit 125 with one line and leave nothing behind" {
+	for args in "--net-classid garbage" "--net-classid 0x1ffffffff" "--net-classid 0" \
+		"--net-classid 0x" "--net-classid -1" "--net-classid 0x10g" "--hugetlb 2M" \
+		"--hugetlb x:4M" "--hugetlb 3M:6M" "--hugetlb 2M:3M" "--hugetlb 2M:-1" "--hugetlb :4M"; do
+		# shellcheck disable=SC2086
+		run ctr $args -- touch "$WORK/x/ran"
+		assert_equal "$status" 125
+		assert_equal "${#lines[@]}" 2 # the error and the pointer to --help
+		# shellcheck disable=SC2086
+		refused_early $args
+	done
+	# a page size this kernel does not have: refused before any cgroup
+	if [ ! -e /sys/kernel/mm/hugepages/hugepages-4096kB ]; then
+		run ctr --hugetlb 4M:8M -- touch "$WORK/x/ran"
+		assert_equal "$status" 125
+		assert_equal "${#lines[@]}" 1
+		assert_output --partial "this kernel has no 4MB huge pages: /sys/kernel/mm/hugepages/hugepages-4096kB"
+		refused_early --hugetlb 4M:8M --pids 20
+	fi
+}
+
 # --- all of them -------------------------------------------------------
 
 @test "without these options: no cpuset or io cgroup, but the default device list" {
@@ -297,9 +414,10 @@ ms_of() {
 	assert_equal "$(find /sys/fs/cgroup -maxdepth 3 -path '*stepbox*')" ""
 }
 
-@test "rootless: cpuset, io and device options are refused with a reason" {
+@test "rootless: cpuset, io, device, net_cls and hugetlb options are refused with a reason" {
 	cp "$STEP_BIN" "$WORK/run"
-	for args in "--cpuset-cpus 0" "--cpuset-mems 0" "--io-weight 100" "--device /dev/null"; do
+	for args in "--cpuset-cpus 0" "--cpuset-mems 0" "--io-weight 100" "--device /dev/null" \
+		"--net-classid 0x100001" "--hugetlb 2M:4M"; do
 		# shellcheck disable=SC2086
 		run setpriv --reuid 65534 --regid 65534 --clear-groups "$WORK/run" $args true
 		assert_equal "$status" 125

@@ -197,6 +197,51 @@ assert_no_traces() {
 	assert_no_traces
 }
 
+@test "oci: linux.resources.network.classID and hugepageLimits, seen from the host; network.priorities and bad page sizes refused" {
+	args 'sleep 100'
+	edit '.linux.resources.network = {classID: 1048577} | .linux.resources.hugepageLimits = [{pageSize: "2MB", limit: 4194304}]'
+	good=$(cat "$BUNDLE/config.json")
+	for c in '.linux.resources.network.priorities = [{name: "eth0", priority: 5}]|linux.resources.network.priorities: not supported' \
+		'.linux.resources.hugepageLimits[0].pageSize = "2M"|pageSize" must be a size such as 2MB' \
+		'.linux.resources.hugepageLimits[0].limit = 3000000|is not a whole number of 2MB pages' \
+		'.linux.resources.network.classID = 4294967296|linux.resources.network.classID: 4294967296 is out of range'; do
+		echo "$good" >"$BUNDLE/config.json"
+		edit "${c%%|*}"
+		run oci create --bundle "$BUNDLE" c12
+		assert_failure
+		assert_output --partial "${c#*|}"
+		run oci state c12
+		assert_failure
+	done
+	echo "$good" >"$BUNDLE/config.json"
+	[ -d /sys/kernel/mm/hugepages/hugepages-2048kB ] || skip "no 2M huge pages on this machine"
+	if cgroup_v2; then
+		# v2 has no net_cls: refused before anything is made
+		run oci create --bundle "$BUNDLE" c12
+		assert_failure
+		assert_output --partial "cgroup v2 has no net_cls controller"
+		[ ! -e /sys/fs/cgroup/stepbox-oci/c12 ]
+		edit 'del(.linux.resources.network)'
+		grep -qw hugetlb /sys/fs/cgroup/cgroup.controllers || skip "no hugetlb controller"
+		create c12
+		dirs=(/sys/fs/cgroup/stepbox-oci/c12)
+		assert_equal "$(cat "${dirs[0]}/hugetlb.2MB.max")" 4194304
+	else
+		v1_mount net_cls net_prio || skip "this kernel has no net_cls to mount"
+		v1_mount hugetlb || skip "this kernel has no hugetlb to mount in v1"
+		create c12
+		dirs=(/sys/fs/cgroup/net_cls/stepbox-oci/c12 /sys/fs/cgroup/hugetlb/stepbox-oci/c12)
+		assert_equal "$(cat "${dirs[0]}/net_cls.classid")" 1048577
+		assert_equal "$(cat "${dirs[1]}/hugetlb.2MB.limit_in_bytes")" 4194304
+		grep -qx "$PID" "${dirs[0]}/cgroup.procs"
+	fi
+	grep -qx "$PID" "${dirs[-1]}/cgroup.procs"
+	run oci delete --force c12
+	assert_success
+	for d in "${dirs[@]}"; do [ ! -e "$d" ]; done
+	! running "$PID"
+}
+
 @test "oci: kill signals the first process; delete refuses a running container without --force" {
 	args "trap 'echo got TERM > $WORK/x/out; exit 0' TERM; touch $WORK/x/ready; while :; do sleep 0.1; done"
 	create c4

@@ -1,5 +1,5 @@
 /*
- * test_parse.c — parse_u64, parse_u64_range, parse_size,
+ * test_parse.c — parse_u64, parse_u64_range, parse_u64_hex, parse_size,
  * parse_millicpus, parse_id_list, parse_path_rate, parse_access and
  * parse_pid_list: what they accept, and every way they refuse (with the
  * errno each refusal sets).
@@ -76,6 +76,33 @@ static void test_u64_range(void **state)
 	assert_int_equal(parse_u64_range("x", 1, 10, &out), -1);
 	assert_int_equal(errno, EINVAL);
 	assert_int_equal(out, 10);
+}
+
+static void test_u64_hex(void **state)
+{
+	static const char *const bad[] = { "",	   "0x",   "0x-1", "0x1g", "x10",
+					   "0x 1", " 0x1", "-0x1", "0x1 ", "1x1" };
+	uint64_t out = 0;
+
+	(void)state;
+	assert_int_equal(parse_u64_hex("0x100001", &out), 0);
+	assert_int_equal(out, 0x100001);
+	assert_int_equal(parse_u64_hex("0XaBcD", &out), 0);
+	assert_int_equal(out, 0xabcd);
+	assert_int_equal(parse_u64_hex("1048577", &out), 0);
+	assert_int_equal(out, 1048577);
+	assert_int_equal(parse_u64_hex("0xffffffffffffffff", &out), 0);
+	assert_int_equal(out, UINT64_MAX);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		errno = 0;
+		out = 42;
+		assert_int_equal(parse_u64_hex(bad[i], &out), -1);
+		assert_int_equal(errno, EINVAL);
+		assert_int_equal(out, 42);
+	}
+	errno = 0;
+	assert_int_equal(parse_u64_hex("0x10000000000000000", &out), -1);
+	assert_int_equal(errno, ERANGE);
 }
 
 static void test_size_accepts(void **state)
@@ -364,13 +391,21 @@ static void test_access(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_u64_accepts),	  cmocka_unit_test(test_u64_rejects),
-		cmocka_unit_test(test_u64_range),	  cmocka_unit_test(test_size_accepts),
-		cmocka_unit_test(test_size_rejects),	  cmocka_unit_test(test_millicpus_accepts),
-		cmocka_unit_test(test_millicpus_rejects), cmocka_unit_test(test_pid_list_accepts),
-		cmocka_unit_test(test_pid_list_rejects),  cmocka_unit_test(test_id_list_accepts),
-		cmocka_unit_test(test_id_list_rejects),	  cmocka_unit_test(test_path_rate_accepts),
-		cmocka_unit_test(test_path_rate_rejects), cmocka_unit_test(test_access),
+		cmocka_unit_test(test_u64_accepts),
+		cmocka_unit_test(test_u64_rejects),
+		cmocka_unit_test(test_u64_range),
+		cmocka_unit_test(test_u64_hex),
+		cmocka_unit_test(test_size_accepts),
+		cmocka_unit_test(test_size_rejects),
+		cmocka_unit_test(test_millicpus_accepts),
+		cmocka_unit_test(test_millicpus_rejects),
+		cmocka_unit_test(test_pid_list_accepts),
+		cmocka_unit_test(test_pid_list_rejects),
+		cmocka_unit_test(test_id_list_accepts),
+		cmocka_unit_test(test_id_list_rejects),
+		cmocka_unit_test(test_path_rate_accepts),
+		cmocka_unit_test(test_path_rate_rejects),
+		cmocka_unit_test(test_access),
 	};
 
 	return cmocka_run_group_tests_name("parse", tests, NULL, NULL);
