@@ -25,12 +25,14 @@ mount -t devpts devpts /dev/pts
 # or the v1 controllers each in a tree of its own under a tmpfs.
 if [ "$VM_CGROUP" = v1 ]; then
 	mount -t tmpfs -o mode=755 cgroup /sys/fs/cgroup
-	for c in cpuset cpu,cpuacct blkio memory devices freezer pids; do
+	for c in cpuset cpu,cpuacct blkio memory devices freezer pids net_cls,net_prio hugetlb; do
 		mkdir "/sys/fs/cgroup/$c"
 		mount -t cgroup -o "$c" cgroup "/sys/fs/cgroup/$c"
 	done
 	ln -s cpu,cpuacct /sys/fs/cgroup/cpu
 	ln -s cpu,cpuacct /sys/fs/cgroup/cpuacct
+	ln -s net_cls,net_prio /sys/fs/cgroup/net_cls
+	ln -s net_cls,net_prio /sys/fs/cgroup/net_prio
 	layout="v1: $(ls /sys/fs/cgroup | tr '\n' ' ')"
 else
 	mount -t cgroup2 cgroup2 /sys/fs/cgroup

@@ -460,6 +460,14 @@ static void copy_cgroup_links(int tmpfs, const char *where)
  * a tmpfs with one directory per hierarchy, each the container's own
  * cgroup bound there, as runc's mountCgroupV1 does.
  */
+/* Is PATH the root of a mounted cgroup v1 hierarchy? */
+static bool is_cgroup_mount(const char *path)
+{
+	struct statfs fs;
+
+	return statfs(path, &fs) == 0 && fs.f_type == CGROUP_SUPER_MAGIC;
+}
+
 static void mount_cgroup_v1(int root, int target, const struct spec_mount *m)
 {
 	char *text = read_file_alloc("/proc/self/cgroup", NULL), *line, *save = NULL;
@@ -487,6 +495,17 @@ static void mount_cgroup_v1(int root, int target, const struct spec_mount *m)
 		if (!*ctl)
 			continue; /* the v2 line of a hybrid host: not shown */
 		snprintf(name, sizeof(name), "%s", strncmp(ctl, "name=", 5) ? ctl : ctl + 5);
+		/*
+		 * A hierarchy the kernel still has but nobody mounts (one that
+		 * was mounted once and unmounted while it had cgroups, or is
+		 * pinned) is listed in /proc/self/cgroup all the same: nothing
+		 * to bind, so it is left out, as runc reads mountinfo instead.
+		 */
+		snprintf(path, sizeof(path), "/sys/fs/cgroup/%s", name);
+		if (!is_cgroup_mount(path)) {
+			trace("cgroup v1 hierarchy %s is not mounted at %s: left out", ctl, path);
+			continue;
+		}
 		snprintf(path, sizeof(path), "/sys/fs/cgroup/%s%s", name, cg);
 		if (mkdirat(tmpfs, name, 0755) < 0 || (dir = openat(tmpfs, name, O_PATH)) < 0)
 			die_errno("mkdir %s/%s", m->destination, name);

@@ -299,7 +299,11 @@ refused_early() {
 		assert_equal "$status" 125
 		assert_line --index 0 --partial "cgroup v1 controller net_cls is not mounted at /sys/fs/cgroup/net_cls"
 		refused_early --net-classid 0x100001 --pids 20
-		v1_mount net_cls net_prio || skip "this kernel has no net_cls to mount"
+		# The host's cgroup mounts are not a test's to change (a v1
+		# hierarchy mounted once lives on in the kernel, listed in every
+		# /proc/PID/cgroup): the limit itself is checked where the tree is
+		# mounted, as in make test-vm's v1 layout on a v2 host.
+		return
 	fi
 	ctr_bg --net-classid 0x100001 -- sh -c "$(handshake)"
 	wait_for "$WORK/x/ready"
@@ -334,7 +338,9 @@ refused_early() {
 			assert_equal "$status" 125
 			assert_line --index 0 --partial "cgroup v1 controller hugetlb is not mounted at /sys/fs/cgroup/hugetlb"
 			refused_early --hugetlb 2M:4M --pids 20
-			v1_mount hugetlb || skip "this kernel has no hugetlb to mount in v1"
+			# not the test's to mount on the host (see net_cls above); on
+			# v2, and in the VM's v1 layout, the limit is checked
+			return
 		fi
 		knob=limit_in_bytes
 	fi

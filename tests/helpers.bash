@@ -183,36 +183,6 @@ cgroup_v2() {
 	[ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]
 }
 
-# v1_mount NAME...: the v1 hierarchy of controllers NAME... (co-mounted,
-# as systemd mounts net_cls,net_prio) at /sys/fs/cgroup/NAME,... with a
-# link for each NAME, when the host has not mounted it: the test's own,
-# undone in teardown after the test's own cleanup (TEARDOWN_EXTRA), with
-# what a failed run left in it (an unmounted hierarchy lives on, hidden,
-# while it has cgroups). Fails when the kernel lacks a controller or will
-# not bind it here (another hierarchy uses it).
-v1_mount() {
-	local names dir name undo=
-	names=$(IFS=,; echo "$*")
-	dir=/sys/fs/cgroup/$names
-	[ "$(stat -f -c %T "/sys/fs/cgroup/$1" 2>/dev/null)" != cgroupfs ] || return 0
-	for name in "$@"; do
-		awk -v n="$name" '$1 == n && $4 == 1 { f = 1 } END { exit !f }' /proc/cgroups || return 1
-	done
-	mkdir "$dir" || return 1
-	if ! mount -t cgroup -o "$names" cgroup "$dir"; then
-		rmdir "$dir"
-		return 1
-	fi
-	if [ "$#" -gt 1 ]; then
-		for name in "$@"; do
-			ln -s "$names" "/sys/fs/cgroup/$name"
-			undo+="rm -f '/sys/fs/cgroup/$name'; "
-		done
-	fi
-	undo+="find '$dir' -mindepth 1 -depth -type d -path '*stepbox*' -exec rmdir {} + 2>/dev/null; "
-	TEARDOWN_EXTRA="${TEARDOWN_EXTRA:+$TEARDOWN_EXTRA; }${undo}umount '$dir'; rmdir '$dir'"
-}
-
 # as_user CMD...: run CMD as uid/gid 65534 with no supplementary groups.
 as_user() {
 	setpriv --reuid 65534 --regid 65534 --clear-groups "$@"
