@@ -70,3 +70,13 @@ CC
 	assert_success
 	assert_output --partial "Usage"
 }
+
+@test "README: the steps table's 'lines' column is what scripts/step-lines.sh counts" {
+	run "$REPO/scripts/step-lines.sh"
+	assert_success
+	expected=$output
+	# | NN | interfaces | LINES | runc | crun |
+	actual=$(awk -F' [|] ' '/^[|] [0-9][0-9] [|]/ && $3 ~ /^[0-9]+$/ { sub(/^[|] /, "", $1); print $1, $3 }' "$REPO/README.md")
+	assert_equal "$actual" "$expected"
+	[ "$(wc -l <<<"$actual")" -eq "$(ls -d "$REPO"/step[0-9][0-9]-*/ | wc -l)" ]
+}
