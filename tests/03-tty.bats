@@ -20,6 +20,7 @@ TTY_NAME='tty'
 # with OPTIONS, then records its exit status and the settings again.
 # CTR_PID is the runtime's pid (helpers' teardown kills it if need be).
 tty_start() {
+	PROMPTS=0
 	TTY_RUNS=$((${TTY_RUNS:-0} + 1))
 	# its socket in $WORK, which teardown removes
 	TMUX_SOCKET="$WORK/tmux-$TTY_RUNS"
@@ -57,14 +58,23 @@ screen() {
 	tmux -S "$TMUX_SOCKET" capture-pane -p -t t
 }
 
-# type_line TEXT: type TEXT and Enter, as keys.
+# prompts: how many prompts the window has shown (its history too).
+prompts() {
+	tmux -S "$TMUX_SOCKET" capture-pane -p -S - -t t | grep -c "^${PROMPT% }" || true
+}
+
+# type_line TEXT: type TEXT and Enter, as keys. PROMPTS is the count of
+# prompts before, so that wait_prompt waits for the next one, not the
+# one the line was typed after (the keys may not be on the screen yet).
 type_line() {
+	PROMPTS=$(prompts)
 	tmux -S "$TMUX_SOCKET" send-keys -t t -l "$1"
 	tmux -S "$TMUX_SOCKET" send-keys -t t Enter
 }
 
 # press KEY: one key, in tmux's names (C-c, C-z).
 press() {
+	PROMPTS=$(prompts)
 	tmux -S "$TMUX_SOCKET" send-keys -t t "$1"
 }
 
@@ -80,13 +90,16 @@ wait_screen() {
 	return 1
 }
 
-# wait_prompt: until the container's shell waits for input (its prompt
-# is the screen's last non-empty line).
+# wait_prompt: until the container's shell waits for input again: a
+# prompt newer than the last line typed (type_line), and it is the
+# screen's last non-empty line.
 wait_prompt() {
-	local i
+	local i last
 	for ((i = 0; i < 200; i++)); do
-		[ "$(screen | grep -v '^$' | tail -n1)" = "${PROMPT% }" ] && return 0
-		[ "$(screen | grep -v '^$' | tail -n1)" = "$PROMPT" ] && return 0
+		last=$(screen | grep -v '^$' | tail -n1)
+		if [ "$last" = "${PROMPT% }" ] || [ "$last" = "$PROMPT" ]; then
+			[ "$(prompts)" -gt "${PROMPTS:-0}" ] && return 0
+		fi
 		sleep 0.05
 	done
 	echo "timed out waiting for the prompt; the screen:" >&2
