@@ -58,6 +58,14 @@ load helpers
 	assert_equal "$status" 137
 	# PR_SET_PDEATHSIG took the container down with the runtime
 	until_gone "$pid"
+	# From step07 a runtime killed with -9 leaves its cgroup, state and
+	# (step09) overlay for --cleanup or the next run: cleaned here, so the
+	# next test starts on the host as it was, whichever test runs next.
+	if [ "$STEP_NUM" -ge 7 ]; then
+		run "$STEP_BIN" --cleanup
+		assert_success
+		assert_equal "$(host_traces)" ""
+	fi
 }
 
 @test "pid: with --init, SIGTERM on the runtime ends a sleep with 143" {
