@@ -90,11 +90,15 @@ load helpers
 }
 
 @test "pid: with --init, PID 1 adopts orphans and reaps them: no zombies" {
+	# The subshell's exit orphans its sleep: its parent is PID 1 from
+	# then on. Once the sleep ends it must be reaped: wait until its
+	# /proc entry goes (a zombie keeps it; 10 s at most), then count.
 	run ctr --init sh -c '
-		(sleep 0.3 & echo $! > '"$WORK"'/x/orphan)
-		sleep 0.1
-		awk "{ print \$4 }" /proc/$(cat '"$WORK"'/x/orphan)/stat
-		sleep 1
+		(sleep 1 & echo $! > '"$WORK"'/x/orphan)
+		o=$(cat '"$WORK"'/x/orphan)
+		awk "{ print \$4 }" /proc/$o/stat
+		i=0
+		while [ -e /proc/$o ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 		cat /proc/[0-9]*/stat | awk "\$3 == \"Z\"" | wc -l'
 	assert_success
 	assert_equal "${lines[0]}" 1 # the orphan's parent is our init
