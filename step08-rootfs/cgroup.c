@@ -614,7 +614,7 @@ static void write_limits_v1(struct cgroup *cg, const struct cgroup_limits *l)
 
 /* Is a v1 hierarchy mounted at BASE (/sys/fs/cgroup/NAME)? Its st_dev
  * in *ST. A co-mounted one (net_cls,net_prio) is reached by its link. */
-static bool v1_mounted(const char *base, struct stat *st)
+bool v1_mounted(const char *base, struct stat *st)
 {
 	struct statfs fs;
 

@@ -78,4 +78,9 @@ int cgroup_destroy(struct cgroup *cg);
  * was killed with -9); list them on stdout when REPORT. */
 void cgroup_remove_stale(bool report);
 
+/* Is a v1 hierarchy mounted at BASE (/sys/fs/cgroup/NAME)? Its st_dev
+ * in *ST. */
+struct stat;
+bool v1_mounted(const char *base, struct stat *st);
+
 #endif

@@ -460,14 +460,6 @@ static void copy_cgroup_links(int tmpfs, const char *where)
  * a tmpfs with one directory per hierarchy, each the container's own
  * cgroup bound there, as runc's mountCgroupV1 does.
  */
-/* Is PATH the root of a mounted cgroup v1 hierarchy? */
-static bool is_cgroup_mount(const char *path)
-{
-	struct statfs fs;
-
-	return statfs(path, &fs) == 0 && fs.f_type == CGROUP_SUPER_MAGIC;
-}
-
 static void mount_cgroup_v1(int root, int target, const struct spec_mount *m)
 {
 	char *text = read_file_alloc("/proc/self/cgroup", NULL), *line, *save = NULL;
@@ -486,6 +478,7 @@ static void mount_cgroup_v1(int root, int target, const struct spec_mount *m)
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *ctl = strchr(line, ':'), *cg = ctl ? strchr(ctl + 1, ':') : NULL;
 		char name[128];
+		struct stat st;
 		int dir;
 
 		if (!cg)
@@ -502,7 +495,7 @@ static void mount_cgroup_v1(int root, int target, const struct spec_mount *m)
 		 * to bind, so it is left out, as runc reads mountinfo instead.
 		 */
 		snprintf(path, sizeof(path), "/sys/fs/cgroup/%s", name);
-		if (!is_cgroup_mount(path)) {
+		if (!v1_mounted(path, &st)) {
 			trace("cgroup v1 hierarchy %s is not mounted at %s: left out", ctl, path);
 			continue;
 		}
