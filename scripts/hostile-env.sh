@@ -38,13 +38,24 @@ set -euo pipefail
 tmp=$(mktemp -d /var/tmp/stepbox-hostile.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 chmod 0755 "$tmp"
-mkdir -m 0755 "$tmp/modules" "$tmp/tmp"
+mkdir -m 0755 "$tmp/modules" "$tmp/tmp" "$tmp/hold"
 
 # Inside: the mounts, then the command with an empty environment, no
 # stdin and a session of its own. unshare -m makes every mount private,
 # so nothing here reaches the host.
 inner='set -e
+here=$(pwd -P)
+# A checkout under /tmp (a CI clone) would vanish under the new /tmp:
+# the real /tmp stays reachable in hold/, the checkout is bound back.
+mount --bind /tmp "$1/hold"
 mount --bind "$1/tmp" /tmp
+case $here in
+/tmp/*)
+	mkdir -p "$here"
+	mount --bind "$1/hold/${here#/tmp/}" "$here"
+	cd "$here"
+	;;
+esac
 if [ -d /lib/modules ]; then mount --bind "$1/modules" /lib/modules; fi
 shift
 exec env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
