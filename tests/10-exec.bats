@@ -142,7 +142,9 @@ assert_gone() {
 	# in /proc/self/fd): 0 1 2 only
 	# stdin given as /dev/null: the runner's own may be closed, and then
 	# rightly the command has no fd 0 either
-	run sbx exec web sh -c 'sleep 2 & ls /proc/$!/fd' </dev/null
+	# (the sleep first finishes its own start: a background job's stdin
+	# is closed, then /dev/null opened, by the shell in the child)
+	run sbx exec web sh -c 'sleep 2 & sleep 0.5; ls /proc/$!/fd' </dev/null
 	assert_success
 	assert_output $'0\n1\n2'
 }
