@@ -96,6 +96,15 @@ int parse_id_list(const char *text, unsigned limit, uint64_t *bits, size_t nword
  * a size ("10M", see parse_size) when SIZE, else a plain count. */
 int parse_path_rate(const char *text, bool size, char *path, size_t path_size, uint64_t *rate);
 
+/* Whether PATH has a ".." component ("a/../b", "..", "/x/.."; not
+ * "a..b"): a path given from outside that must stay below where it is
+ * resolved. */
+bool path_has_dotdot(const char *path);
+
+/* A signal: "TERM", "SIGTERM", "term" or "15"; every name the C library
+ * knows (sigabbrev_np, kill -l's list). The number, or -1 (EINVAL). */
+int parse_signal(const char *text);
+
 /* Device access, as in "rwm": read, write, mknod. */
 enum { ACCESS_READ = 1, ACCESS_WRITE = 2, ACCESS_MKNOD = 4 };
 /* "r", "rw", "rwm", ...: letters from r, w, m, each once, at least one. */
@@ -112,6 +121,10 @@ int sync_init(struct sync_pipe *sync);
 int sync_release(struct sync_pipe *sync);
 /* Child: block until released. 0 when released, -1 on EOF or error. */
 int sync_wait(struct sync_pipe *sync);
+/* Send N open fds over the unix socket SOCK as SCM_RIGHTS, with the LEN
+ * bytes of DATA (at least one: a message carries fds only beside data).
+ * The receiver gets new fds of the same open files. 0, or -1 with errno. */
+int send_fds(int sock, const int *fds, size_t n, const void *data, size_t len);
 
 /* --- proc.c: processes ------------------------------------------------ */
 

@@ -1,16 +1,19 @@
 /*
  * parse.c — strict parsing of the numbers a user types: counts (decimal,
  * or hex after 0x), sizes ("64M"), CPU amounts ("0.5"), CPU lists ("0-3,5"), "PATH:RATE" pairs
- * and device access letters ("rwm").
+ * and device access letters ("rwm"); signal names ("TERM"), and paths
+ * given from outside that must not climb with "..".
  *
  * strtoull alone accepts " 12", "-1" (as a huge number) and "12abc"; a
  * limit typed wrong must be an error, never a different limit.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common.h"
 
@@ -304,4 +307,30 @@ int parse_access(const char *text, unsigned *access)
 	}
 	*access = bits;
 	return 0;
+}
+
+bool path_has_dotdot(const char *path)
+{
+	for (const char *p = path; (p = strstr(p, "..")); p += 2)
+		if ((p == path || p[-1] == '/') && (p[2] == '\0' || p[2] == '/'))
+			return true;
+	return false;
+}
+
+int parse_signal(const char *text)
+{
+	uint64_t n;
+
+	if (parse_u64_range(text, 1, (uint64_t)SIGRTMAX, &n) == 0)
+		return (int)n;
+	if (strncasecmp(text, "SIG", 3) == 0)
+		text += 3;
+	for (int sig = 1; sig < NSIG; sig++) {
+		const char *abbrev = sigabbrev_np(sig);
+
+		if (abbrev && strcasecmp(text, abbrev) == 0)
+			return sig;
+	}
+	errno = EINVAL;
+	return -1;
 }

@@ -7,10 +7,15 @@
  * blocks on a read; the parent writes one byte when it is done. If the
  * parent dies or gives up first, the child reads end-of-file instead and
  * stops: it never runs a half-configured container.
+ *
+ * And fds across a unix socket (send_fds): a terminal made inside the
+ * container travels out to whoever relays it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "common.h"
@@ -49,5 +54,41 @@ int sync_wait(struct sync_pipe *sync)
 		errno = EPIPE; /* the parent closed without releasing us */
 	if (n != 1 || close(sync->fd[0]) < 0)
 		return -1;
+	return 0;
+}
+
+int send_fds(int sock, const int *fds, size_t n, const void *data, size_t len)
+{
+	union {
+		struct cmsghdr header;
+		char buf[CMSG_SPACE(4 * sizeof(int))];
+	} control = { 0 };
+	struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
+	struct msghdr msg = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = control.buf,
+		.msg_controllen = CMSG_SPACE(n * sizeof(int)),
+	};
+	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+	ssize_t sent;
+
+	if (n == 0 || n > 4 || len == 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	cmsg->cmsg_level = SOL_SOCKET;
+	cmsg->cmsg_type = SCM_RIGHTS;
+	cmsg->cmsg_len = CMSG_LEN(n * sizeof(int));
+	memcpy(CMSG_DATA(cmsg), fds, n * sizeof(int));
+	do
+		sent = sendmsg(sock, &msg, MSG_NOSIGNAL);
+	while (sent < 0 && errno == EINTR);
+	if (sent < 0)
+		return -1;
+	if ((size_t)sent != len) {
+		errno = EIO;
+		return -1;
+	}
 	return 0;
 }

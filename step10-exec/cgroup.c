@@ -753,9 +753,9 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-/* SIGKILL every process listed in DIR/cgroup.procs: the whole list, each
+/* Signal every process listed in DIR/cgroup.procs: the whole list, each
  * line a whole pid (never a number cut short by a buffer). */
-static void kill_members(const char *dir)
+static int signal_members(const char *dir, int sig)
 {
 	char path[PATH_MAX + 32], *text;
 	pid_t *pids;
@@ -764,17 +764,25 @@ static void kill_members(const char *dir)
 	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
 	text = read_file_alloc(path, NULL);
 	if (!text)
-		return;
+		return -1;
 	n = parse_pid_list(text, &pids);
 	free(text);
 	if (n < 0) {
 		warn_errno("%s: not a list of pids; killing nothing", path);
-		return;
+		return -1;
 	}
 	for (ssize_t i = 0; i < n; i++)
-		if (kill(pids[i], SIGKILL) == 0)
-			trace("kill(%d, SIGKILL) (left in %s)", (int)pids[i], dir);
+		if (kill(pids[i], sig) == 0)
+			trace("kill(%d, SIG%s) (in %s)", (int)pids[i], sigabbrev_np(sig), dir);
+		else if (errno != ESRCH)
+			warn_errno("kill(%d, SIG%s) (in %s)", (int)pids[i], sigabbrev_np(sig), dir);
 	free(pids);
+	return 0;
+}
+
+int cgroup_signal(const struct cgroup *cg, int sig)
+{
+	return cg->ndirs ? signal_members(cg->dirs[0], sig) : 0;
 }
 
 /*
@@ -866,7 +874,7 @@ static void kill_all(const struct cgroup *cg)
 	}
 	frozen = freeze(cg, true);
 	for (int i = 0; i < cg->ndirs; i++)
-		kill_members(cg->dirs[i]);
+		(void)signal_members(cg->dirs[i], SIGKILL);
 	if (frozen)
 		freeze(cg, false);
 }

@@ -83,6 +83,9 @@ void cgroup_find(struct cgroup *cg, const char *id);
 /* Freeze (ON) or thaw every process in it: pause, resume. 0, or -1 with
  * errno (ENOENT: no freezer; ETIMEDOUT: it did not settle). */
 int cgroup_freeze(const struct cgroup *cg, bool on);
+/* Send SIG to every process in it (OCI kill --all; a paused one gets it
+ * once it is thawed). 0, or -1 with errno: its cgroup.procs unreadable. */
+int cgroup_signal(const struct cgroup *cg, int sig);
 /* Has pause frozen it (or is it freezing)? */
 bool cgroup_is_frozen(const struct cgroup *cg);
 /* Remove stepbox cgroups whose container's lock nobody holds (its runtime

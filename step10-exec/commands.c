@@ -290,30 +290,6 @@ int cmd_ps(int argc, char **argv)
 
 /* --- kill -------------------------------------------------------------- */
 
-static const struct {
-	const char *name;
-	int number;
-} signal_names[] = {
-	{ "HUP", SIGHUP },   { "INT", SIGINT },	    { "QUIT", SIGQUIT }, { "KILL", SIGKILL },
-	{ "USR1", SIGUSR1 }, { "USR2", SIGUSR2 },   { "TERM", SIGTERM }, { "STOP", SIGSTOP },
-	{ "CONT", SIGCONT }, { "WINCH", SIGWINCH }, { "ALRM", SIGALRM },
-};
-
-/* "TERM", "SIGTERM", "term" or "15"; -1 if none of these. */
-static int parse_signal(const char *text)
-{
-	uint64_t n;
-
-	if (parse_u64_range(text, 1, (uint64_t)SIGRTMAX, &n) == 0)
-		return (int)n;
-	if (strncasecmp(text, "SIG", 3) == 0)
-		text += 3;
-	for (size_t i = 0; i < sizeof(signal_names) / sizeof(signal_names[0]); i++)
-		if (strcasecmp(text, signal_names[i].name) == 0)
-			return signal_names[i].number;
-	return -1;
-}
-
 int cmd_kill(int argc, char **argv)
 {
 	static const char usage[] = "Usage: run kill NAME [SIGNAL]\n"

@@ -43,6 +43,7 @@
 #include "cgroup.h"
 #include "common.h"
 #include "harden.h"
+#include "join.h"
 #include "run.h"
 
 /* The namespaces a container may have, user first: joining it first
@@ -57,6 +58,7 @@ static const struct {
 	{ "pid", CLONE_NEWPID },
 };
 #define NNS (sizeof(namespaces) / sizeof(namespaces[0]))
+_Static_assert(NNS == CONTAINER_NAMESPACES, "join.h counts the namespace types");
 
 struct joiner {
 	const struct state_record *record;
@@ -76,16 +78,16 @@ struct joiner {
 
 int open_container_pidfd(const struct state_record *r)
 {
-	int pidfd = pidfd_open(r->pid, 0);
+	int pidfd = pidfd_open_started(r->pid, r->start_time);
 
 	if (pidfd < 0) {
 		if (errno != ESRCH)
 			die_errno("pidfd_open(%d)", (int)r->pid);
 		return -1;
 	}
-	/* Checked after the pidfd exists: if the start time still matches
-	 * now, the pidfd holds that process, whatever happens to the pid. */
-	if (proc_start_time(r->pid) != r->start_time || !state_in_use(r->id)) {
+	/* and its runtime still there: a record whose lock nobody holds is
+	 * stale, whatever its pid is now */
+	if (!state_in_use(r->id)) {
 		close(pidfd);
 		errno = ESRCH;
 		return -1;
@@ -135,39 +137,45 @@ void container_cgroup(struct cgroup *cg, const char *id)
 	cg->fd = -1;
 }
 
-/* Open each of the container's namespaces that is not ours, then check
- * through the pidfd that they were the container's (it is still alive:
- * its pid was not reused meanwhile). */
-static void open_namespaces(struct joiner *j)
+int open_container_namespaces(pid_t pid, int pidfd, int fds[CONTAINER_NAMESPACES])
 {
+	int flags = 0;
+
 	for (size_t i = 0; i < NNS; i++) {
 		char path[64], own[64];
 		struct stat theirs, ours;
 
-		j->ns_fd[i] = -1;
-		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)j->record->pid,
-			 namespaces[i].file);
+		fds[i] = -1;
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, namespaces[i].file);
 		snprintf(own, sizeof(own), "/proc/self/ns/%s", namespaces[i].file);
 		if (stat(own, &ours) < 0)
 			continue; /* the kernel has no such namespace type */
-		j->ns_fd[i] = open(path, O_RDONLY | O_CLOEXEC);
-		if (j->ns_fd[i] < 0)
+		fds[i] = open(path, O_RDONLY | O_CLOEXEC);
+		if (fds[i] < 0)
 			die_errno("open %s", path);
-		if (fstat(j->ns_fd[i], &theirs) < 0)
+		if (fstat(fds[i], &theirs) < 0)
 			die_errno("fstat %s", path);
 		if (theirs.st_ino == ours.st_ino && theirs.st_dev == ours.st_dev) {
-			close(j->ns_fd[i]);
-			j->ns_fd[i] = -1;
+			close(fds[i]);
+			fds[i] = -1;
 			continue;
 		}
-		if (namespaces[i].flag != CLONE_NEWPID)
-			j->flags |= namespaces[i].flag;
-		trace("open %s = %d (inode %lu)", path, j->ns_fd[i], (unsigned long)theirs.st_ino);
+		flags |= namespaces[i].flag;
+		trace("open %s = %d (inode %lu)", path, fds[i], (unsigned long)theirs.st_ino);
 	}
-	if (pidfd_send_signal(j->pidfd, 0, NULL, 0) < 0)
+	/* Opened by pid: check through the pidfd that it is still the
+	 * container's process (alive, so its pid was not reused meanwhile). */
+	if (pidfd_send_signal(pidfd, 0, NULL, 0) < 0)
 		die_errno("the container exited while we opened its namespaces "
 			  "(pidfd_send_signal(%d, 0))",
-			  j->pidfd);
+			  pidfd);
+	return flags;
+}
+
+/* The pid namespace is the parent's to join, for its child (see above). */
+static void open_namespaces(struct joiner *j)
+{
+	j->flags = open_container_namespaces(j->record->pid, j->pidfd, j->ns_fd) & ~CLONE_NEWPID;
 }
 
 /*

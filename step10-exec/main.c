@@ -1393,25 +1393,8 @@ static void setup_network(const struct container *c)
 static void send_terminal(int sock, int master, int slave)
 {
 	int fds[2] = { master, slave };
-	char byte = 'T';
-	union {
-		struct cmsghdr header;
-		char buf[CMSG_SPACE(sizeof(fds))];
-	} control = { 0 };
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = control.buf,
-		.msg_controllen = sizeof(control.buf),
-	};
-	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
 
-	cmsg->cmsg_level = SOL_SOCKET;
-	cmsg->cmsg_type = SCM_RIGHTS;
-	cmsg->cmsg_len = CMSG_LEN(sizeof(fds));
-	memcpy(CMSG_DATA(cmsg), fds, sizeof(fds));
-	if (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0)
+	if (send_fds(sock, fds, 2, "T", 1) < 0)
 		die_errno("sendmsg(console socket, SCM_RIGHTS)");
 	trace("sendmsg(console socket, SCM_RIGHTS [%d, %d]) = 1", master, slave);
 }
@@ -1771,15 +1754,6 @@ static void check_volumes(struct container *c)
 	}
 }
 
-/* Whether PATH has a ".." component. */
-static bool has_dotdot(const char *path)
-{
-	for (const char *p = path; (p = strstr(p, "..")); p += 2)
-		if ((p == path || p[-1] == '/') && (p[2] == '\0' || p[2] == '/'))
-			return true;
-	return false;
-}
-
 /* Whether FD is the host's "/" (through a link, or given as such). */
 static bool is_host_root(int fd)
 {
@@ -1806,7 +1780,7 @@ static void open_rootfs(struct container *c)
 		if (!c->rootless || access(c->rootfs, F_OK) < 0)
 			snprintf(c->rootfs, sizeof(c->rootfs), "%s", STEPBOX_ROOTFS);
 	}
-	if (has_dotdot(c->rootfs))
+	if (path_has_dotdot(c->rootfs))
 		die("--rootfs %s: has a '..' in it: give the path without (the kernel takes '..' "
 		    "after following links, not as the shell shows it)",
 		    c->rootfs);

@@ -68,6 +68,7 @@
 #include "cgroup.h"
 #include "common.h"
 #include "dev.h"
+#include "join.h"
 #include "masks.h"
 #include "oci.h"
 #include "rootfs.h"
@@ -197,8 +198,6 @@ static void remove_state_dir(int root, const char *id)
 		trace("rmdir %s/%s = 0", oci_root, id);
 }
 
-static bool has_dotdot(const char *path);
-
 static void load_state(int dir, const char *id, struct oci_state *st)
 {
 	json_object *v, *cgroups, *sb;
@@ -237,7 +236,8 @@ static void load_state(int dir, const char *id, struct oci_state *st)
 
 			/* kill --all signals its members, delete removes it:
 			 * never a directory outside the cgroup tree. */
-			if (!dir || strncmp(dir, "/sys/fs/cgroup/", 15) != 0 || has_dotdot(dir))
+			if (!dir || strncmp(dir, "/sys/fs/cgroup/", 15) != 0 ||
+			    path_has_dotdot(dir))
 				die("%s/%s/state.json: stepbox.cgroups[%zu] %s is not a cgroup "
 				    "below /sys/fs/cgroup",
 				    oci_root, id, i, dir ? dir : "(null)");
@@ -266,18 +266,16 @@ static void save_state(int dir, json_object *doc, const char *id)
  */
 static int open_init(const struct oci_state *st)
 {
-	char path[64], stat[512], *end;
-	int pidfd;
+	int pidfd = pidfd_open_started(st->pid, st->start_time);
+	char state;
 
-	if (st->pid <= 0)
+	if (pidfd < 0) {
+		if (errno != ESRCH)
+			die_errno("pidfd_open(%d)", (int)st->pid);
 		return -1;
-	pidfd = (int)syscall(SYS_pidfd_open, st->pid, 0);
-	if (pidfd < 0)
-		return -1;
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)st->pid);
-	if (read_file(path, stat, sizeof(stat)) < 0 || !(end = strrchr(stat, ')')) ||
-	    end[1] != ' ' || end[2] == 'Z' || end[2] == 'X' ||
-	    proc_start_time(st->pid) != st->start_time) {
+	}
+	state = proc_state(st->pid);
+	if (state == 'Z' || state == 'X' || !state) {
 		close(pidfd);
 		return -1;
 	}
@@ -731,27 +729,11 @@ static void setup_rootfs(struct oci_container *c)
  * runc's: podman's conmon and containerd's shim read and write it. */
 static void send_console(int sock, int master)
 {
-	char name[] = "/dev/ptmx";
-	union {
-		struct cmsghdr header;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} control = { 0 };
-	struct iovec iov = { .iov_base = name, .iov_len = sizeof(name) - 1 };
-	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = control.buf,
-		.msg_controllen = sizeof(control.buf),
-	};
-	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+	static const char name[] = "/dev/ptmx";
 
-	cmsg->cmsg_level = SOL_SOCKET;
-	cmsg->cmsg_type = SCM_RIGHTS;
-	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cmsg), &master, sizeof(int));
-	if (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0)
+	if (send_fds(sock, &master, 1, name, sizeof(name) - 1) < 0)
 		die_errno("sendmsg(--console-socket, SCM_RIGHTS)");
-	trace("sendmsg(--console-socket, SCM_RIGHTS [%d]) = %zu", master, iov.iov_len);
+	trace("sendmsg(--console-socket, SCM_RIGHTS [%d]) = %zu", master, sizeof(name) - 1);
 }
 
 /* A pty of the container's devpts: the slave is our stdin, stdout,
@@ -964,14 +946,6 @@ static int oci_child(void *arg)
 
 /* --- create's parent ----------------------------------------------------- */
 
-static bool has_dotdot(const char *path)
-{
-	for (const char *p = path; (p = strstr(p, "..")); p += 2)
-		if ((p == path || p[-1] == '/') && (p[2] == '/' || !p[2]))
-			return true;
-	return false;
-}
-
 /* root.path: relative to the bundle (containerd's "rootfs") or absolute
  * (podman's overlay mount); a directory, and not the host's own /. */
 static int open_rootfs(int bundle_fd, const char *bundle, const char *path)
@@ -979,7 +953,7 @@ static int open_rootfs(int bundle_fd, const char *bundle, const char *path)
 	struct stat st, host;
 	int fd;
 
-	if (path[0] != '/' && has_dotdot(path))
+	if (path[0] != '/' && path_has_dotdot(path))
 		die("root.path: %s leads out of the bundle (\"..\")", path);
 	fd = openat(bundle_fd, path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
@@ -1393,47 +1367,6 @@ static int cmd_state(int argc, char **argv)
 	return 0;
 }
 
-/* "TERM", "SIGTERM" or "15". */
-static int signal_number(const char *text)
-{
-	char *end;
-	long n = strtol(text, &end, 10);
-
-	if (*text && !*end)
-		return n > 0 && n <= SIGRTMAX ? (int)n : -1;
-	if (strncasecmp(text, "SIG", 3) == 0)
-		text += 3;
-	for (int sig = 1; sig < NSIG; sig++) {
-		const char *abbrev = sigabbrev_np(sig);
-
-		if (abbrev && strcasecmp(text, abbrev) == 0)
-			return sig;
-	}
-	return -1;
-}
-
-/* Every process of the cgroup: podman's and containerd's `kill --all`. */
-static void signal_cgroup(const struct cgroup *cg, int sig)
-{
-	char path[PATH_MAX + 16], *text;
-	pid_t *pids;
-	ssize_t n;
-
-	if (!cg->ndirs)
-		return;
-	snprintf(path, sizeof(path), "%s/cgroup.procs", cg->dirs[0]);
-	if (!(text = read_file_alloc(path, NULL)))
-		die_errno("read %s", path);
-	n = parse_pid_list(text, &pids);
-	free(text);
-	for (ssize_t i = 0; i < n; i++)
-		if (kill(pids[i], sig) < 0 && errno != ESRCH)
-			warn_errno("kill(%d, %d)", (int)pids[i], sig);
-	trace("kill(each of %zd in %s, %s)", n, path, sigabbrev_np(sig));
-	if (n > 0)
-		free(pids);
-}
-
 static int cmd_kill(int argc, char **argv)
 {
 	struct oci_state st;
@@ -1450,14 +1383,15 @@ static int cmd_kill(int argc, char **argv)
 	}
 	if (argc - first < 1 || argc - first > 2)
 		usage_error("kill: run kill [--all] ID [SIGNAL]");
-	if (argc - first == 2 && (sig = signal_number(argv[first + 1])) < 0)
+	if (argc - first == 2 && (sig = parse_signal(argv[first + 1])) < 0)
 		usage_error("kill: %s is not a signal", argv[first + 1]);
 	if (check_id(argv[first]) || (root = open_root(false)) < 0)
 		die("container %s does not exist", argv[first]);
 	load_state(lock_container(root, argv[first]), argv[first], &st);
 	pidfd = open_init(&st);
 	if (all) {
-		signal_cgroup(&st.cgroup, sig);
+		if (cgroup_signal(&st.cgroup, sig) < 0)
+			die_errno("kill --all: reading the members of %s", st.cgroup.dirs[0]);
 		return 0;
 	}
 	if (pidfd < 0)
@@ -1576,32 +1510,6 @@ static void exec_child(struct oci_exec *e)
 	_exit(0);
 }
 
-/* The namespaces to join: those the first process has and we do not. */
-static int namespaces_to_join(pid_t pid)
-{
-	static const struct {
-		const char *name;
-		int flag;
-	} types[] = {
-		{ "user", CLONE_NEWUSER }, { "mnt", CLONE_NEWNS },  { "uts", CLONE_NEWUTS },
-		{ "ipc", CLONE_NEWIPC },   { "net", CLONE_NEWNET }, { "cgroup", CLONE_NEWCGROUP },
-		{ "pid", CLONE_NEWPID },
-	};
-	int flags = 0;
-
-	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
-		char theirs[64], ours[64];
-		struct stat a, b;
-
-		snprintf(theirs, sizeof(theirs), "/proc/%d/ns/%s", (int)pid, types[i].name);
-		snprintf(ours, sizeof(ours), "/proc/self/ns/%s", types[i].name);
-		if (stat(theirs, &a) == 0 && stat(ours, &b) == 0 &&
-		    (a.st_ino != b.st_ino || a.st_dev != b.st_dev))
-			flags |= types[i].flag;
-	}
-	return flags;
-}
-
 static int cmd_oci_exec(int argc, char **argv)
 {
 	static const char usage[] = "exec --process FILE [--detach] [--pid-file F] [--tty] "
@@ -1619,7 +1527,7 @@ static int cmd_oci_exec(int argc, char **argv)
 	struct oci_state st;
 	json_object *doc;
 	bool detach = false, tty = false;
-	int opt, root, status, err;
+	int opt, root, status, err, ns_fds[CONTAINER_NAMESPACES];
 	pid_t child, pid;
 	ssize_t n;
 
@@ -1675,7 +1583,10 @@ static int cmd_oci_exec(int argc, char **argv)
 	e.pidfd = open_init(&st);
 	if (e.pidfd < 0 || is_created(&st))
 		die("container %s is not running", id);
-	e.ns_flags = namespaces_to_join(st.pid);
+	e.ns_flags = open_container_namespaces(st.pid, e.pidfd, ns_fds);
+	for (size_t i = 0; i < CONTAINER_NAMESPACES; i++)
+		if (ns_fds[i] >= 0)
+			close(ns_fds[i]); /* setns goes by the pidfd (5.8+) */
 	e.cgroup = &st.cgroup;
 	if (console)
 		e.console = connect_unix(console);

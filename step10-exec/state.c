@@ -41,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/pidfd.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -577,4 +578,35 @@ unsigned long long proc_start_time(pid_t pid)
 	if (p && sscanf(p + 1, "%llu", &start) != 1)
 		start = 0;
 	return start;
+}
+
+char proc_state(pid_t pid)
+{
+	char path[64], buf[1024], *end;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (read_file(path, buf, sizeof(buf)) < 0 || !(end = strrchr(buf, ')')) || end[1] != ' ')
+		return 0;
+	return end[2];
+}
+
+int pidfd_open_started(pid_t pid, unsigned long long start_time)
+{
+	int pidfd;
+
+	if (pid <= 0) {
+		errno = ESRCH;
+		return -1;
+	}
+	pidfd = pidfd_open(pid, 0);
+	if (pidfd < 0)
+		return -1;
+	/* Checked after the pidfd exists: if the start time still matches
+	 * now, the pidfd holds that process, whatever happens to the pid. */
+	if (proc_start_time(pid) != start_time) {
+		close(pidfd);
+		errno = ESRCH;
+		return -1;
+	}
+	return pidfd;
 }

@@ -86,5 +86,11 @@ void state_wait_unlocked(const char *id);
  * With the pid, it names one process for good (pids are reused, this
  * pair is not). 0 when PID does not exist. */
 unsigned long long proc_start_time(pid_t pid);
+/* Field 3: R, S, D, ... or Z for a zombie (exited, not yet reaped); 0
+ * when PID does not exist. */
+char proc_state(pid_t pid);
+/* A pidfd of PID if it is still the process that started at START_TIME;
+ * else -1 with errno (ESRCH: gone, or the pid is another process's now). */
+int pidfd_open_started(pid_t pid, unsigned long long start_time);
 
 #endif

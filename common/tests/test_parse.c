@@ -5,6 +5,7 @@
  * errno each refusal sets).
  */
 #include <errno.h>
+#include <signal.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -388,6 +389,37 @@ static void test_access(void **state)
 	assert_int_equal(errno, EINVAL);
 }
 
+static void test_path_has_dotdot(void **state)
+{
+	static const char *const with[] = { "..", "../x", "a/..", "a/../b", "/..", "/a/../../b" };
+	static const char *const without[] = { "",    "a",   "/a/b",  "a..b",
+					       "..a", "a..", "a/...", "/.../x" };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(with) / sizeof(with[0]); i++)
+		assert_true(path_has_dotdot(with[i]));
+	for (size_t i = 0; i < sizeof(without) / sizeof(without[0]); i++)
+		assert_false(path_has_dotdot(without[i]));
+}
+
+static void test_signal(void **state)
+{
+	(void)state;
+	assert_int_equal(parse_signal("TERM"), SIGTERM);
+	assert_int_equal(parse_signal("SIGKILL"), SIGKILL);
+	assert_int_equal(parse_signal("sigusr1"), SIGUSR1);
+	assert_int_equal(parse_signal("winch"), SIGWINCH);
+	assert_int_equal(parse_signal("9"), SIGKILL);
+	assert_int_equal(parse_signal("64"), 64);
+	for (const char *const *bad =
+		 (const char *const[]){ "", "0", "65", "-1", "SIG", "TERM ", "KILLER", "9x", NULL };
+	     *bad; bad++) {
+		errno = 0;
+		assert_int_equal(parse_signal(*bad), -1);
+		assert_int_equal(errno, EINVAL);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -406,6 +438,8 @@ int main(void)
 		cmocka_unit_test(test_path_rate_accepts),
 		cmocka_unit_test(test_path_rate_rejects),
 		cmocka_unit_test(test_access),
+		cmocka_unit_test(test_path_has_dotdot),
+		cmocka_unit_test(test_signal),
 	};
 
 	return cmocka_run_group_tests_name("parse", tests, NULL, NULL);

@@ -1,12 +1,15 @@
 /*
  * test_sync.c — the parent/child pipe across a real fork: a released
  * child goes on; a child whose parent closes without releasing it sees
- * EPIPE; neither end survives exec (O_CLOEXEC).
+ * EPIPE; neither end survives exec (O_CLOEXEC); an fd sent over a unix
+ * socket arrives as the same open file.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <string.h>
+#include <sys/socket.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -95,6 +98,49 @@ static void test_release_fails_without_reader(void **state)
 	close(sync.fd[1]);
 }
 
+/* An fd sent over a socketpair arrives as a new fd of the same pipe:
+ * what is written to the pipe is read through the received fd. */
+static void test_send_fds(void **state)
+{
+	int sv[2], pipefd[2], received = -1;
+	char data = 0, buf[8] = { 0 };
+	union {
+		struct cmsghdr header;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} control;
+	struct iovec iov = { .iov_base = &data, .iov_len = 1 };
+	struct msghdr msg = { .msg_iov = &iov,
+			      .msg_iovlen = 1,
+			      .msg_control = control.buf,
+			      .msg_controllen = sizeof(control.buf) };
+	struct cmsghdr *cmsg;
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(pipe(pipefd), 0);
+	assert_int_equal(send_fds(sv[0], &pipefd[0], 1, "T", 1), 0);
+	assert_int_equal(recvmsg(sv[1], &msg, 0), 1);
+	assert_int_equal(data, 'T');
+	cmsg = CMSG_FIRSTHDR(&msg);
+	assert_non_null(cmsg);
+	assert_int_equal(cmsg->cmsg_type, SCM_RIGHTS);
+	memcpy(&received, CMSG_DATA(cmsg), sizeof(int));
+	assert_true(received >= 0 && received != pipefd[0]);
+	assert_int_equal(write(pipefd[1], "hi", 2), 2);
+	assert_int_equal(read(received, buf, sizeof(buf)), 2);
+	assert_string_equal(buf, "hi");
+	/* no data, no fds: refused */
+	errno = 0;
+	assert_int_equal(send_fds(sv[0], &pipefd[0], 1, "", 0), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(send_fds(sv[0], &pipefd[0], 0, "T", 1), -1);
+	close(received);
+	close(pipefd[0]);
+	close(pipefd[1]);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -102,6 +148,7 @@ int main(void)
 		cmocka_unit_test(test_parent_gives_up),
 		cmocka_unit_test(test_close_on_exec),
 		cmocka_unit_test(test_release_fails_without_reader),
+		cmocka_unit_test(test_send_fds),
 	};
 
 	return cmocka_run_group_tests_name("sync", tests, NULL, NULL);
