@@ -44,6 +44,7 @@
 #include "common.h"
 #include "harden.h"
 #include "join.h"
+#include "rootfs.h"
 #include "run.h"
 
 /* The namespaces a container may have, user first: joining it first
@@ -69,6 +70,7 @@ struct joiner {
 	char **argv;
 	const char *workdir;
 	int tty;
+	int cgroup_fd;		 /* v2: the cgroup's directory, ours while we clone3 */
 	bool rootless;		 /* we are not the host's root */
 	struct hardening harden; /* the container's, from its record */
 	struct terminal term;
@@ -288,9 +290,13 @@ static int joiner_main(void *arg)
 		_exit(EXIT_RUNTIME);
 	join_namespaces(j);
 	become_container_root(j);
-	/* setns into a mount namespace leaves us at its root: "/". */
-	if (j->workdir && chdir(j->workdir) < 0)
-		die_errno("chdir(\"%s\") in the container", j->workdir);
+	/* setns into a mount namespace leaves us at its root: "/". No fd of
+	 * the host's may be open when a path is resolved (the cgroup's
+	 * directory, which clone3 gave us a copy of): */
+	if (j->cgroup_fd >= 0)
+		close(j->cgroup_fd);
+	if (j->workdir)
+		rootfs_chdir(j->workdir, "--workdir");
 	if (j->tty) {
 		close(j->term.socket[0]);
 		attach_terminal(&j->term);
@@ -312,12 +318,12 @@ static pid_t start_joiner(struct joiner *j, struct cgroup *cg)
 	pid_t pid = -1;
 
 	if (cg->layout == CGROUP_V2 && cg->ndirs) {
-		int fd = open(cg->dirs[0], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-		if (fd < 0)
+		j->cgroup_fd = open(cg->dirs[0], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (j->cgroup_fd < 0)
 			die_errno("open %s", cg->dirs[0]);
-		pid = clone_into_cgroup(joiner_main, j, 0, fd);
-		close(fd);
+		pid = clone_into_cgroup(joiner_main, j, 0, j->cgroup_fd);
+		close(j->cgroup_fd);
+		j->cgroup_fd = -1; /* the child's copy of j still has it */
 		if (pid >= 0)
 			trace("clone3(CLONE_INTO_CGROUP %s) = %d", cg->dirs[0], (int)pid);
 		else if (errno != ENOSYS && errno != E2BIG)
@@ -413,7 +419,7 @@ static void parse_exec_args(int argc, char **argv, struct joiner *j, const char 
 
 int cmd_exec(int argc, char **argv)
 {
-	struct joiner j = { 0 };
+	struct joiner j = { .cgroup_fd = -1 };
 	struct state_record r;
 	struct cgroup cg;
 	const char *ref;

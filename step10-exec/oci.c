@@ -816,34 +816,6 @@ static void become_user(const struct spec_process *p)
 	trace("capset(bounding, permitted, effective of process.capabilities) = 0");
 }
 
-/*
- * process.cwd, resolved inside the container's root (rootfs.c: openat2
- * RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS), never by chdir(2) on the name:
- * "/proc/self/fd/N" names whatever our fd N is, and an fd of the host's
- * (the bundle, the rootfs as the host sees it, --root) would put the
- * command in a host directory, where ".." leads to the host's / (runc's
- * CVE-2024-21626). A magic link is refused (ELOOP), a link inside the
- * rootfs stays inside it.
- */
-static void enter_cwd(const char *cwd)
-{
-	int slash = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), fd;
-
-	if (slash < 0)
-		die_errno("open(\"/\") (process.cwd)");
-	fd = rootfs_open_at(slash, cwd);
-	if (fd < 0)
-		die_errno(
-		    "process.cwd: %s, resolved inside the container's root (no /proc/self/fd/N: "
-		    "CVE-2024-21626)",
-		    cwd);
-	if (fchdir(fd) < 0)
-		die_errno("process.cwd: fchdir(%s)", cwd);
-	trace("openat2(\"/\", \"%s\", RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS), fchdir = 0", cwd);
-	close(fd);
-	close(slash);
-}
-
 /* What every process of the container goes through before execve, the
  * first one and those exec adds. */
 static void prepare_process(const struct spec_process *p)
@@ -852,7 +824,7 @@ static void prepare_process(const struct spec_process *p)
 	if (p->has_umask)
 		umask(p->umask);
 	become_user(p);
-	enter_cwd(p->cwd);
+	rootfs_chdir(p->cwd, "process.cwd");
 }
 
 /* Last, just before execve: after these nothing may be asked of the

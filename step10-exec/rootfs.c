@@ -194,6 +194,24 @@ int rootfs_open_at(int root, const char *path)
 	return walk_in_root(root, path);
 }
 
+void rootfs_chdir(const char *path, const char *what)
+{
+	int slash = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), fd;
+
+	if (slash < 0)
+		die_errno("open(\"/\") (%s)", what);
+	fd = rootfs_open_at(slash, path);
+	if (fd < 0)
+		die_errno("%s: %s, resolved inside the container's root (no /proc/self/fd/N: "
+			  "CVE-2024-21626)",
+			  what, path);
+	if (fchdir(fd) < 0)
+		die_errno("%s: fchdir(%s)", what, path);
+	trace("openat2(\"/\", \"%s\", RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS), fchdir = 0", path);
+	close(fd);
+	close(slash);
+}
+
 /*
  * Walk PATH's prefixes: "/var", "/var/tmp", "/var/tmp/x". Each that is
  * missing is made (mkdirat, or an empty file for the last with

@@ -26,6 +26,16 @@ int rootfs_open_at(int root, const char *path);
 /* The same, creating what is missing as CREATE says, mode 0755 (0644
  * for a file), each piece looked up again inside ROOT after it is made. */
 int rootfs_path_at(int root, const char *path, enum rootfs_create create);
+/*
+ * chdir to PATH resolved inside our own root ("/", the container's once
+ * we are in its mount namespace): never chdir(2) on the name, where
+ * "/proc/self/fd/N" would be whatever our fd N is, and an fd of the
+ * host's open at that moment (a cgroup directory, the bundle) would put
+ * the command in a host directory whose ".." leads to the host's /
+ * (runc's CVE-2024-21626). A magic link is refused. WHAT names the
+ * option or field for the error. Dies (125) on failure.
+ */
+void rootfs_chdir(const char *path, const char *what);
 /* Which resolver rootfs_open_at used last: "openat2" or "walk". */
 const char *rootfs_resolver(void);
 /* Use the walk even where openat2 exists (STEPBOX_RESOLVE=walk: the

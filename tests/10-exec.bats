@@ -136,6 +136,30 @@ assert_gone() {
 	assert_output --partial 'VAR=VALUE'
 }
 
+@test "exec: --workdir /proc/self/fd/N never lands in a host directory (CVE-2024-21626)" {
+	# A host-only file beside the container's view of $WORK/x: reached
+	# only from a host directory, going up.
+	echo host-secret >"$WORK/secret"
+	start web -- sleep 60
+	local n
+	# The joiner holds the pidfd, the namespace fds, its sync pipe and,
+	# on cgroup v2, the cgroup's directory (clone3's CLONE_INTO_CGROUP)
+	# while it enters the workdir: a magic link to any of them is refused.
+	for n in 3 4 5 6 7 8 9 10 11 12; do
+		run sbx exec --workdir "/proc/self/fd/$n" web sh -c "pwd; for d in . .. ../.. ../../.. ../../../.. ../../../../..; do cat \$d/secret \$d$WORK/secret; done 2>/dev/null; true"
+		echo "--workdir /proc/self/fd/$n: $status: $output"
+		refute_output --partial host-secret
+		assert_equal "$status" 125
+		assert_output --partial "--workdir: /proc/self/fd/$n"
+	done
+	# a link inside the rootfs is followed inside it
+	run sbx exec --workdir /proc/self/cwd/etc web pwd
+	assert_failure 125
+	run sbx exec --workdir /usr/../etc web pwd
+	assert_success
+	assert_output /etc
+}
+
 @test "exec: the exec'd command inherits no fd of the runtime" {
 	start web -- sleep 60
 	# what a child of the exec'd shell inherited (ls's own fd would show
