@@ -151,7 +151,7 @@ EOF
 
 # The calls step10's seccomp filter refuses (step10-*/seccomp.c), and
 # docker's fourteen capabilities (step10-*/caps.c).
-denied='"kexec_load","kexec_file_load","init_module","finit_module","delete_module","bpf","perf_event_open","open_by_handle_at","keyctl","add_key","request_key","unshare","setns","mount","umount2","pivot_root","fsopen","fsconfig","fsmount","fspick","move_mount","open_tree","mount_setattr","reboot","swapon","swapoff","acct","settimeofday","clock_settime"'
+denied='"kexec_load","kexec_file_load","init_module","finit_module","delete_module","bpf","perf_event_open","open_by_handle_at","keyctl","add_key","request_key","unshare","setns","mount","umount2","pivot_root","fsopen","fsconfig","fsmount","fspick","move_mount","open_tree","mount_setattr","reboot","swapon","swapoff","acct","settimeofday","clock_settime","io_uring_setup","io_uring_enter","io_uring_register"'
 caps='"CAP_CHOWN","CAP_DAC_OVERRIDE","CAP_FOWNER","CAP_FSETID","CAP_KILL","CAP_SETGID","CAP_SETUID","CAP_SETPCAP","CAP_NET_BIND_SERVICE","CAP_NET_RAW","CAP_SYS_CHROOT","CAP_MKNOD","CAP_AUDIT_WRITE","CAP_SETFCAP"'
 
 # bundle DIR ARGS-JSON: config.json for a container running ARGS.

@@ -40,7 +40,7 @@ caps_lines() {
 }
 
 # The system calls the filter refuses, in the order `stepbox-probe denied` tries them.
-DENIED="kexec_load kexec_file_load init_module finit_module delete_module bpf perf_event_open open_by_handle_at keyctl add_key request_key unshare setns mount umount2 pivot_root fsopen fsconfig fsmount fspick move_mount open_tree mount_setattr reboot swapon swapoff acct settimeofday clock_settime"
+DENIED="kexec_load kexec_file_load init_module finit_module delete_module bpf perf_event_open open_by_handle_at keyctl add_key request_key unshare setns mount umount2 pivot_root fsopen fsconfig fsmount fspick move_mount open_tree mount_setattr reboot swapon swapoff acct settimeofday clock_settime io_uring_setup io_uring_enter io_uring_register"
 CLONE_FLAGS="CLONE_NEWNS CLONE_NEWUTS CLONE_NEWIPC CLONE_NEWUSER CLONE_NEWPID CLONE_NEWNET CLONE_NEWCGROUP"
 
 # host_side_state: what a container must not change on the host.
@@ -158,7 +158,7 @@ host_side_state() {
 	# -v: the filter is loaded last, right before the command
 	run ctr -v true
 	assert_success
-	assert_line --regexp '^\[child\] seccomp_load\(default allow; EPERM: kexec_load,.*,clock_settime; clone\(CLONE_NEW\*\): EPERM, clone3: ENOSYS; other architectures: kill\) = 0$'
+	assert_line --regexp '^\[child\] seccomp_load\(default allow; EPERM: kexec_load,.*,clock_settime,io_uring_setup,io_uring_enter,io_uring_register; clone\(CLONE_NEW\*\): EPERM, clone3: ENOSYS; other architectures: kill\) = 0$'
 	# (the child's lines only: the parent writes the container's record
 	# when close_range closes the child's end of the exec pipe)
 	child=$(grep '^\[child\]' <<<"$output")

@@ -428,6 +428,21 @@ static long try_clock_settime(void)
 	return syscall(SYS_clock_settime, CLOCK_REALTIME, NULL); /* EFAULT */
 }
 
+static long try_io_uring_setup(void)
+{
+	return syscall(SYS_io_uring_setup, 0U, NULL); /* EINVAL: no entries */
+}
+
+static long try_io_uring_enter(void)
+{
+	return syscall(SYS_io_uring_enter, -1, 0U, 0U, 0U, NULL, 0UL); /* EBADF */
+}
+
+static long try_io_uring_register(void)
+{
+	return syscall(SYS_io_uring_register, -1, 0U, NULL, 0U); /* EBADF */
+}
+
 static long try_clone3(void)
 {
 	return syscall(SYS_clone3, NULL, 0UL); /* EINVAL: no struct */
@@ -466,6 +481,9 @@ static const struct {
 	{ "acct", try_acct },
 	{ "settimeofday", try_settimeofday },
 	{ "clock_settime", try_clock_settime },
+	{ "io_uring_setup", try_io_uring_setup },
+	{ "io_uring_enter", try_io_uring_enter },
+	{ "io_uring_register", try_io_uring_register },
 	{ "clone3", try_clone3 },
 };
 
