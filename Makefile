@@ -254,6 +254,18 @@ check-refs:
 	@[ -n "$(REFS)" ] || { echo "make check-refs REFS='/src/runc@v1.5.1 /src/crun@1.29.1 ...'" >&2; exit 2; }
 	scripts/check-refs.sh $(REFS)
 
+# For maintainers, not in `make test` (the source is not here and CI has
+# no network to get it): the runtime-spec's own validation suite
+# (opencontainers/runtime-tools) against step 10, or OCI_RUNTIME=...,
+# as root; COMPARE=/usr/sbin/runc runs that first and prints where the
+# two differ (scripts/oci-validate.sh says more; VALIDATE_ARGS='-v -t RE').
+OCI_RUNTIME ?= $(LAST_STEP)/run
+.PHONY: validate-oci
+validate-oci: $(LAST_STEP)/run
+	@[ -n "$(RUNTIME_TOOLS_SRC)" ] || { echo "make validate-oci RUNTIME_TOOLS_SRC=/src/runtime-tools [COMPARE=/usr/sbin/runc] [OCI_RUNTIME=...]" >&2; exit 2; }
+	RUNTIME_TOOLS_SRC='$(RUNTIME_TOOLS_SRC)' scripts/oci-validate.sh $(VALIDATE_ARGS) \
+		$(if $(COMPARE),--compare '$(COMPARE)') '$(OCI_RUNTIME)'
+
 # Every stage below, each run to its end, with one line per stage at the
 # end and the first failing test of each (scripts/test-all.sh; the VM's
 # stages run beside the host's). make test STAGES='bats vm' runs some.
