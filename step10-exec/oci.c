@@ -17,6 +17,10 @@
  *   run exec --process P.json [--detach] [--pid-file F] ID   one more process
  *   run delete [--force] ID   the cgroup and the state go
  *
+ * config.json's hooks run inside these calls (hooks.c runs a list):
+ * prestart, createRuntime and createContainer in create, before
+ * pivot_root; startContainer and poststart in start; poststop in delete.
+ *
  * Why create and start are two calls: in between the client does what
  * needs the container's namespaces to exist but nothing in them to run
  * yet. podman and Kubernetes wire the network there (CNI: a veth into
@@ -68,6 +72,7 @@
 #include "cgroup.h"
 #include "common.h"
 #include "dev.h"
+#include "hooks.h"
 #include "join.h"
 #include "masks.h"
 #include "oci.h"
@@ -313,6 +318,10 @@ struct oci_container {
 	int start_listen;	    /* the start socket, listening */
 	int ready[2];		    /* the child says "R" when it waits for start */
 	struct sync_pipe sync;
+	/* before pivot_root, "H": the runtime's hooks, please; "G": done */
+	int hooks_sync[2];
+	/* --bundle, absolute: the hooks' state names it */
+	char bundle_path[PATH_MAX];
 	void *seccomp;	    /* the filter, built and checked by the parent */
 	int runtime_fds[3]; /* the bundle, --root, ROOT/ID (locked): not the child's */
 	char **argv;
@@ -694,6 +703,71 @@ static void write_sysctls(const struct spec *s)
 	close(sys);
 }
 
+/* --- hooks, in the container's first process ---------------------------- */
+
+/* The state the container's own hooks see: their pid is the container's. */
+static void child_hook_state(const struct oci_container *c, const char *status,
+			     struct hook_state *st)
+{
+	*st = (struct hook_state){ .version = OCI_VERSION,
+				   .id = c->id,
+				   .status = status,
+				   .bundle = c->bundle_path,
+				   .pid = getpid(),
+				   .annotations = c->spec.annotations };
+}
+
+/*
+ * The mounts are made, pivot_root is next: the runtime's hooks (prestart,
+ * createRuntime) run now, in our parent, while we wait; then the
+ * createContainer hooks, here: in the container's namespaces (its mount
+ * namespace, where the host's tree is still reachable: their path is a
+ * host path), before pivot_root. runc: rootfs_linux.go prepareRootfs,
+ * syncParentHooks then Hooks.Run(CreateContainer).
+ */
+static void run_container_hooks(struct oci_container *c)
+{
+	struct hook_state st;
+	char byte = 'H', why[512];
+
+	if (c->hooks_sync[0] >= 0) {
+		close(c->hooks_sync[0]);
+		if (write(c->hooks_sync[1], &byte, 1) != 1)
+			die_errno("write (asking create for the prestart/createRuntime hooks)");
+		if (read(c->hooks_sync[1], &byte, 1) != 1)
+			_exit(EXIT_RUNTIME); /* create failed, and said why */
+		close(c->hooks_sync[1]);
+	}
+	child_hook_state(c, "creating", &st);
+	if (hooks_run(&c->spec, SPEC_HOOK_CREATE_CONTAINER, &st, why, sizeof(why)) < 0)
+		die("create: %s", why);
+}
+
+/*
+ * After `start`, as the command will be (its user, capabilities, cwd,
+ * no_new_privs, seccomp filter; runc's order), in the container's root:
+ * the startContainer hooks, their path one of the image's. A failure is
+ * start's: CONN tells it (START_HOOK_FAILED, then why), and the
+ * container stops. runc: standard_init_linux.go, Hooks.Run(StartContainer)
+ * just before its execve.
+ */
+#define START_HOOK_FAILED (-1) /* not an errno: what start reads instead of one */
+
+static void run_start_hooks(struct oci_container *c, int conn)
+{
+	struct hook_state st;
+	int marker = START_HOOK_FAILED;
+	char why[512];
+
+	child_hook_state(c, "created", &st);
+	if (hooks_run(&c->spec, SPEC_HOOK_START_CONTAINER, &st, why, sizeof(why)) == 0)
+		return;
+	if (write(conn, &marker, sizeof(marker)) != sizeof(marker) ||
+	    write(conn, why, strlen(why)) < 0)
+		warn_errno("write (telling start)");
+	die("start: %s", why);
+}
+
 static void setup_rootfs(struct oci_container *c)
 {
 	const struct spec *s = &c->spec;
@@ -707,6 +781,7 @@ static void setup_rootfs(struct oci_container *c)
 	for (size_t i = 0; i < s->nmounts; i++)
 		mount_entry(root, &s->mounts[i], i);
 	make_dev(root, c);
+	run_container_hooks(c);
 	rootfs_pivot(root);
 	close(root);
 	/* Before readonlyPaths makes /proc/sys read-only. */
@@ -870,6 +945,7 @@ static void wait_for_start(struct oci_container *c)
 			die_errno("accept (waiting for start)");
 	close(c->start_listen);
 	lock_down(&c->spec.process, c->seccomp);
+	run_start_hooks(c, conn);
 	exec_process(c->argv, c->spec.process.env, conn);
 }
 
@@ -978,6 +1054,122 @@ static int start_socket(int dir, bool listening)
 	return fd;
 }
 
+/* --- hooks, in the runtime ---------------------------------------------- */
+
+/* The container create is making: if create fails, its poststop hooks run. */
+static const struct oci_container *creating;
+
+/* Before clone: the bundle as the hooks' state names it, and the channel
+ * on which the child asks for the runtime's hooks (if there are any). */
+static void prepare_hooks(struct oci_container *c, const char *bundle)
+{
+	c->hooks_sync[0] = c->hooks_sync[1] = -1;
+	if (!realpath(bundle, c->bundle_path))
+		die_errno("realpath %s (--bundle)", bundle);
+	if ((c->spec.nhooks[SPEC_HOOK_PRESTART] || c->spec.nhooks[SPEC_HOOK_CREATE_RUNTIME]) &&
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, c->hooks_sync) < 0)
+		die_errno("socketpair (the hooks' channel)");
+	creating = c;
+}
+
+/*
+ * prestart, then createRuntime: here, in the runtime's namespaces, once
+ * the child has made its mounts and waits before pivot_root ("H"); the
+ * pid is the host's. A failure is create's: we die, and undo_create
+ * kills the child and removes what was made. runc: process_linux.go,
+ * (*initProcess).start(), its case procHooks.
+ */
+static void run_runtime_hooks(struct oci_container *c, pid_t pid)
+{
+	struct hook_state st = { .version = OCI_VERSION,
+				 .id = c->id,
+				 .status = "creating",
+				 .bundle = c->bundle_path,
+				 .pid = pid,
+				 .annotations = c->spec.annotations };
+	char byte, why[512];
+
+	if (c->hooks_sync[0] < 0)
+		return;
+	close(c->hooks_sync[1]);
+	/* EOF: the child failed before its mounts were made; the ready pipe
+	 * is read next, and says so. */
+	if (read(c->hooks_sync[0], &byte, 1) != 1)
+		return;
+	if (hooks_run(&c->spec, SPEC_HOOK_PRESTART, &st, why, sizeof(why)) < 0 ||
+	    hooks_run(&c->spec, SPEC_HOOK_CREATE_RUNTIME, &st, why, sizeof(why)) < 0)
+		die("create: %s", why);
+	byte = 'G';
+	if (write(c->hooks_sync[0], &byte, 1) != 1)
+		die_errno("write (telling the child the hooks ran)");
+	close(c->hooks_sync[0]);
+}
+
+/* The state of a container create made, from state.json, for the hooks
+ * that run in the runtime after create (poststart, poststop). */
+static void saved_hook_state(const struct oci_state *st, const char *id, const char *status,
+			     struct hook_state *hs)
+{
+	json_object *annotations = NULL;
+
+	json_object_object_get_ex(st->doc, "annotations", &annotations);
+	*hs = (struct hook_state){ .version = OCI_VERSION,
+				   .id = id,
+				   .status = status,
+				   .bundle = st->bundle ? st->bundle : "",
+				   .pid = strcmp(status, "stopped") ? st->pid : 0,
+				   .annotations = annotations };
+}
+
+/* config.json as create saved it in ROOT/ID: the hooks are in it. */
+static struct spec *saved_config(const struct oci_state *st, const char *id)
+{
+	struct spec *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		die_errno("calloc");
+	spec_load_config(s, st->dir, id);
+	return s;
+}
+
+/* The command runs: poststart, before start returns; a failure is a
+ * warning (runtime-spec 1.0.2, runtime.md "Lifecycle" step 9). */
+static void run_poststart_hooks(const struct oci_state *st, const char *id)
+{
+	struct hook_state hs;
+
+	saved_hook_state(st, id, status_of(st), &hs);
+	hooks_run(saved_config(st, id), SPEC_HOOK_POSTSTART, &hs, NULL, 0);
+}
+
+/* The container is gone (its process, cgroup and state): poststop, before
+ * delete returns; a failure is a warning. */
+static void run_poststop_hooks(const struct spec *config, const struct oci_state *st,
+			       const char *id)
+{
+	struct hook_state hs;
+
+	saved_hook_state(st, id, "stopped", &hs);
+	hooks_run(config, SPEC_HOOK_POSTSTOP, &hs, NULL, 0);
+}
+
+/* A start that a startContainer hook failed: the first process wrote
+ * START_HOOK_FAILED and why, instead of an errno, and stopped. */
+static void check_start_hooks(int conn, ssize_t n, int err, const char *id)
+{
+	char why[512];
+	size_t len = 0;
+	ssize_t got;
+
+	if (n != sizeof(err) || err != START_HOOK_FAILED)
+		return;
+	while (len < sizeof(why) - 1 && ((got = read(conn, why + len, sizeof(why) - 1 - len)) > 0 ||
+					 (got < 0 && errno == EINTR)))
+		len += got > 0 ? (size_t)got : 0;
+	why[len] = '\0';
+	die("start: container %s: %s; the container stopped", id, why);
+}
+
 /* On a failed create: nothing of it stays. */
 static struct {
 	const char *id;
@@ -985,6 +1177,19 @@ static struct {
 	struct cgroup *cgroup;
 	pid_t child;
 } undo;
+
+/* create failed once the container existed: the lifecycle goes on to
+ * its end, the poststop hooks (runtime.md, "Lifecycle", 12 and 13). */
+static void poststop_after_failed_create(void)
+{
+	struct hook_state st = { .version = OCI_VERSION,
+				 .id = creating->id,
+				 .status = "stopped",
+				 .bundle = creating->bundle_path,
+				 .annotations = creating->spec.annotations };
+
+	hooks_run(&creating->spec, SPEC_HOOK_POSTSTOP, &st, NULL, 0);
+}
 
 static void undo_create(void)
 {
@@ -997,6 +1202,8 @@ static void undo_create(void)
 	if (undo.cgroup)
 		cgroup_destroy(undo.cgroup);
 	remove_state_dir(undo.root, undo.id);
+	if (undo.child > 0)
+		poststop_after_failed_create();
 }
 
 static void write_uid_maps(const struct spec *s, pid_t pid)
@@ -1244,6 +1451,7 @@ static int cmd_create(int argc, char **argv)
 	c.start_listen = start_socket(dir, true);
 	if (sync_init(&c.sync) < 0 || pipe2(c.ready, O_CLOEXEC) < 0)
 		die_errno("pipe2");
+	prepare_hooks(&c, bundle);
 
 	flags = c.spec.clone_flags & ~CLONE_NEWCGROUP;
 	pid = -1;
@@ -1265,6 +1473,7 @@ static int cmd_create(int argc, char **argv)
 		cgroup_enter(&c.cgroup, pid);
 	if (sync_release(&c.sync) < 0)
 		die_errno("releasing the child");
+	run_runtime_hooks(&c, pid);
 	/* "R", or EOF: the child failed, and said why on our stderr. */
 	if (read(c.ready[0], &byte, 1) != 1)
 		die("the container's first process failed before it was ready (see above)");
@@ -1303,10 +1512,12 @@ static int cmd_start(int argc, char **argv)
 	/* EOF: execve closed the child's end. An errno: it failed. */
 	while ((n = read(conn, &err, sizeof(err))) < 0 && errno == EINTR)
 		;
+	check_start_hooks(conn, n, err, id);
 	if (n == sizeof(err)) {
 		errno = err;
 		die_errno("the container's process could not execute %s", "process.args[0]");
 	}
+	run_poststart_hooks(&st, id);
 	return 0;
 }
 
@@ -1386,6 +1597,7 @@ static void wait_exited(int pidfd)
 static int cmd_delete(int argc, char **argv)
 {
 	struct oci_state st;
+	struct spec *config;
 	bool force = false;
 	int root, pidfd, first = 1;
 	const char *status;
@@ -1403,6 +1615,7 @@ static int cmd_delete(int argc, char **argv)
 	if (check_id(argv[first]) || (root = open_root(false)) < 0)
 		die("container %s does not exist", argv[first]);
 	load_state(lock_container(root, argv[first]), argv[first], &st);
+	config = saved_config(&st, argv[first]);
 	status = status_of(&st);
 	if (strcmp(status, "running") == 0 && !force)
 		die("container %s is running: stop it first, or delete --force", argv[first]);
@@ -1418,6 +1631,7 @@ static int cmd_delete(int argc, char **argv)
 	if (cgroup_destroy(&st.cgroup) < 0)
 		die("container %s: its cgroup could not be removed (see above)", argv[first]);
 	remove_state_dir(root, argv[first]);
+	run_poststop_hooks(config, &st, argv[first]);
 	return 0;
 }
 
@@ -1602,7 +1816,8 @@ static int cmd_features(void)
 	    "{\n"
 	    "  \"ociVersionMin\": \"1.0.0\",\n"
 	    "  \"ociVersionMax\": \"" OCI_VERSION "\",\n"
-	    "  \"hooks\": [],\n"
+	    "  \"hooks\": [\"prestart\", \"createRuntime\", \"createContainer\", "
+	    "\"startContainer\", \"poststart\", \"poststop\"],\n"
 	    "  \"mountOptions\": [\"ro\", \"rw\", \"nosuid\", \"suid\", \"nodev\", \"dev\", "
 	    "\"noexec\", \"exec\", \"sync\", \"async\", \"dirsync\", \"noatime\", \"atime\", "
 	    "\"nodiratime\", \"diratime\", \"relatime\", \"norelatime\", \"strictatime\", "

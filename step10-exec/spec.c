@@ -17,6 +17,7 @@
  *   process.capabilities        --cap-add, --cap-drop   (step10)
  *   process.rlimits             --ulimit                (step10)
  *   linux.maskedPaths, readonlyPaths, seccomp, noNewPrivileges  (step10)
+ *   hooks                       no option: programs the lifecycle runs (hooks.c)
  *
  * The file is read with json-c, a JSON library every distribution has,
  * as crun reads it with yajl: a hand-written parser is a bug farm for
@@ -884,6 +885,75 @@ static void read_linux(struct spec *s, json_object *lnx)
 	refuse_if_set(lnx, "timeOffsets", "linux.timeOffsets", "time namespaces");
 }
 
+/* --- hooks --------------------------------------------------------------- */
+
+const char *const spec_hook_names[SPEC_HOOK_KINDS] = {
+	"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
+};
+
+/* {"path": "/usr/bin/x", "args": ["x", "-v"], "env": ["A=1"], "timeout": 5} */
+static void read_hook(struct spec_hook *h, json_object *obj, const char *where)
+{
+	char field[160];
+	bool set;
+
+	if (!json_object_is_type(obj, json_type_object))
+		refuse(where, "must be an object with \"path\"");
+	snprintf(field, sizeof(field), "%s.path", where);
+	h->path = get_string(obj, "path", field);
+	if (!h->path || h->path[0] != '/')
+		refuse(field,
+		       "must be an absolute path (the runtime-spec's rule: no $PATH search)");
+	snprintf(field, sizeof(field), "%s.args", where);
+	h->args = get_strings(obj, "args", field);
+	if (!h->args || !h->args[0]) {
+		free(h->args);
+		h->args = calloc(2, sizeof(*h->args));
+		if (!h->args)
+			die_errno("calloc");
+		h->args[0] = (char *)h->path;
+	}
+	snprintf(field, sizeof(field), "%s.env", where);
+	h->env = get_strings(obj, "env", field);
+	snprintf(field, sizeof(field), "%s.timeout", where);
+	h->timeout = (int)get_int(obj, "timeout", 1, INT32_MAX, field, &set);
+}
+
+/*
+ * hooks: programs of the host (and startContainer's, of the image) that
+ * the lifecycle runs (oci.c, hooks.c). A name we do not know is refused
+ * as any field: a list that is skipped is a step of the container's
+ * setup that did not happen.
+ */
+static void read_hooks(struct spec *s, json_object *hooks)
+{
+	json_object_object_foreach(hooks, name, list)
+	{
+		char where[96];
+		size_t kind = 0, n;
+
+		while (kind < SPEC_HOOK_KINDS && strcmp(name, spec_hook_names[kind]) != 0)
+			kind++;
+		snprintf(where, sizeof(where), "hooks.%s", name);
+		if (kind == SPEC_HOOK_KINDS)
+			refuse(where, "not a hook of the runtime-spec (prestart, createRuntime, "
+				      "createContainer, startContainer, poststart, poststop)");
+		if (!json_object_is_type(list, json_type_array))
+			refuse(where, "must be an array");
+		n = json_object_array_length(list);
+		if (n > SPEC_MAX_PATHS)
+			refuse(where, "more than %d hooks", SPEC_MAX_PATHS);
+		s->hooks[kind] = calloc(n + 1, sizeof(struct spec_hook));
+		if (!s->hooks[kind])
+			die_errno("calloc");
+		for (size_t i = 0; i < n; i++) {
+			snprintf(where, sizeof(where), "hooks.%s[%zu]", name, i);
+			read_hook(&s->hooks[kind][i], json_object_array_get_idx(list, i), where);
+		}
+		s->nhooks[kind] = n;
+	}
+}
+
 /*
  * Read and check everything first: a bundle that is wrong leaves nothing
  * behind because nothing has been made yet.
@@ -917,9 +987,12 @@ void spec_load_config(struct spec *s, int bundle_dir, const char *bundle)
 	s->root_readonly = get_bool(root, "readonly", "root.readonly");
 	s->hostname = get_string(s->doc, "hostname", "hostname");
 	refuse_if_set(s->doc, "domainname", "domainname", "NIS domain names");
-	refuse_if_set(s->doc, "hooks", "hooks",
-		      "hooks (prestart, createRuntime, ...) run host programs; the clients "
-		      "tested (podman, containerd) give none");
+	{
+		json_object *hooks = get_typed(s->doc, "hooks", json_type_object, "hooks");
+
+		if (hooks)
+			read_hooks(s, hooks);
+	}
 	proc = get_typed(s->doc, "process", json_type_object, "process");
 	if (!proc)
 		refuse("process", "missing: what to run");

@@ -51,6 +51,28 @@ struct spec_mount {
 	char data[512]; /* the rest: "mode=755,size=65536k" */
 };
 
+/* hooks: the runtime-spec's six lists, in the order the lifecycle runs them. */
+enum spec_hook_kind {
+	SPEC_HOOK_PRESTART, /* deprecated: as createRuntime, just before it */
+	SPEC_HOOK_CREATE_RUNTIME,
+	SPEC_HOOK_CREATE_CONTAINER,
+	SPEC_HOOK_START_CONTAINER,
+	SPEC_HOOK_POSTSTART,
+	SPEC_HOOK_POSTSTOP,
+	SPEC_HOOK_KINDS
+};
+
+/* hooks.KIND[i]: a program, execve's three arguments and a time limit. */
+struct spec_hook {
+	const char *path; /* absolute */
+	char **args;	  /* argv, NULL-terminated: "args", or {path} */
+	char **env;	  /* "env", or NULL: the default of the hook's kind (hooks.c) */
+	int timeout;	  /* seconds; 0: none */
+};
+
+/* The names config.json gives them: "prestart", "createRuntime", ... */
+extern const char *const spec_hook_names[SPEC_HOOK_KINDS];
+
 /* linux.namespaces[i]: a new one (path NULL) or the one at path. */
 struct spec_namespace {
 	int flag; /* CLONE_NEWPID, ... */
@@ -82,6 +104,8 @@ struct spec {
 	size_t nsysctl;
 	unsigned long rootfs_propagation; /* linux.rootfsPropagation; default MS_PRIVATE */
 	struct json_object *annotations;
+	struct spec_hook *hooks[SPEC_HOOK_KINDS];
+	size_t nhooks[SPEC_HOOK_KINDS];
 };
 
 /* Read DIR/config.json into S; exits 1 with the field's JSON path and

@@ -280,7 +280,7 @@ load oci-helpers
 		'.root.path = "nosuch"|root.path: open'
 		'.root.path = "../bundle/rootfs"|root.path: ../bundle/rootfs leads out of the bundle'
 		'.root.path = "/"|is the host'"'"'s own /'
-		'.hooks = {prestart: [{path: "/bin/true"}]}|hooks: not supported by stepbox'
+		'.hooks = {prestart: [{path: "true"}]}|hooks.prestart[0].path: must be an absolute path'
 		'.linux.namespaces += [{type: "nosuch"}]|linux.namespaces[6]: "type" nosuch is not a namespace type'
 		'.linux.resources.memory.limit = 1000|linux.resources.memory.limit: at least 6M'
 		'.process.rlimits[0].soft = -1|process.rlimits[0]: must not be negative'
