@@ -79,6 +79,12 @@ const char *cgroup_layout_name(enum cgroup_layout layout)
 /* What the classic errors mean when a cgroup file refuses a write. */
 static const char *knob_hint(int err, const char *file)
 {
+	/* the specific causes first: root gets these too */
+	if (err == EACCES && strstr(file, "cpuset."))
+		return "v1 cpuset: the values must lie within the parent's, and a parent "
+		       "whose cpuset.cpus or cpuset.mems is empty allows nothing";
+	if (err == EPERM && strstr(file, "devices."))
+		return "v1 devices: a cgroup cannot allow a device its parent denies";
 	if (err == EACCES || err == EPERM)
 		return "this cgroup tree is not yours to change: run as root, or inside a "
 		       "delegated "
@@ -100,8 +106,6 @@ static const char *knob_hint(int err, const char *file)
 		return "v1 cpuset: the cgroup's cpuset.cpus or cpuset.mems is empty";
 	if (err == ENODEV && (strstr(file, "io.") || strstr(file, "blkio.")))
 		return "no such disk, or a partition: io limits apply to whole disks only";
-	if (err == EPERM && strstr(file, "devices."))
-		return "v1 devices: a cgroup cannot allow a device its parent denies";
 	return NULL;
 }
 

@@ -79,6 +79,12 @@ const char *cgroup_layout_name(enum cgroup_layout layout)
 /* What the classic errors mean when a cgroup file refuses a write. */
 static const char *knob_hint(int err, const char *file)
 {
+	/* the specific causes first: root gets these too */
+	if (err == EACCES && strstr(file, "cpuset."))
+		return "v1 cpuset: the values must lie within the parent's, and a parent "
+		       "whose cpuset.cpus or cpuset.mems is empty allows nothing";
+	if (err == EPERM && strstr(file, "devices."))
+		return "v1 devices: a cgroup cannot allow a device its parent denies";
 	if (err == EACCES || err == EPERM)
 		return "this cgroup tree is not yours to change: run as root, or inside a "
 		       "delegated "
@@ -100,8 +106,6 @@ static const char *knob_hint(int err, const char *file)
 		return "v1 cpuset: the cgroup's cpuset.cpus or cpuset.mems is empty";
 	if (err == ENODEV && (strstr(file, "io.") || strstr(file, "blkio.")))
 		return "no such disk, or a partition: io limits apply to whole disks only";
-	if (err == EPERM && strstr(file, "devices."))
-		return "v1 devices: a cgroup cannot allow a device its parent denies";
 	return NULL;
 }
 
@@ -521,19 +525,27 @@ static void fill_from_parent(struct cgroup *cg, const char *dir, const char *par
 /*
  * A new v1 cpuset cgroup starts with empty cpuset.cpus and cpuset.mems,
  * and a process cannot join it (ENOSPC) until both are filled; a child's
- * must lie within its parent's. So stepbox/ is filled first, from the
- * root, then the leaf gets what was asked, or its parent's.
+ * must lie within its parent's. So each cgroup between the hierarchy's
+ * root and the leaf is filled first, from its parent, top down (stepbox/,
+ * or every level of an OCI client's linux.cgroupsPath, as runc's
+ * cpusetEnsureParent does), then the leaf gets what was asked, or its
+ * parent's.
  */
 static void write_cpuset_v1(struct cgroup *cg, const char *leaf, const struct cgroup_limits *l)
 {
-	char parent[PATH_MAX], base[PATH_MAX];
+	char dir[PATH_MAX], parent[PATH_MAX];
+	/* the end of the hierarchy's own directory, /sys/fs/cgroup/cpuset */
+	const char *slash = strchr(leaf + strlen(CGROUP_ROOT) + 1, '/');
 
+	while (slash && (slash = strchr(slash + 1, '/'))) {
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - leaf), leaf);
+		snprintf(parent, sizeof(parent), "%s", dir);
+		*strrchr(parent, '/') = '\0';
+		fill_from_parent(cg, dir, parent, "cpuset.cpus");
+		fill_from_parent(cg, dir, parent, "cpuset.mems");
+	}
 	snprintf(parent, sizeof(parent), "%s", leaf);
 	*strrchr(parent, '/') = '\0';
-	snprintf(base, sizeof(base), "%s", parent);
-	*strrchr(base, '/') = '\0';
-	fill_from_parent(cg, parent, base, "cpuset.cpus");
-	fill_from_parent(cg, parent, base, "cpuset.mems");
 	if (l->cpuset_cpus)
 		set_knob(cg, leaf, "cpuset.cpus", l->cpuset_cpus);
 	else

@@ -64,6 +64,41 @@ load oci-helpers
 	assert_no_traces
 }
 
+@test "oci: a nested cgroupsPath with cpuset CPUs: each new level filled from its parent on v1, the leaf gets what was asked" {
+	args "grep Cpus_allowed_list /proc/self/status > $WORK/x/cpus"
+	edit '.linux.cgroupsPath = "/stepbox-oci/nest/deeper/c15" | .linux.resources.cpu = {cpus: "0", mems: "0"}'
+	create c15
+	if cgroup_v2; then
+		dir=/sys/fs/cgroup/stepbox-oci/nest/deeper/c15
+		top=/sys/fs/cgroup
+	else
+		dir=/sys/fs/cgroup/cpuset/stepbox-oci/nest/deeper/c15
+		top=/sys/fs/cgroup/cpuset
+		# v1: a cpuset cgroup with empty cpus takes no process; every
+		# level the runtime made has its parent's
+		for d in stepbox-oci stepbox-oci/nest stepbox-oci/nest/deeper; do
+			assert_equal "$(cat "$top/$d/cpuset.cpus")" "$(cat "$top/cpuset.cpus")"
+			assert_equal "$(cat "$top/$d/cpuset.mems")" "$(cat "$top/cpuset.mems")"
+		done
+	fi
+	assert_equal "$(cat "$dir/cpuset.cpus")" 0
+	grep -qx "$PID" "$dir/cgroup.procs"
+	run oci start c15
+	assert_success
+	until_status c15 stopped
+	# inside: the CPUs it may run on
+	assert_equal "$(cat "$WORK/x/cpus")" "Cpus_allowed_list:	0"
+	run oci delete c15
+	assert_success
+	[ ! -e "$dir" ]
+	# the client's own parents stay, as runc leaves them: ours to tidy
+	local h
+	for h in /sys/fs/cgroup /sys/fs/cgroup/*; do
+		[ ! -d "$h/stepbox-oci/nest" ] || rmdir "$h/stepbox-oci/nest/deeper" "$h/stepbox-oci/nest" "$h/stepbox-oci"
+	done
+	assert_no_traces
+}
+
 @test "oci: linux.resources and cgroupsPath, seen from the host; the cgroup goes with delete" {
 	args 'sleep 100'
 	edit '.linux.cgroupsPath = "/stepbox-oci/custom-c3"'
