@@ -8,7 +8,8 @@
 #   scripts/deps.sh bench  hyperfine, GNU time, and runc, crun and
 #                          bubblewrap to compare with        (make bench)
 #   scripts/deps.sh oci    podman and containerd, the clients that drive
-#                          step10 as their runtime           (make test-oci)
+#                          step10 as their runtime, runc to compare
+#                          with, catatonit for --init        (make test-oci)
 #   scripts/deps.sh --list WHAT   print the packages instead of installing
 #
 # Debian and Ubuntu (apt-get) and Fedora (dnf) by the names in
@@ -66,7 +67,7 @@ packages() {
 			return
 		fi
 		if [ "$what" = oci ]; then
-			echo podman containerd jq tmux
+			echo podman containerd jq tmux runc catatonit
 			return
 		fi
 		if [ "$what" = test ]; then
@@ -92,7 +93,7 @@ packages() {
 			return
 		fi
 		if [ "$what" = oci ]; then
-			echo podman containerd jq tmux
+			echo podman containerd jq tmux runc catatonit
 			return
 		fi
 		if [ "$what" = test ]; then

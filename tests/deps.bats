@@ -93,6 +93,8 @@ list() {
 	run list oci
 	assert_line podman
 	assert_line containerd
+	assert_line runc
+	assert_line catatonit
 	run list test
 	refute_line podman
 	refute_line containerd
