@@ -64,6 +64,9 @@ setup_file() {
 	# podman puts conmon in libpod_parent/conmon and keeps it: ours to
 	# remove only if it was not there before
 	ls -d /sys/fs/cgroup/*/libpod_parent /sys/fs/cgroup/libpod_parent >"$OCI_TEST/had-libpod" 2>/dev/null || true
+	# containerd's cgroups are /NAMESPACE/ID (/stepbox/ID here); runc
+	# leaves the empty /stepbox in every hierarchy, named ones included
+	ls -d /sys/fs/cgroup/*/stepbox /sys/fs/cgroup/stepbox >"$OCI_TEST/had-ctr-parent" 2>/dev/null || true
 	tar -C "$REPO/build/rootfs" -cf "$OCI_TEST/rootfs.tar" .
 	pod import "$OCI_TEST/rootfs.tar" "$IMAGE" >/dev/null
 	pod save --format oci-archive -o "$OCI_TEST/image.tar" "$IMAGE" >/dev/null
@@ -93,6 +96,11 @@ teardown_file() {
 	if [ ! -s "$OCI_TEST/had-libpod" ]; then
 		for d in /sys/fs/cgroup/*/libpod_parent /sys/fs/cgroup/libpod_parent; do
 			[ ! -d "$d/conmon" ] || rmdir "$d/conmon"
+			[ ! -d "$d" ] || rmdir "$d"
+		done
+	fi
+	if [ ! -s "$OCI_TEST/had-ctr-parent" ]; then
+		for d in /sys/fs/cgroup/*/stepbox /sys/fs/cgroup/stepbox; do
 			[ ! -d "$d" ] || rmdir "$d"
 		done
 	fi
