@@ -308,6 +308,44 @@ static const struct {
 	{ "unbindable", MS_UNBINDABLE }, { "runbindable", MS_UNBINDABLE | MS_REC },
 };
 
+/* runc's recursive attributes (mount_setattr(2) with AT_RECURSIVE): "rro"
+ * makes the mounts below a bind read-only too, where "ro" leaves them. */
+static const struct {
+	const char *name;
+	bool clear;
+	uint64_t attr;
+} recursive_attrs[] = {
+	{ "rro", false, MOUNT_ATTR_RDONLY },
+	{ "rrw", true, MOUNT_ATTR_RDONLY },
+	{ "rnosuid", false, MOUNT_ATTR_NOSUID },
+	{ "rsuid", true, MOUNT_ATTR_NOSUID },
+	{ "rnodev", false, MOUNT_ATTR_NODEV },
+	{ "rdev", true, MOUNT_ATTR_NODEV },
+	{ "rnoexec", false, MOUNT_ATTR_NOEXEC },
+	{ "rexec", true, MOUNT_ATTR_NOEXEC },
+	{ "rnodiratime", false, MOUNT_ATTR_NODIRATIME },
+	{ "rdiratime", true, MOUNT_ATTR_NODIRATIME },
+	{ "rnosymfollow", false, MOUNT_ATTR_NOSYMFOLLOW },
+	{ "rsymfollow", true, MOUNT_ATTR_NOSYMFOLLOW },
+};
+
+static bool read_recursive_attr(struct spec_mount *m, const char *opt)
+{
+	for (size_t i = 0; i < sizeof(recursive_attrs) / sizeof(recursive_attrs[0]); i++) {
+		if (strcmp(opt, recursive_attrs[i].name) != 0)
+			continue;
+		if (recursive_attrs[i].clear) {
+			m->rec_clr |= recursive_attrs[i].attr;
+			m->rec_set &= ~recursive_attrs[i].attr;
+		} else {
+			m->rec_set |= recursive_attrs[i].attr;
+			m->rec_clr &= ~recursive_attrs[i].attr;
+		}
+		return true;
+	}
+	return false;
+}
+
 static unsigned long propagation_flag(const char *name)
 {
 	for (size_t i = 0; i < sizeof(propagations) / sizeof(propagations[0]); i++)
@@ -340,8 +378,21 @@ static void read_mount_option(struct spec_mount *m, const char *opt, const char 
 		m->recursive = opt[0] == 'r';
 		return;
 	}
-	if (strcmp(opt, "tmpcopyup") == 0 || strncmp(opt, "idmap", 5) == 0 ||
-	    strncmp(opt, "ridmap", 6) == 0 || strncmp(opt, "copy-symlink", 12) == 0)
+	if (read_recursive_attr(m, opt))
+		return;
+	if (strcmp(opt, "tmpcopyup") == 0 || strcmp(opt, "notmpcopyup") == 0) {
+		m->tmpcopyup = opt[0] == 't';
+		return;
+	}
+	/* An idmapped mount must be made by a process privileged over the
+	 * host's file system (CAP_SYS_ADMIN in its user namespace, the
+	 * host's): the container's init, inside its user namespace, is not. */
+	if (strncmp(opt, "idmap", 5) == 0 || strncmp(opt, "ridmap", 6) == 0)
+		refuse(where,
+		       "option \"%s\": idmapped mounts are not supported by stepbox (the mount "
+		       "must be idmapped from the host, before the container's process has it)",
+		       opt);
+	if (strncmp(opt, "copy-symlink", 12) == 0)
 		refuse(where, "option \"%s\" is not supported by stepbox", opt);
 	len = strlen(m->data);
 	if (len + strlen(opt) + 2 > sizeof(m->data))
@@ -456,6 +507,16 @@ static void read_mount(struct spec *s, json_object *obj, size_t i)
 		refuse(where, "\"type\" is missing (and it is not a bind mount)");
 	if (m->bind && (!m->source || m->source[0] != '/'))
 		refuse(where, "a bind mount's \"source\" must be an absolute path on the host");
+	/* A bind mount takes no file system options, and sync or dirsync
+	 * would be the host file system's: refused rather than dropped. */
+	if (m->bind && m->data[0])
+		refuse(where, "option(s) \"%s\" mean nothing to a bind mount", m->data);
+	if (m->bind && m->flags & (MS_SYNCHRONOUS | MS_DIRSYNC))
+		refuse(where, "sync and dirsync are the host file system's: not for a bind mount");
+	if (m->tmpcopyup && (m->bind || !m->type || strcmp(m->type, "tmpfs") != 0))
+		refuse(where, "\"tmpcopyup\" is for a tmpfs");
+	if ((m->rec_set | m->rec_clr) && !m->bind)
+		refuse(where, "recursive options (rro, rnosuid, ...) are for a bind mount");
 	{
 		char clean[PATH_MAX];
 		const char *why;

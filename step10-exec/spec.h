@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "caps.h"
@@ -47,8 +48,10 @@ struct spec_mount {
 	unsigned long flags;	   /* MS_RDONLY, MS_NOSUID, ... */
 	unsigned long propagation; /* MS_PRIVATE, ... with MS_REC, or 0 */
 	bool bind, recursive;
-	bool proc_ok;	/* /proc itself, or a file of lxcfs's: may lie on procfs */
-	char data[512]; /* the rest: "mode=755,size=65536k" */
+	bool proc_ok;		   /* /proc itself, or a file of lxcfs's: may lie on procfs */
+	bool tmpcopyup;		   /* a tmpfs that starts with a copy of the directory under it */
+	uint64_t rec_set, rec_clr; /* rro, rnosuid, ...: MOUNT_ATTR_* for the mounts below too */
+	char data[512];		   /* the rest: "mode=755,size=65536k" */
 };
 
 /* linux.namespaces[i]: a new one (path NULL) or the one at path. */
