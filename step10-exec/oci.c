@@ -383,9 +383,20 @@ static void exec_process(char **argv, char **env, int report)
  * fd is a mount of the parent's namespace, which open_tree refuses to
  * copy (EINVAL): our copy is found by its path, then checked against the
  * fd (the same directory, or stop).
+ *
+ * Unless everything is private (the default), the mount holding the
+ * rootfs may share with the host's: it becomes private first (a slave if
+ * slave was asked), or the copy attached onto it would appear on the
+ * host, and so does the copy, as pivot_root wants the new root not
+ * shared (runc's prepareRoot and rootfsParentMountPropagation,
+ * libcontainer/rootfs_linux.go). The propagation asked for "/" is set after
+ * pivot_root (setup_rootfs).
  */
 static int bind_root(const struct oci_container *c)
 {
+	bool may_share = c->spec.rootfs_propagation != (MS_PRIVATE | MS_REC);
+	unsigned long parent = c->spec.rootfs_propagation & MS_SLAVE ? MS_SLAVE : MS_PRIVATE;
+	struct mount_attr attr = { .propagation = parent };
 	struct stat want, got;
 	int ours = open(c->rootfs_path, O_PATH | O_DIRECTORY | O_CLOEXEC), tree;
 
@@ -393,10 +404,15 @@ static int bind_root(const struct oci_container *c)
 		die_errno("open %s (root.path) in our mount namespace", c->rootfs_path);
 	if (got.st_dev != want.st_dev || got.st_ino != want.st_ino)
 		die("%s (root.path) changed since create opened it", c->rootfs_path);
+	if (may_share)
+		keep_mount_local(ours, parent, c->rootfs_path);
 	tree =
 	    open_tree(ours, "", AT_EMPTY_PATH | AT_RECURSIVE | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 	if (tree < 0)
 		die_errno("open_tree(%s, OPEN_TREE_CLONE|AT_RECURSIVE)", c->rootfs_path);
+	if (may_share && mount_setattr(tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+		die_errno("mount_setattr(the copy of %s, %s)", c->rootfs_path,
+			  parent == MS_SLAVE ? "MS_SLAVE" : "MS_PRIVATE");
 	if (move_mount(tree, "", ours, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		die_errno("move_mount(%s onto itself)", c->rootfs_path);
 	trace("open_tree(\"%s\", OPEN_TREE_CLONE|AT_RECURSIVE), move_mount onto itself = %d",
@@ -859,18 +875,33 @@ static void write_sysctls(const struct spec *s)
 static void setup_rootfs(struct oci_container *c)
 {
 	const struct spec *s = &c->spec;
+	unsigned long early = s->rootfs_propagation & (MS_SHARED | MS_UNBINDABLE)
+				  ? MS_SLAVE | MS_REC
+				  : s->rootfs_propagation;
 	int root, slash;
 
-	/* Nothing we mount may travel back to the host (step04). */
-	if (mount(NULL, "/", NULL, s->rootfs_propagation, NULL) < 0)
-		die_errno("mount(\"/\", linux.rootfsPropagation %#lx)", s->rootfs_propagation);
-	trace("mount(\"/\", NULL, NULL, %#lx) = 0", s->rootfs_propagation);
+	/* Nothing we mount may travel back to the host (step04). Shared and
+	 * unbindable are for the container's root, after pivot_root: until
+	 * then slaves (an unbindable "/" would refuse every bind of a host
+	 * path on it, EINVAL). */
+	if (mount(NULL, "/", NULL, early, NULL) < 0)
+		die_errno("mount(\"/\", linux.rootfsPropagation %#lx)", early);
+	trace("mount(\"/\", NULL, NULL, %#lx) = 0", early);
 	root = bind_root(c);
 	for (size_t i = 0; i < s->nmounts; i++)
 		mount_entry(root, &s->mounts[i], i);
 	make_dev(root, c);
 	rootfs_pivot(root);
 	close(root);
+	/* The root is ours now: shared or unbindable as asked, as runc does
+	 * after pivot_root (private and slave it is already). */
+	if (s->rootfs_propagation & (MS_SHARED | MS_UNBINDABLE)) {
+		if (mount(NULL, "/", NULL, s->rootfs_propagation, NULL) < 0)
+			die_errno("mount(\"/\", linux.rootfsPropagation %#lx)",
+				  s->rootfs_propagation);
+		trace("mount(\"/\", NULL, NULL, %#lx) = 0 (after pivot_root)",
+		      s->rootfs_propagation);
+	}
 	/* Before readonlyPaths makes /proc/sys read-only. */
 	write_sysctls(s);
 	slash = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);

@@ -836,6 +836,46 @@ PY
 	assert_no_traces
 }
 
+@test "oci: linux.rootfsPropagation shared, slave, unbindable: \"/\" inside has it; nothing reaches the host" {
+	local p tag group
+	# the rootfs on a shared mount of the host's, as on a systemd host
+	mkdir "$WORK/sh"
+	mount --bind "$WORK/sh" "$WORK/sh"
+	TEARDOWN_EXTRA="umount -l '$WORK/sh'; $TEARDOWN_EXTRA"
+	mount --make-shared "$WORK/sh"
+	group=$(awk -v m="$WORK/sh" '$5 == m { for (i = 7; $i != "-"; i++) if ($i ~ /^shared:/) print substr($i, 8) }' /proc/self/mountinfo)
+	[ -n "$group" ]
+	cp -a "$ROOTFS/." "$WORK/sh/rootfs"
+	edit '.root.path = $r' --arg r "$WORK/sh/rootfs"
+	args "awk '\$5 == \"/\" { print }' /proc/self/mountinfo > $WORK/x/out"
+	for p in shared slave unbindable private; do
+		edit '.linux.rootfsPropagation = $p' --arg p "$p"
+		create "p-$p"
+		# from the host: none of the container's mounts (its /proc,
+		# its /dev ...) came back through the shared mount
+		run awk -v r="$WORK/sh/" 'index($5, r) == 1' /proc/self/mountinfo
+		assert_output ''
+		run oci start "p-$p"
+		assert_success
+		until_status "p-$p" stopped
+		echo "$p: $(cat "$WORK/x/out")"
+		case $p in
+		shared) tag="shared:[0-9]+" ;;
+		slave) tag="master:$group" ;;
+		unbindable) tag='unbindable' ;;
+		private) tag='-' ;;
+		esac
+		grep -qE " $tag " "$WORK/x/out"
+		# never in the host's peer group
+		! grep -qE "shared:$group " "$WORK/x/out"
+		[ "$p" = shared ] || ! grep -q 'shared:' "$WORK/x/out"
+		[ "$p" = slave ] || ! grep -q 'master:' "$WORK/x/out"
+		run oci delete "p-$p"
+		assert_success
+	done
+	assert_no_traces
+}
+
 @test "oci: tmpcopyup (podman's --tmpfs, --read-only): the tmpfs starts with a copy of the directory, links copied as links, never followed" {
 	local rootfs="$WORK/rootfs"
 	cp -a "$ROOTFS/." "$rootfs"
