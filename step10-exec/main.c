@@ -459,6 +459,7 @@ static void parse_device(const char *spec, struct container *c)
 		n->type = S_ISBLK(st.st_mode) ? 'b' : 'c';
 		n->major = major(st.st_rdev);
 		n->minor = minor(st.st_rdev);
+		n->mode = n->uid = n->gid = 0; /* 0666, root's */
 	}
 }
 

@@ -671,8 +671,20 @@ static void read_devices(struct spec *s, json_object *res)
 					      "(everything not allowed is denied)");
 			continue;
 		}
+		/* Every device (podman --privileged): any char and any block
+		 * node, for every access asked. */
+		if ((!type || strcmp(type, "a") == 0) && !has_major && !has_minor) {
+			if (l->ndevices + 2 > CGROUP_MAX_DEVICES)
+				refuse(where, "more than %d device rules", CGROUP_MAX_DEVICES);
+			l->devices[l->ndevices++] =
+			    (struct device_rule){ 'c', DEVICE_ANY, DEVICE_ANY, bits };
+			l->devices[l->ndevices++] =
+			    (struct device_rule){ 'b', DEVICE_ANY, DEVICE_ANY, bits };
+			continue;
+		}
 		if (!type || strcmp(type, "a") == 0)
-			refuse(where, "allowing every device is not supported by stepbox");
+			refuse(where, "allowing every device of one number is not supported by "
+				      "stepbox");
 		if (strcmp(type, "c") != 0 && strcmp(type, "b") != 0)
 			refuse(where, "\"type\" must be c or b");
 		if (l->ndevices == CGROUP_MAX_DEVICES)
@@ -813,19 +825,31 @@ static void read_device_nodes(struct spec *s, json_object *lnx)
 		snprintf(where, sizeof(where), "linux.devices[%zu]", i);
 		path = get_string(d, "path", where);
 		type = get_string(d, "type", where);
-		if (!path || strncmp(path, "/dev/", 5) != 0 || strchr(path + 5, '/') ||
-		    strlen(path + 5) >= sizeof(s->device_names[0]) || !path[5])
+		if (!path || strncmp(path, "/dev/", 5) != 0 || !path[5] || strstr(path, "//") ||
+		    strstr(path, "/./") || strstr(path, "/../") || path[strlen(path) - 1] == '/' ||
+		    strcmp(path + strlen(path) - 2, "/.") == 0 ||
+		    strlen(path + 5) >= sizeof(s->device_names[0]))
 			refuse(where,
-			       "\"path\" must be /dev/NAME (stepbox makes no subdirectories)");
+			       "\"path\" must be /dev/NAME or /dev/DIR/NAME (no \".\", "
+			       "\"..\" or \"//\", shorter than %zu)",
+			       sizeof(s->device_names[0]));
 		if (!type || (strcmp(type, "c") != 0 && strcmp(type, "b") != 0))
 			refuse(where, "\"type\" must be c or b");
-		if (s->ndevices == CGROUP_MAX_DEVICES)
-			refuse(where, "more than %d devices", CGROUP_MAX_DEVICES);
+		if (s->ndevices == SPEC_MAX_DEVICES)
+			refuse(where, "more than %d devices", SPEC_MAX_DEVICES);
 		snprintf(s->device_names[s->ndevices], sizeof(s->device_names[0]), "%s", path + 5);
 		n->name = s->device_names[s->ndevices];
 		n->type = type[0];
 		n->major = (unsigned)get_int(d, "major", 0, 4095, where, &set);
 		n->minor = (unsigned)get_int(d, "minor", 0, (1 << 20) - 1, where, &set);
+		/* fileMode may carry the type bits too (podman's 8576 is
+		 * S_IFCHR|0600): the permission bits are what it sets. */
+		n->mode = (unsigned)get_int(d, "fileMode", 0, 0177777, where, &set) & 07777;
+		if (set && !n->mode)
+			refuse(where, "\"fileMode\" without permission bits is not supported by "
+				      "stepbox (0 would mean its default, 0666)");
+		n->uid = (unsigned)get_int(d, "uid", 0, UINT32_MAX - 1, where, &set);
+		n->gid = (unsigned)get_int(d, "gid", 0, UINT32_MAX - 1, where, &set);
 		s->ndevices++;
 	}
 }

@@ -16,11 +16,12 @@
 #include "dev.h"
 #include "rlimits.h"
 
-#define SPEC_MAX_MOUNTS 64
-#define SPEC_MAX_PATHS	64
-#define SPEC_MAX_GROUPS 64
-#define SPEC_MAX_SYSCTL 32
-#define SPEC_NS_TYPES	8
+#define SPEC_MAX_MOUNTS	 64
+#define SPEC_MAX_PATHS	 64
+#define SPEC_MAX_GROUPS	 64
+#define SPEC_MAX_SYSCTL	 32
+#define SPEC_NS_TYPES	 8
+#define SPEC_MAX_DEVICES 256 /* linux.devices: podman --privileged lists every host node */
 
 struct json_object;
 
@@ -77,8 +78,8 @@ struct spec {
 	const char *masked[SPEC_MAX_PATHS], *readonly[SPEC_MAX_PATHS];
 	size_t nmasked, nreadonly;
 	struct json_object *seccomp; /* linux.seccomp, translated by spec_seccomp_load */
-	struct dev_node devices[CGROUP_MAX_DEVICES];
-	char device_names[CGROUP_MAX_DEVICES][64];
+	struct dev_node devices[SPEC_MAX_DEVICES];
+	char device_names[SPEC_MAX_DEVICES][64];
 	size_t ndevices;
 	const char *sysctl_keys[SPEC_MAX_SYSCTL], *sysctl_values[SPEC_MAX_SYSCTL];
 	int sysctl_ns[SPEC_MAX_SYSCTL]; /* the namespace each belongs to: CLONE_NEWNET, ... */

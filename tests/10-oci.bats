@@ -957,3 +957,40 @@ tmpfs"
 		refused "${c#* ~ }"
 	done
 }
+
+@test "oci: podman's --privileged: every device allowed, the listed nodes made (subdirectories, modes, owners), /sys read-write" {
+	[ -b /dev/loop0 ] || skip "no /dev/loop0 on this host"
+	edit '.linux.devices = [
+	    {path: "/dev/net/tun", type: "c", major: 10, minor: 200, fileMode: 8630, uid: 0, gid: 0},
+	    {path: "/dev/loop0", type: "b", major: 7, minor: 0, fileMode: 25008, uid: 0, gid: 6},
+	    {path: "/dev/cpu/0/cpuid", type: "c", major: 203, minor: 0, fileMode: 8576, uid: 0, gid: 0}]
+	  | .linux.resources.devices = [{allow: true, access: "rwm"}]
+	  | .process.capabilities = {bounding: ["CAP_SYS_ADMIN", "CAP_MKNOD"], effective: ["CAP_SYS_ADMIN", "CAP_MKNOD"], permitted: ["CAP_SYS_ADMIN", "CAP_MKNOD"]}
+	  | (.mounts[] | select(.destination == "/sys") | .options) = ["nosuid", "noexec", "nodev", "rw"]'
+	args "{ ls -ln /dev/net/tun /dev/loop0 /dev/cpu/0/cpuid | awk '{ print \$1, \$3, \$4, \$5, \$6, \$NF }'; dd if=/dev/loop0 of=/dev/null count=0 2>/dev/null && echo loop0-opened; awk '\$5 == \"/sys\" { print substr(\$6, 1, 2) }' /proc/self/mountinfo; } > $WORK/x/out 2>&1"
+	create pv
+	# from the host: its devices cgroup allows every char and block node
+	if ! cgroup_v2; then
+		grep -qxF 'c *:* rwm' "$(cgroup_of pv devices)/devices.list"
+		grep -qxF 'b *:* rwm' "$(cgroup_of pv devices)/devices.list"
+	fi
+	run oci start pv
+	assert_success
+	until_status pv stopped
+	run cat "$WORK/x/out"
+	assert_output "crw------- 0 0 203, 0 /dev/cpu/0/cpuid
+brw-rw---- 0 6 7, 0 /dev/loop0
+crw-rw-rw- 0 0 10, 200 /dev/net/tun
+loop0-opened
+rw"
+	run oci delete pv
+	assert_success
+	assert_no_traces
+	# a node's path stays below /dev: refused, nothing made
+	for d in /dev/../etc/x /dev/net//tun /dev/net/./tun /dev/; do
+		edit '.linux.devices = [{path: $p, type: "c", major: 1, minor: 3}]' --arg p "$d"
+		try_create
+		refused 'linux.devices[0]: "path" must be /dev/NAME or /dev/DIR/NAME'
+	done
+	[ ! -e "$ROOTFS/etc/x" ]
+}
