@@ -41,8 +41,9 @@
 #include "rootfs.h"
 
 static const struct dev_node standard_nodes[] = {
-	{ "null", 'c', 1, 3 },	 { "zero", 'c', 1, 5 },	   { "full", 'c', 1, 7 },
-	{ "random", 'c', 1, 8 }, { "urandom", 'c', 1, 9 }, { "tty", 'c', 5, 0 },
+	{ .name = "null", 'c', 1, 3 },	  { .name = "zero", 'c', 1, 5 },
+	{ .name = "full", 'c', 1, 7 },	  { .name = "random", 'c', 1, 8 },
+	{ .name = "urandom", 'c', 1, 9 }, { .name = "tty", 'c', 5, 0 },
 };
 
 static const struct {
@@ -77,12 +78,43 @@ static void mount_in_dev(int dev, const char *dir, mode_t mode, const char *fsty
 	close(target);
 }
 
-/* mknod: a new node for MAJOR:MINOR, mode 0666 (umask aside). */
+/*
+ * The directory a node's NAME is in, made if missing ("net" for
+ * "net/tun", as podman's --privileged lists them), each piece opened
+ * with O_NOFOLLOW under the one before; *BASE is the last name.
+ */
+static int node_parent(int dev, const char *name, const char **base)
+{
+	char part[PATH_MAX];
+	const char *slash;
+	int dir = fcntl(dev, F_DUPFD_CLOEXEC, 0), next;
+
+	if (dir < 0)
+		die_errno("fcntl(/dev, F_DUPFD)");
+	while ((slash = strchr(name, '/'))) {
+		snprintf(part, sizeof(part), "%.*s", (int)(slash - name), name);
+		if (mkdirat(dir, part, 0755) < 0 && errno != EEXIST)
+			die_errno("mkdirat(/dev, \"%s\")", part);
+		next = openat(dir, part, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (next < 0)
+			die_errno("open /dev/.../%s", part);
+		close(dir);
+		dir = next;
+		name = slash + 1;
+	}
+	*base = name;
+	return dir;
+}
+
+/* mknod: a new node for MAJOR:MINOR, mode 0666 (umask aside) unless N
+ * says otherwise, owned by N's uid and gid. */
 static void make_node(int dev, const struct dev_node *n)
 {
-	mode_t type = n->type == 'b' ? S_IFBLK : S_IFCHR;
+	mode_t type = n->type == 'b' ? S_IFBLK : S_IFCHR, mode = n->mode ? n->mode & 07777 : 0666;
+	const char *base;
+	int dir = node_parent(dev, n->name, &base);
 
-	if (mknodat(dev, n->name, type | 0666, makedev(n->major, n->minor)) < 0) {
+	if (mknodat(dir, base, type | mode, makedev(n->major, n->minor)) < 0) {
 		if (errno == EPERM)
 			die_errno_hint("mknod of a device needs CAP_MKNOD in the initial user "
 				       "namespace, and the device cgroup's \"m\"; inside a user "
@@ -91,10 +123,13 @@ static void make_node(int dev, const struct dev_node *n)
 				       n->major, n->minor);
 		die_errno("mknodat(/dev, \"%s\", %c %u:%u)", n->name, n->type, n->major, n->minor);
 	}
-	if (fchmodat(dev, n->name, 0666, 0) < 0)
-		die_errno("fchmodat(/dev/%s, 0666)", n->name);
-	trace("mknodat(/dev, \"%s\", S_IF%s|0666, %u:%u) = 0", n->name,
-	      n->type == 'b' ? "BLK" : "CHR", n->major, n->minor);
+	if (fchmodat(dir, base, mode, 0) < 0)
+		die_errno("fchmodat(/dev/%s, %#o)", n->name, mode);
+	if ((n->uid || n->gid) && fchownat(dir, base, n->uid, n->gid, AT_SYMLINK_NOFOLLOW) < 0)
+		die_errno("fchownat(/dev/%s, %u, %u)", n->name, n->uid, n->gid);
+	trace("mknodat(/dev, \"%s\", S_IF%s|%#o, %u:%u) = 0", n->name,
+	      n->type == 'b' ? "BLK" : "CHR", mode, n->major, n->minor);
+	close(dir);
 }
 
 /* In a user namespace: an empty file, and the host's node bound onto it.
@@ -103,8 +138,9 @@ static void make_node(int dev, const struct dev_node *n)
 static void bind_node(int dev, const struct dev_node *n)
 {
 	char host[PATH_MAX];
+	const char *base;
 	struct stat st;
-	int file, target, tree;
+	int file, target, tree, dir;
 
 	snprintf(host, sizeof(host), "/dev/%s", n->name);
 	tree = open_tree(AT_FDCWD, host, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
@@ -115,11 +151,12 @@ static void bind_node(int dev, const struct dev_node *n)
 	if (!(S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) || major(st.st_rdev) != n->major ||
 	    minor(st.st_rdev) != n->minor)
 		die("%s on the host is not the device %c %u:%u", host, n->type, n->major, n->minor);
-	file = openat(dev, n->name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0666);
+	dir = node_parent(dev, n->name, &base);
+	file = openat(dir, base, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0666);
 	if (file < 0)
 		die_errno("openat(/dev, \"%s\", O_CREAT|O_EXCL)", n->name);
 	close(file);
-	target = openat(dev, n->name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	target = openat(dir, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (target < 0)
 		die_errno("open(\"/dev/%s\")", n->name);
 	if (move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
@@ -127,6 +164,7 @@ static void bind_node(int dev, const struct dev_node *n)
 	trace("open_tree(\"%s\"), move_mount onto /dev/%s = 0", host, n->name);
 	close(target);
 	close(tree);
+	close(dir);
 }
 
 /* The standard nodes and EXTRA, each unless it is there already. */

@@ -10,9 +10,11 @@
 
 /* One more node, from --device: /dev/NAME, char or block MAJOR:MINOR. */
 struct dev_node {
-	const char *name; /* below /dev: "null", "loop3" */
+	const char *name; /* below /dev: "null", "loop3", "net/tun" (OCI's) */
 	char type;	  /* 'c' or 'b' */
 	unsigned major, minor;
+	unsigned mode;	   /* permission bits; 0: 0666 */
+	unsigned uid, gid; /* its owner, when mknod makes it (OCI's fileMode, uid, gid) */
 };
 
 /*

@@ -459,6 +459,7 @@ static void parse_device(const char *spec, struct container *c)
 		n->type = S_ISBLK(st.st_mode) ? 'b' : 'c';
 		n->major = major(st.st_rdev);
 		n->minor = minor(st.st_rdev);
+		n->mode = n->uid = n->gid = 0; /* 0666, root's */
 	}
 }
 
@@ -931,17 +932,17 @@ static void set_propagation(unsigned long mode)
 /*
  * In shared mode the mounts we lay inside the container (/proc, /tmp, a
  * volume's target) must still stay ours. So the mount that holds the
- * directory FD becomes a slave: it receives from the host but sends
- * nothing back. FD need not be a mount's root, where mount_setattr wants
- * one (EINVAL): we go up ("..") while the mount ID (statx) stays the
+ * directory FD becomes a slave (PROPAGATION; OCI's may ask private): it
+ * receives from the host but sends nothing back. FD need not be a mount's
+ * root, where mount_setattr wants one (EINVAL): we go up ("..") while the mount ID (statx) stays the
  * same, to the root of the mount that holds it. For the rootfs that is
  * the host's mount that holds the tree (often "/" itself); for a
  * volume's target, the rootfs's own bind, a tmpfs of ours, or another
  * volume, shared with the host, that holds it.
  */
-static void keep_mount_local(int fd, const char *what)
+void keep_mount_local(int fd, unsigned long propagation, const char *what)
 {
-	struct mount_attr attr = { .propagation = MS_SLAVE };
+	struct mount_attr attr = { .propagation = propagation };
 	int dir = fcntl(fd, F_DUPFD_CLOEXEC, 0);
 
 	if (dir < 0)
@@ -965,8 +966,9 @@ static void keep_mount_local(int fd, const char *what)
 		dir = parent;
 	}
 	if (mount_setattr(dir, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
-		die_errno("mount_setattr(the mount holding %s, MS_SLAVE)", what);
-	trace("mount_setattr(the mount holding %s, MS_SLAVE) = 0", what);
+		die_errno("mount_setattr(the mount holding %s, %s)", what,
+			  propagation_name(propagation));
+	trace("mount_setattr(the mount holding %s, %s) = 0", what, propagation_name(propagation));
 	close(dir);
 }
 
@@ -980,7 +982,7 @@ static void keep_mount_local(int fd, const char *what)
  */
 static void keep_rootfs_local(const struct container *c)
 {
-	keep_mount_local(c->merged_fd, c->overlay.merged);
+	keep_mount_local(c->merged_fd, MS_SLAVE, c->overlay.merged);
 	if (mount(NULL, "/", NULL, MS_SLAVE, NULL) < 0)
 		die_errno("mount(\"/\", MS_SLAVE)");
 	trace("mount(\"/\", MS_SLAVE) = 0");
@@ -1276,6 +1278,7 @@ static void mount_volume(int root, const struct volume *v, unsigned long propaga
 		.propagation = propagation == MS_SHARED ? 0 : propagation,
 	};
 	int target = open_target(root, v);
+	const char *call;
 
 	if (propagation == MS_SHARED) {
 		/* The mount that holds a file is the one holding its directory. */
@@ -1290,23 +1293,20 @@ static void mount_volume(int root, const struct volume *v, unsigned long propaga
 		if (dir < 0)
 			die_errno("--volume %s:%s: open(\"%s\") inside the rootfs", v->host,
 				  v->target, parent);
-		keep_mount_local(dir, v->target);
+		keep_mount_local(dir, MS_SLAVE, v->target);
 		if (dir != target)
 			close(dir);
 	}
-	if (attr.attr_set || attr.propagation) {
-		if (mount_setattr(v->fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
-			die_errno_hint(errno == ENOSYS
-					   ? "mount_setattr needs Linux 5.12 or later"
-					   : "a mount below the volume may refuse the change",
-				       "--volume %s:%s: mount_setattr", v->host, v->target);
-		trace("mount_setattr(%d, AT_RECURSIVE, %s%s) = 0", v->fd,
-		      v->readonly ? "MOUNT_ATTR_RDONLY, " : "", propagation_name(propagation));
+	if (rootfs_attach(v->fd, &attr, AT_RECURSIVE, target, &call) < 0) {
+		if (strcmp(call, "move_mount") == 0)
+			die_errno("--volume %s:%s: move_mount onto %s", v->host, v->target,
+				  v->target);
+		die_errno_hint(errno == ENOSYS ? "mount_setattr needs Linux 5.12 or later"
+					       : "a mount below the volume may refuse the change",
+			       "--volume %s:%s: mount_setattr", v->host, v->target);
 	}
-	if (move_mount(v->fd, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) <
-	    0)
-		die_errno("--volume %s:%s: move_mount onto %s", v->host, v->target, v->target);
-	trace("move_mount(%d, \"%s\") = 0", v->fd, v->target);
+	trace("mount_setattr(%d, AT_RECURSIVE, %s%s), move_mount onto \"%s\" = 0", v->fd,
+	      v->readonly ? "MOUNT_ATTR_RDONLY, " : "", propagation_name(propagation), v->target);
 	close(target);
 }
 

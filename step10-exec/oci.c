@@ -56,6 +56,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -389,9 +390,20 @@ static void exec_process(char **argv, char **env, int report)
  * fd is a mount of the parent's namespace, which open_tree refuses to
  * copy (EINVAL): our copy is found by its path, then checked against the
  * fd (the same directory, or stop).
+ *
+ * Unless everything is private (the default), the mount holding the
+ * rootfs may share with the host's: it becomes private first (a slave if
+ * slave was asked), or the copy attached onto it would appear on the
+ * host, and so does the copy, as pivot_root wants the new root not
+ * shared (runc's prepareRoot and rootfsParentMountPropagation,
+ * libcontainer/rootfs_linux.go). The propagation asked for "/" is set after
+ * pivot_root (setup_rootfs).
  */
 static int bind_root(const struct oci_container *c)
 {
+	bool may_share = c->spec.rootfs_propagation != (MS_PRIVATE | MS_REC);
+	unsigned long parent = c->spec.rootfs_propagation & MS_SLAVE ? MS_SLAVE : MS_PRIVATE;
+	struct mount_attr attr = { .propagation = parent };
 	struct stat want, got;
 	int ours = open(c->rootfs_path, O_PATH | O_DIRECTORY | O_CLOEXEC), tree;
 
@@ -399,10 +411,15 @@ static int bind_root(const struct oci_container *c)
 		die_errno("open %s (root.path) in our mount namespace", c->rootfs_path);
 	if (got.st_dev != want.st_dev || got.st_ino != want.st_ino)
 		die("%s (root.path) changed since create opened it", c->rootfs_path);
+	if (may_share)
+		keep_mount_local(ours, parent, c->rootfs_path);
 	tree =
 	    open_tree(ours, "", AT_EMPTY_PATH | AT_RECURSIVE | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 	if (tree < 0)
 		die_errno("open_tree(%s, OPEN_TREE_CLONE|AT_RECURSIVE)", c->rootfs_path);
+	if (may_share && mount_setattr(tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+		die_errno("mount_setattr(the copy of %s, %s)", c->rootfs_path,
+			  parent == MS_SLAVE ? "MS_SLAVE" : "MS_PRIVATE");
 	if (move_mount(tree, "", ours, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		die_errno("move_mount(%s onto itself)", c->rootfs_path);
 	trace("open_tree(\"%s\", OPEN_TREE_CLONE|AT_RECURSIVE), move_mount onto itself = %d",
@@ -412,15 +429,15 @@ static int bind_root(const struct oci_container *c)
 }
 
 /* The mount point of M in the rootfs, made if missing: a file for a
- * bind mount of a file, else a directory. Resolved inside ROOT, never
- * through a link out of it. */
-static int mount_target(int root, const struct spec_mount *m)
+ * bind mount of a file (TREE, the copy of its source), else a directory.
+ * Resolved inside ROOT, never through a link out of it. */
+static int mount_target(int root, const struct spec_mount *m, int tree)
 {
 	struct stat st;
 	enum rootfs_create kind = ROOTFS_MKDIR;
 	int fd;
 
-	if (m->bind && stat(m->source, &st) == 0 && !S_ISDIR(st.st_mode))
+	if (tree >= 0 && fstat(tree, &st) == 0 && !S_ISDIR(st.st_mode))
 		kind = ROOTFS_MKFILE;
 	fd = rootfs_path_at(root, m->destination, kind);
 	if (fd < 0)
@@ -434,6 +451,32 @@ static const char *fd_path(int fd, char *buf, size_t size)
 {
 	snprintf(buf, size, "/proc/self/fd/%d", fd);
 	return buf;
+}
+
+/* "options" as MOUNT_ATTR_* flags (fsmount, mount_setattr). An atime mode
+ * replaces the one the mount had: the kernel wants all of them cleared. */
+static struct mount_attr mount_attrs(unsigned long flags)
+{
+	static const struct {
+		unsigned long ms;
+		uint64_t attr;
+	} map[] = {
+		{ MS_RDONLY, MOUNT_ATTR_RDONLY },
+		{ MS_NOSUID, MOUNT_ATTR_NOSUID },
+		{ MS_NODEV, MOUNT_ATTR_NODEV },
+		{ MS_NOEXEC, MOUNT_ATTR_NOEXEC },
+		{ MS_NODIRATIME, MOUNT_ATTR_NODIRATIME },
+		{ MS_NOATIME, MOUNT_ATTR_NOATIME },
+		{ MS_STRICTATIME, MOUNT_ATTR_STRICTATIME },
+	};
+	struct mount_attr a = { 0 };
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (flags & map[i].ms)
+			a.attr_set |= map[i].attr;
+	if (flags & (MS_NOATIME | MS_RELATIME | MS_STRICTATIME))
+		a.attr_clr = MOUNT_ATTR__ATIME;
+	return a;
 }
 
 /* cpu -> cpu,cpuacct: the host's links between co-mounted hierarchies. */
@@ -467,21 +510,23 @@ static void copy_cgroup_links(int tmpfs, const char *where)
  * a tmpfs with one directory per hierarchy, each the container's own
  * cgroup bound there, as runc's mountCgroupV1 does.
  */
-static void mount_cgroup_v1(int root, int target, const struct spec_mount *m)
+static void mount_cgroup_v1(int target, const struct spec_mount *m)
 {
+	static const char *const mode[] = { "mode=755", NULL };
 	char *text = read_file_alloc("/proc/self/cgroup", NULL), *line, *save = NULL;
 	char where[64], path[PATH_MAX + 64];
+	struct mount_attr attr = mount_attrs(m->flags);
+	const char *call;
 	int tmpfs;
 
 	if (!text)
 		die_errno("read /proc/self/cgroup");
-	if (mount("tmpfs", fd_path(target, where, sizeof(where)), "tmpfs", m->flags & ~MS_RDONLY,
-		  "mode=755") < 0)
-		die_errno("mount tmpfs on %s", m->destination);
-	/* The tmpfs, by the path again: TARGET is the directory below it. */
-	tmpfs = rootfs_open_at(root, m->destination);
-	if (tmpfs < 0)
-		die_errno("open %s", m->destination);
+	/* The tmpfs's own fd (fsmount's): TARGET is the directory below it. */
+	tmpfs = rootfs_new_fs("tmpfs", "tmpfs", mode, attr.attr_set & ~MOUNT_ATTR_RDONLY, &call);
+	if (tmpfs < 0 || move_mount(tmpfs, "", target, "",
+				    MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		die_errno("mount tmpfs on %s (%s)", m->destination,
+			  tmpfs < 0 ? call : "move_mount");
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *ctl = strchr(line, ':'), *cg = ctl ? strchr(ctl + 1, ':') : NULL;
 		char name[128];
@@ -524,30 +569,182 @@ static void mount_cgroup_v1(int root, int target, const struct spec_mount *m)
 		close(dir);
 	}
 	copy_cgroup_links(tmpfs, m->destination);
-	if (m->flags & MS_RDONLY && mount(NULL, fd_path(tmpfs, where, sizeof(where)), NULL,
-					  MS_BIND | MS_REMOUNT | MS_RDONLY |
-					      (m->flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC)),
-					  NULL) < 0)
-		die_errno("remount %s read-only", m->destination);
+	if (attr.attr_set & MOUNT_ATTR_RDONLY &&
+	    mount_setattr(tmpfs, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+		die_errno("mount_setattr(%s, MOUNT_ATTR_RDONLY)", m->destination);
 	trace("mount tmpfs on %s, each v1 hierarchy's cgroup of ours bound in it", m->destination);
 	close(tmpfs);
 	free(text);
 }
 
 /*
+ * tmpcopyup (podman's --tmpfs, --read-only): the tmpfs starts with a copy
+ * of what the directory under it had, as runc's doTmpfsCopyUp. Both are
+ * read by fds: every name is opened under the directory it is in with
+ * O_NOFOLLOW, and a link is copied as a link, never followed (the rootfs
+ * is the image's, and its links may point at the host's files).
+ */
+static void copy_entry(int from, int to, const char *name, const char *where, int depth);
+
+static void copy_dir(int from, int to, const char *where, int depth)
+{
+	int fd = openat(from, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	struct dirent *e;
+
+	if (!d)
+		die_errno("tmpcopyup: open %s", where);
+	if (depth > 64)
+		die("tmpcopyup: %s: more than 64 directories deep", where);
+	while ((errno = 0, e = readdir(d)))
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			copy_entry(from, to, e->d_name, where, depth);
+	if (errno)
+		die_errno("tmpcopyup: readdir %s", where);
+	closedir(d);
+}
+
+static void copy_file(int from, int to, const char *name, const struct stat *st, const char *where)
+{
+	int in = openat(from, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	int out = openat(to, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			 st->st_mode & 07777);
+	ssize_t n;
+
+	if (in < 0 || out < 0)
+		die_errno("tmpcopyup: open %s/%s", where, name);
+	do
+		n = sendfile(out, in, NULL, 1 << 20);
+	while (n > 0 || (n < 0 && errno == EINTR));
+	if (n < 0)
+		die_errno("tmpcopyup: copy %s/%s (sendfile; the tmpfs full?)", where, name);
+	close(in);
+	if (close(out) < 0)
+		die_errno("tmpcopyup: close %s/%s", where, name);
+}
+
+static void copy_entry(int from, int to, const char *name, const char *where, int depth)
+{
+	char link[PATH_MAX];
+	struct stat st;
+	ssize_t n;
+	int a, b;
+
+	if (fstatat(from, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		die_errno("tmpcopyup: stat %s/%s", where, name);
+	switch (st.st_mode & S_IFMT) {
+	case S_IFDIR:
+		if (mkdirat(to, name, 0700) < 0)
+			die_errno("tmpcopyup: mkdir %s/%s", where, name);
+		a = openat(from, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		b = openat(to, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (a < 0 || b < 0)
+			die_errno("tmpcopyup: open %s/%s", where, name);
+		copy_dir(a, b, where, depth + 1);
+		close(a);
+		close(b);
+		break;
+	case S_IFLNK:
+		n = readlinkat(from, name, link, sizeof(link) - 1);
+		if (n < 0)
+			die_errno("tmpcopyup: readlink %s/%s", where, name);
+		link[n] = '\0';
+		if (symlinkat(link, to, name) < 0)
+			die_errno("tmpcopyup: symlink %s/%s", where, name);
+		break;
+	case S_IFREG:
+		copy_file(from, to, name, &st, where);
+		break;
+	default: /* fifos, sockets, devices: the node itself */
+		if (mknodat(to, name, st.st_mode, st.st_rdev) < 0)
+			die_errno("tmpcopyup: mknod %s/%s", where, name);
+	}
+	if (fchownat(to, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    (!S_ISLNK(st.st_mode) && fchmodat(to, name, st.st_mode & 07777, 0) < 0))
+		die_errno("tmpcopyup: chown/chmod %s/%s", where, name);
+}
+
+/* A new file system for M, attached nowhere yet: fsopen, one fsconfig per
+ * option of "options" that is not a flag, fsmount with the flags. */
+static int new_fs(const struct spec_mount *m, const char *type, size_t index)
+{
+	char data[sizeof(m->data)], *save = NULL;
+	const char *options[sizeof(m->data) / 2 + 3], *call;
+	size_t n = 0;
+	int tree;
+
+	snprintf(data, sizeof(data), "%s", m->data);
+	for (char *o = strtok_r(data, ",", &save); o; o = strtok_r(NULL, ",", &save))
+		options[n++] = o;
+	if (m->flags & MS_SYNCHRONOUS)
+		options[n++] = "sync";
+	if (m->flags & MS_DIRSYNC)
+		options[n++] = "dirsync";
+	options[n] = NULL;
+	tree = rootfs_new_fs(type, m->source ? m->source : type, options,
+			     mount_attrs(m->flags).attr_set, &call);
+	if (tree < 0 && strcmp(type, "sysfs") == 0)
+		die_errno_hint("sysfs needs a network namespace of the container's own",
+			       "mounts[%zu]: %s(\"sysfs\") for %s", index, call, m->destination);
+	if (tree < 0)
+		die_errno("mounts[%zu]: %s(\"%s\") for %s (options \"%s\")", index, call, type,
+			  m->destination, m->data);
+	return tree;
+}
+
+/* A copy of the bind mount's source (of the mounts below it too for
+ * rbind), as the host has it, with "options" flags set on the copy alone
+ * and the recursive ones (rro, ...) on every mount of it. */
+static int copy_source(const struct spec_mount *m, size_t index)
+{
+	struct mount_attr attr = mount_attrs(m->flags),
+			  rec = { .attr_set = m->rec_set, .attr_clr = m->rec_clr };
+	int tree =
+	    open_tree(AT_FDCWD, m->source,
+		      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (m->recursive ? AT_RECURSIVE : 0));
+
+	if (tree < 0)
+		die_errno("mounts[%zu]: open_tree(\"%s\", OPEN_TREE_CLONE%s)", index, m->source,
+			  m->recursive ? "|AT_RECURSIVE" : "");
+	if ((attr.attr_set || attr.attr_clr) &&
+	    mount_setattr(tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+		die_errno("mounts[%zu]: mount_setattr(copy of %s, %#llx)", index, m->source,
+			  (unsigned long long)attr.attr_set);
+	if ((rec.attr_set || rec.attr_clr) &&
+	    mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &rec, sizeof(rec)) < 0)
+		die_errno_hint("a mount below it may be locked (a user namespace's)",
+			       "mounts[%zu]: mount_setattr(copy of %s, AT_RECURSIVE, set %#llx, "
+			       "clear %#llx)",
+			       index, m->source, (unsigned long long)rec.attr_set,
+			       (unsigned long long)rec.attr_clr);
+	return tree;
+}
+
+/*
  * One entry of "mounts". A bind mount copies a host path (resolved on
- * the host: the client named it there); anything else is a new file
- * system. Flags a bind mount cannot take at once (ro, nosuid) need a
- * second call, a remount of the new mount, found again by its path.
+ * the host: the client named it there), a new file system is made; either
+ * is a mount attached nowhere, given its flags, its contents (tmpcopyup)
+ * and its propagation, then attached onto the destination opened once
+ * inside the rootfs (rootfs_attach). No path is looked up again after
+ * the mount: a link swapped in for the destination meanwhile changes
+ * nothing (CVE-2021-30465).
  */
 static void mount_entry(int root, const struct spec_mount *m, size_t index)
 {
-	char where[64];
-	int target = mount_target(root, m), top;
-	const char *type = m->type;
-	unsigned long flags = m->flags;
+	struct mount_attr prop = { .propagation = m->propagation & ~MS_REC };
+	const char *type = m->type, *call;
+	int tree = -1, target;
 	struct statfs fs;
 
+	if (type && strcmp(type, "cgroup") == 0 && cgroup_detect() != CGROUP_V2)
+		type = NULL; /* mount_cgroup_v1 */
+	else if (type && strcmp(type, "cgroup") == 0)
+		type = "cgroup2";
+	if (m->bind)
+		tree = copy_source(m, index);
+	else if (type)
+		tree = new_fs(m, type, index);
+	target = mount_target(root, m, tree);
 	/* spec.c refused a "destination" inside /proc by its name; a link in
 	 * the rootfs may still lead into the procfs mounted before: the
 	 * target is checked too (runc's checkProcMount, on the resolved path). */
@@ -557,43 +754,22 @@ static void mount_entry(int root, const struct spec_mount *m, size_t index)
 		die("mounts[%zu]: \"destination\" %s leads inside /proc (a link in the rootfs): "
 		    "refused, as runc's checkProcMount",
 		    index, m->destination);
-	fd_path(target, where, sizeof(where));
-	if (type && strcmp(type, "cgroup") == 0 && cgroup_detect() != CGROUP_V2) {
-		mount_cgroup_v1(root, target, m);
+	if (tree < 0) {
+		mount_cgroup_v1(target, m);
 		close(target);
 		return;
 	}
-	if (type && strcmp(type, "cgroup") == 0)
-		type = "cgroup2";
-	if (m->bind)
-		flags = MS_BIND | (m->recursive ? MS_REC : 0);
-	if (mount(m->bind ? m->source : (m->source ? m->source : type), where,
-		  m->bind ? NULL : type, flags, m->bind || !m->data[0] ? NULL : m->data) < 0) {
-		if (errno == EBUSY && type && strcmp(type, "sysfs") == 0)
-			die_errno_hint("sysfs needs a network namespace of the container's own",
-				       "mounts: mount %s on %s", type, m->destination);
-		die_errno("mounts: mount %s %s on %s (options \"%s\")", m->bind ? "--bind" : type,
-			  m->bind ? m->source : "", m->destination, m->data);
-	}
+	if (m->tmpcopyup)
+		copy_dir(target, tree, m->destination, 0);
+	if (rootfs_attach(tree, &prop, m->propagation & MS_REC ? AT_RECURSIVE : 0, target, &call) <
+	    0)
+		die_errno("mounts[%zu]: %s %s onto %s", index, call, m->bind ? m->source : type,
+			  m->destination);
+	trace("%s(\"%s\")%s, mount_setattr(%#lx), move_mount onto %s (found by %s) = 0",
+	      m->bind ? "open_tree" : "fsopen", m->bind ? m->source : type,
+	      m->tmpcopyup ? ", tmpcopyup" : "", m->flags, m->destination, rootfs_resolver());
+	close(tree);
 	close(target);
-	trace("mount(\"%s\", \"%s\", %s, %#lx, \"%s\") = 0", m->bind ? m->source : type,
-	      m->destination, m->bind ? "bind" : type, flags, m->data);
-	if (m->bind && (m->flags & ~MS_REC)) {
-		top = rootfs_open_at(root, m->destination);
-		if (top < 0 || mount(NULL, fd_path(top, where, sizeof(where)), NULL,
-				     MS_BIND | MS_REMOUNT | m->flags, NULL) < 0)
-			die_errno("mounts: remount %s with its flags (%#lx)", m->destination,
-				  m->flags);
-		close(top);
-	}
-	if (m->propagation) {
-		top = rootfs_open_at(root, m->destination);
-		if (top < 0 ||
-		    mount(NULL, fd_path(top, where, sizeof(where)), NULL, m->propagation, NULL) < 0)
-			die_errno("mounts: propagation of %s (%#lx)", m->destination,
-				  m->propagation);
-		close(top);
-	}
 }
 
 /* /dev's nodes and links, if /dev is a tmpfs of ours (as podman and
@@ -771,12 +947,18 @@ static void run_start_hooks(struct oci_container *c, int conn)
 static void setup_rootfs(struct oci_container *c)
 {
 	const struct spec *s = &c->spec;
+	unsigned long early = s->rootfs_propagation & (MS_SHARED | MS_UNBINDABLE)
+				  ? MS_SLAVE | MS_REC
+				  : s->rootfs_propagation;
 	int root, slash;
 
-	/* Nothing we mount may travel back to the host (step04). */
-	if (mount(NULL, "/", NULL, s->rootfs_propagation, NULL) < 0)
-		die_errno("mount(\"/\", linux.rootfsPropagation %#lx)", s->rootfs_propagation);
-	trace("mount(\"/\", NULL, NULL, %#lx) = 0", s->rootfs_propagation);
+	/* Nothing we mount may travel back to the host (step04). Shared and
+	 * unbindable are for the container's root, after pivot_root: until
+	 * then slaves (an unbindable "/" would refuse every bind of a host
+	 * path on it, EINVAL). */
+	if (mount(NULL, "/", NULL, early, NULL) < 0)
+		die_errno("mount(\"/\", linux.rootfsPropagation %#lx)", early);
+	trace("mount(\"/\", NULL, NULL, %#lx) = 0", early);
 	root = bind_root(c);
 	for (size_t i = 0; i < s->nmounts; i++)
 		mount_entry(root, &s->mounts[i], i);
@@ -784,6 +966,15 @@ static void setup_rootfs(struct oci_container *c)
 	run_container_hooks(c);
 	rootfs_pivot(root);
 	close(root);
+	/* The root is ours now: shared or unbindable as asked, as runc does
+	 * after pivot_root (private and slave it is already). */
+	if (s->rootfs_propagation & (MS_SHARED | MS_UNBINDABLE)) {
+		if (mount(NULL, "/", NULL, s->rootfs_propagation, NULL) < 0)
+			die_errno("mount(\"/\", linux.rootfsPropagation %#lx)",
+				  s->rootfs_propagation);
+		trace("mount(\"/\", NULL, NULL, %#lx) = 0 (after pivot_root)",
+		      s->rootfs_propagation);
+	}
 	/* Before readonlyPaths makes /proc/sys read-only. */
 	write_sysctls(s);
 	slash = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);

@@ -297,8 +297,8 @@ int rootfs_path_at(int root, const char *path, enum rootfs_create create)
  * superblock, fsmount turns that into a mount attached nowhere (with its
  * MOUNT_ATTR_* flags), and move_mount attaches it where an fd points.
  */
-int rootfs_mount_fs(const char *fstype, const char *const options[], uint64_t attrs, int target,
-		    const char **call)
+int rootfs_new_fs(const char *fstype, const char *source, const char *const options[],
+		  uint64_t attrs, const char **call)
 {
 	int fs, mnt = -1, err;
 
@@ -308,7 +308,7 @@ int rootfs_mount_fs(const char *fstype, const char *const options[], uint64_t at
 		return -1;
 	/* What mountinfo shows as the source, as mount -t proc proc does. */
 	*call = "fsconfig(source)";
-	if (fsconfig(fs, FSCONFIG_SET_STRING, "source", fstype, 0) < 0)
+	if (fsconfig(fs, FSCONFIG_SET_STRING, "source", source ? source : fstype, 0) < 0)
 		goto fail;
 	for (size_t i = 0; options && options[i]; i++) {
 		char key[64];
@@ -331,18 +331,49 @@ int rootfs_mount_fs(const char *fstype, const char *const options[], uint64_t at
 	mnt = fsmount(fs, FSMOUNT_CLOEXEC, (unsigned)attrs);
 	if (mnt < 0)
 		goto fail;
-	*call = "move_mount";
-	if (move_mount(mnt, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-		goto fail;
 	close(fs);
 	return mnt;
 fail:
 	err = errno;
-	if (mnt >= 0)
-		close(mnt);
 	close(fs);
 	errno = err;
 	return -1;
+}
+
+int rootfs_mount_fs(const char *fstype, const char *const options[], uint64_t attrs, int target,
+		    const char **call)
+{
+	int mnt = rootfs_new_fs(fstype, NULL, options, attrs, call), err;
+
+	if (mnt < 0)
+		return -1;
+	*call = "move_mount";
+	if (move_mount(mnt, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) <
+	    0) {
+		err = errno;
+		close(mnt);
+		errno = err;
+		return -1;
+	}
+	return mnt;
+}
+
+/*
+ * The attributes go on the mount while it is attached nowhere: no moment
+ * at which it is writable, and no lookup of the target after the one
+ * that opened TARGET, that a link swapped in between could send elsewhere
+ * (runc's CVE-2021-30465 was a remount that looked its target up again).
+ */
+int rootfs_attach(int tree, const struct mount_attr *attr, unsigned at_flags, int target,
+		  const char **call)
+{
+	*call = "mount_setattr";
+	if ((attr->attr_set || attr->attr_clr || attr->propagation) &&
+	    mount_setattr(tree, "", AT_EMPTY_PATH | at_flags, (struct mount_attr *)attr,
+			  sizeof(*attr)) < 0)
+		return -1;
+	*call = "move_mount";
+	return move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
 }
 
 /* --- pivot_root ---------------------------------------------------------- */

@@ -52,6 +52,25 @@ void rootfs_force_walk(bool on);
  */
 int rootfs_mount_fs(const char *fstype, const char *const options[], uint64_t attrs, int target,
 		    const char **call);
+/* The same, attached nowhere yet (the fd fsmount gives); SOURCE is what
+ * mountinfo shows (NULL: FSTYPE). */
+int rootfs_new_fs(const char *fstype, const char *source, const char *const options[],
+		  uint64_t attrs, const char **call);
+
+/*
+ * A detached mount TREE (open_tree(OPEN_TREE_CLONE) or rootfs_new_fs)
+ * given ATTR first (mount_setattr, AT_RECURSIVE in AT_FLAGS for the
+ * mounts below too), then attached onto TARGET by move_mount. Returns 0,
+ * or -1 with errno and *CALL naming the call that failed.
+ */
+struct mount_attr;
+int rootfs_attach(int tree, const struct mount_attr *attr, unsigned at_flags, int target,
+		  const char **call);
+
+/* main.c: the mount holding FD (the root of the mount it is on) made a
+ * slave or private (PROPAGATION): what is attached below it no longer
+ * reaches the host's peers. */
+void keep_mount_local(int fd, unsigned long propagation, const char *what);
 
 /*
  * pivot_root(".", ".") in the directory ROOT: ROOT becomes "/", the old

@@ -309,6 +309,44 @@ static const struct {
 	{ "unbindable", MS_UNBINDABLE }, { "runbindable", MS_UNBINDABLE | MS_REC },
 };
 
+/* runc's recursive attributes (mount_setattr(2) with AT_RECURSIVE): "rro"
+ * makes the mounts below a bind read-only too, where "ro" leaves them. */
+static const struct {
+	const char *name;
+	bool clear;
+	uint64_t attr;
+} recursive_attrs[] = {
+	{ "rro", false, MOUNT_ATTR_RDONLY },
+	{ "rrw", true, MOUNT_ATTR_RDONLY },
+	{ "rnosuid", false, MOUNT_ATTR_NOSUID },
+	{ "rsuid", true, MOUNT_ATTR_NOSUID },
+	{ "rnodev", false, MOUNT_ATTR_NODEV },
+	{ "rdev", true, MOUNT_ATTR_NODEV },
+	{ "rnoexec", false, MOUNT_ATTR_NOEXEC },
+	{ "rexec", true, MOUNT_ATTR_NOEXEC },
+	{ "rnodiratime", false, MOUNT_ATTR_NODIRATIME },
+	{ "rdiratime", true, MOUNT_ATTR_NODIRATIME },
+	{ "rnosymfollow", false, MOUNT_ATTR_NOSYMFOLLOW },
+	{ "rsymfollow", true, MOUNT_ATTR_NOSYMFOLLOW },
+};
+
+static bool read_recursive_attr(struct spec_mount *m, const char *opt)
+{
+	for (size_t i = 0; i < sizeof(recursive_attrs) / sizeof(recursive_attrs[0]); i++) {
+		if (strcmp(opt, recursive_attrs[i].name) != 0)
+			continue;
+		if (recursive_attrs[i].clear) {
+			m->rec_clr |= recursive_attrs[i].attr;
+			m->rec_set &= ~recursive_attrs[i].attr;
+		} else {
+			m->rec_set |= recursive_attrs[i].attr;
+			m->rec_clr &= ~recursive_attrs[i].attr;
+		}
+		return true;
+	}
+	return false;
+}
+
 static unsigned long propagation_flag(const char *name)
 {
 	for (size_t i = 0; i < sizeof(propagations) / sizeof(propagations[0]); i++)
@@ -341,8 +379,21 @@ static void read_mount_option(struct spec_mount *m, const char *opt, const char 
 		m->recursive = opt[0] == 'r';
 		return;
 	}
-	if (strcmp(opt, "tmpcopyup") == 0 || strncmp(opt, "idmap", 5) == 0 ||
-	    strncmp(opt, "ridmap", 6) == 0 || strncmp(opt, "copy-symlink", 12) == 0)
+	if (read_recursive_attr(m, opt))
+		return;
+	if (strcmp(opt, "tmpcopyup") == 0 || strcmp(opt, "notmpcopyup") == 0) {
+		m->tmpcopyup = opt[0] == 't';
+		return;
+	}
+	/* An idmapped mount must be made by a process privileged over the
+	 * host's file system (CAP_SYS_ADMIN in its user namespace, the
+	 * host's): the container's init, inside its user namespace, is not. */
+	if (strncmp(opt, "idmap", 5) == 0 || strncmp(opt, "ridmap", 6) == 0)
+		refuse(where,
+		       "option \"%s\": idmapped mounts are not supported by stepbox (the mount "
+		       "must be idmapped from the host, before the container's process has it)",
+		       opt);
+	if (strncmp(opt, "copy-symlink", 12) == 0)
 		refuse(where, "option \"%s\" is not supported by stepbox", opt);
 	len = strlen(m->data);
 	if (len + strlen(opt) + 2 > sizeof(m->data))
@@ -457,6 +508,16 @@ static void read_mount(struct spec *s, json_object *obj, size_t i)
 		refuse(where, "\"type\" is missing (and it is not a bind mount)");
 	if (m->bind && (!m->source || m->source[0] != '/'))
 		refuse(where, "a bind mount's \"source\" must be an absolute path on the host");
+	/* A bind mount takes no file system options, and sync or dirsync
+	 * would be the host file system's: refused rather than dropped. */
+	if (m->bind && m->data[0])
+		refuse(where, "option(s) \"%s\" mean nothing to a bind mount", m->data);
+	if (m->bind && m->flags & (MS_SYNCHRONOUS | MS_DIRSYNC))
+		refuse(where, "sync and dirsync are the host file system's: not for a bind mount");
+	if (m->tmpcopyup && (m->bind || !m->type || strcmp(m->type, "tmpfs") != 0))
+		refuse(where, "\"tmpcopyup\" is for a tmpfs");
+	if ((m->rec_set | m->rec_clr) && !m->bind)
+		refuse(where, "recursive options (rro, rnosuid, ...) are for a bind mount");
 	{
 		char clean[PATH_MAX];
 		const char *why;
@@ -611,8 +672,20 @@ static void read_devices(struct spec *s, json_object *res)
 					      "(everything not allowed is denied)");
 			continue;
 		}
+		/* Every device (podman --privileged): any char and any block
+		 * node, for every access asked. */
+		if ((!type || strcmp(type, "a") == 0) && !has_major && !has_minor) {
+			if (l->ndevices + 2 > CGROUP_MAX_DEVICES)
+				refuse(where, "more than %d device rules", CGROUP_MAX_DEVICES);
+			l->devices[l->ndevices++] =
+			    (struct device_rule){ 'c', DEVICE_ANY, DEVICE_ANY, bits };
+			l->devices[l->ndevices++] =
+			    (struct device_rule){ 'b', DEVICE_ANY, DEVICE_ANY, bits };
+			continue;
+		}
 		if (!type || strcmp(type, "a") == 0)
-			refuse(where, "allowing every device is not supported by stepbox");
+			refuse(where, "allowing every device of one number is not supported by "
+				      "stepbox");
 		if (strcmp(type, "c") != 0 && strcmp(type, "b") != 0)
 			refuse(where, "\"type\" must be c or b");
 		if (l->ndevices == CGROUP_MAX_DEVICES)
@@ -753,19 +826,31 @@ static void read_device_nodes(struct spec *s, json_object *lnx)
 		snprintf(where, sizeof(where), "linux.devices[%zu]", i);
 		path = get_string(d, "path", where);
 		type = get_string(d, "type", where);
-		if (!path || strncmp(path, "/dev/", 5) != 0 || strchr(path + 5, '/') ||
-		    strlen(path + 5) >= sizeof(s->device_names[0]) || !path[5])
+		if (!path || strncmp(path, "/dev/", 5) != 0 || !path[5] || strstr(path, "//") ||
+		    strstr(path, "/./") || strstr(path, "/../") || path[strlen(path) - 1] == '/' ||
+		    strcmp(path + strlen(path) - 2, "/.") == 0 ||
+		    strlen(path + 5) >= sizeof(s->device_names[0]))
 			refuse(where,
-			       "\"path\" must be /dev/NAME (stepbox makes no subdirectories)");
+			       "\"path\" must be /dev/NAME or /dev/DIR/NAME (no \".\", "
+			       "\"..\" or \"//\", shorter than %zu)",
+			       sizeof(s->device_names[0]));
 		if (!type || (strcmp(type, "c") != 0 && strcmp(type, "b") != 0))
 			refuse(where, "\"type\" must be c or b");
-		if (s->ndevices == CGROUP_MAX_DEVICES)
-			refuse(where, "more than %d devices", CGROUP_MAX_DEVICES);
+		if (s->ndevices == SPEC_MAX_DEVICES)
+			refuse(where, "more than %d devices", SPEC_MAX_DEVICES);
 		snprintf(s->device_names[s->ndevices], sizeof(s->device_names[0]), "%s", path + 5);
 		n->name = s->device_names[s->ndevices];
 		n->type = type[0];
 		n->major = (unsigned)get_int(d, "major", 0, 4095, where, &set);
 		n->minor = (unsigned)get_int(d, "minor", 0, (1 << 20) - 1, where, &set);
+		/* fileMode may carry the type bits too (podman's 8576 is
+		 * S_IFCHR|0600): the permission bits are what it sets. */
+		n->mode = (unsigned)get_int(d, "fileMode", 0, 0177777, where, &set) & 07777;
+		if (set && !n->mode)
+			refuse(where, "\"fileMode\" without permission bits is not supported by "
+				      "stepbox (0 would mean its default, 0666)");
+		n->uid = (unsigned)get_int(d, "uid", 0, UINT32_MAX - 1, where, &set);
+		n->gid = (unsigned)get_int(d, "gid", 0, UINT32_MAX - 1, where, &set);
 		s->ndevices++;
 	}
 }

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "caps.h"
@@ -15,11 +16,12 @@
 #include "dev.h"
 #include "rlimits.h"
 
-#define SPEC_MAX_MOUNTS 64
-#define SPEC_MAX_PATHS	64
-#define SPEC_MAX_GROUPS 64
-#define SPEC_MAX_SYSCTL 32
-#define SPEC_NS_TYPES	8
+#define SPEC_MAX_MOUNTS	 64
+#define SPEC_MAX_PATHS	 64
+#define SPEC_MAX_GROUPS	 64
+#define SPEC_MAX_SYSCTL	 32
+#define SPEC_NS_TYPES	 8
+#define SPEC_MAX_DEVICES 256 /* linux.devices: podman --privileged lists every host node */
 
 struct json_object;
 
@@ -47,8 +49,10 @@ struct spec_mount {
 	unsigned long flags;	   /* MS_RDONLY, MS_NOSUID, ... */
 	unsigned long propagation; /* MS_PRIVATE, ... with MS_REC, or 0 */
 	bool bind, recursive;
-	bool proc_ok;	/* /proc itself, or a file of lxcfs's: may lie on procfs */
-	char data[512]; /* the rest: "mode=755,size=65536k" */
+	bool proc_ok;		   /* /proc itself, or a file of lxcfs's: may lie on procfs */
+	bool tmpcopyup;		   /* a tmpfs that starts with a copy of the directory under it */
+	uint64_t rec_set, rec_clr; /* rro, rnosuid, ...: MOUNT_ATTR_* for the mounts below too */
+	char data[512];		   /* the rest: "mode=755,size=65536k" */
 };
 
 /* hooks: the runtime-spec's six lists, in the order the lifecycle runs them. */
@@ -96,8 +100,8 @@ struct spec {
 	const char *masked[SPEC_MAX_PATHS], *readonly[SPEC_MAX_PATHS];
 	size_t nmasked, nreadonly;
 	struct json_object *seccomp; /* linux.seccomp, translated by spec_seccomp_load */
-	struct dev_node devices[CGROUP_MAX_DEVICES];
-	char device_names[CGROUP_MAX_DEVICES][64];
+	struct dev_node devices[SPEC_MAX_DEVICES];
+	char device_names[SPEC_MAX_DEVICES][64];
 	size_t ndevices;
 	const char *sysctl_keys[SPEC_MAX_SYSCTL], *sysctl_values[SPEC_MAX_SYSCTL];
 	int sysctl_ns[SPEC_MAX_SYSCTL]; /* the namespace each belongs to: CLONE_NEWNET, ... */

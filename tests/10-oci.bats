@@ -810,3 +810,222 @@ $((1 - forward))"
 	assert_success
 	assert_no_traces
 }
+
+# --- mounts podman sends ---
+
+# swapper DIR...: in the background, each DIR exchanged with DIR.l (a link
+# to /w) again and again (renameat2 RENAME_EXCHANGE: one of the two names
+# is always the directory, the other the link); $SWAPPER is its pid.
+swapper() {
+	python3 - "$@" <<'PY' &
+import ctypes, sys
+libc = ctypes.CDLL(None, use_errno=True)
+paths = [(p.encode(), (p + ".l").encode()) for p in sys.argv[1:]]
+while True:
+    for a, b in paths:
+        libc.renameat2(-100, a, -100, b, 2)
+PY
+	SWAPPER=$!
+	TEARDOWN_EXTRA="kill $SWAPPER 2>/dev/null; $TEARDOWN_EXTRA"
+}
+
+@test "oci: a bind mount's destination swapped for a link while it is mounted: ro stays ro, nothing else remounted (CVE-2021-30465)" {
+	local n=12 i k out rootfs="$WORK/rootfs" dirs=()
+	cp -a "$ROOTFS/." "$rootfs"
+	mkdir -p "$WORK/w" "$rootfs/w" "$rootfs/m"
+	for ((i = 0; i < n; i++)); do
+		mkdir -p "$WORK/h/$i" "$rootfs/m/$i"
+		ln -s /w "$rootfs/m/$i.l"
+		dirs+=("$rootfs/m/$i")
+		edit '.mounts += [{destination: ("/m/" + $i), type: "bind", source: $src, options: ["rbind", "ro", "nosuid", "rprivate"]}]' \
+			--arg i "$i" --arg src "$WORK/h/$i"
+	done
+	# /w: a host directory bound read-write, where the links lead
+	edit '.root = {path: $r, readonly: false} | .mounts |= [.[0:8][], {destination: "/w", type: "bind", source: $w, options: ["rbind", "rw"]}, .[8:][]]' \
+		--arg r "$rootfs" --arg w "$WORK/w"
+	# inside: each copy of h/N is read-only where it is mounted, /w rw
+	args "awk '\$4 ~ \"/h/[0-9]+\$\" { print \$5 }' /proc/self/mountinfo | while read -r m; do touch \"\$m/f\" 2>/dev/null && echo \"rw \$m\"; done; awk '\$4 == \"$WORK/w\" { split(\$6, o, \",\"); print \"w \" o[1] }' /proc/self/mountinfo"
+	swapper "${dirs[@]}"
+	for ((k = 0; k < 20; k++)); do
+		create "r$k"
+		kill -STOP "$SWAPPER"
+		# from the host: every copy of h/N in the container is
+		# read-only, /w's is still read-write, and the host has no
+		# mount in $WORK
+		out=$(awk -v w="$WORK" '$4 ~ "/h/[0-9]+$" && $6 !~ /^ro/ { print "rw: " $4 " on " $5 } $4 == w "/w" && $6 !~ /^rw/ { print "/w remounted: " $6 }' "/proc/$PID/mountinfo")
+		[ -z "$out" ] || { echo "container r$k: $out"; false; }
+		[ "$(grep -cE '^[^ ]+ [^ ]+ [^ ]+ [^ ]+/h/[0-9]+ ' "/proc/$PID/mountinfo")" = "$n" ]
+		run awk -v w="$WORK" 'index($5, w) == 1' /proc/self/mountinfo
+		assert_output ''
+		run oci start "r$k"
+		assert_success
+		until_status "r$k" stopped
+		# from inside: no /m/N writable, /w writable
+		[ "$(cat "$WORK/r$k.out")" = "w rw" ] || { echo "container r$k: $(cat "$WORK/r$k.out")"; false; }
+		run oci delete "r$k"
+		assert_success
+		kill -CONT "$SWAPPER"
+	done
+	kill "$SWAPPER"
+	for ((i = 0; i < n; i++)); do [ ! -e "$WORK/h/$i/f" ]; done
+	assert_no_traces
+}
+
+@test "oci: linux.rootfsPropagation shared, slave, unbindable: \"/\" inside has it; nothing reaches the host" {
+	local p tag group
+	# the rootfs on a shared mount of the host's, as on a systemd host
+	mkdir "$WORK/sh"
+	mount --bind "$WORK/sh" "$WORK/sh"
+	TEARDOWN_EXTRA="umount -l '$WORK/sh'; $TEARDOWN_EXTRA"
+	mount --make-shared "$WORK/sh"
+	group=$(awk -v m="$WORK/sh" '$5 == m { for (i = 7; $i != "-"; i++) if ($i ~ /^shared:/) print substr($i, 8) }' /proc/self/mountinfo)
+	[ -n "$group" ]
+	cp -a "$ROOTFS/." "$WORK/sh/rootfs"
+	edit '.root.path = $r' --arg r "$WORK/sh/rootfs"
+	args "awk '\$5 == \"/\" { print }' /proc/self/mountinfo > $WORK/x/out"
+	for p in shared slave unbindable private; do
+		edit '.linux.rootfsPropagation = $p' --arg p "$p"
+		create "p-$p"
+		# from the host: none of the container's mounts (its /proc,
+		# its /dev ...) came back through the shared mount
+		run awk -v r="$WORK/sh/" 'index($5, r) == 1' /proc/self/mountinfo
+		assert_output ''
+		run oci start "p-$p"
+		assert_success
+		until_status "p-$p" stopped
+		echo "$p: $(cat "$WORK/x/out")"
+		case $p in
+		shared) tag="shared:[0-9]+" ;;
+		slave) tag="master:$group" ;;
+		unbindable) tag='unbindable' ;;
+		private) tag='-' ;;
+		esac
+		grep -qE " $tag " "$WORK/x/out"
+		# never in the host's peer group
+		! grep -qE "shared:$group " "$WORK/x/out"
+		[ "$p" = shared ] || ! grep -q 'shared:' "$WORK/x/out"
+		[ "$p" = slave ] || ! grep -q 'master:' "$WORK/x/out"
+		run oci delete "p-$p"
+		assert_success
+	done
+	assert_no_traces
+}
+
+@test "oci: tmpcopyup (podman's --tmpfs, --read-only): the tmpfs starts with a copy of the directory, links copied as links, never followed" {
+	local rootfs="$WORK/rootfs"
+	cp -a "$ROOTFS/." "$rootfs"
+	mkdir -p "$rootfs/data/sub" "$WORK/secret"
+	echo hi >"$rootfs/data/f"
+	echo deep >"$rootfs/data/sub/g"
+	chmod 640 "$rootfs/data/f"
+	chown 1234:5678 "$rootfs/data/f"
+	echo host-only >"$WORK/secret/s"
+	# a link to a host directory: inside it resolves in the container
+	ln -s "$WORK/secret" "$rootfs/data/lnk"
+	edit '.root.path = $r | .mounts += [{destination: "/data", type: "tmpfs", source: "tmpfs", options: ["rw", "rprivate", "nosuid", "nodev", "tmpcopyup"]}]' --arg r "$rootfs"
+	args "{ cat /data/f /data/sub/g; stat -c %a:%u:%g /data/f; readlink /data/lnk; ls /data/lnk/ 2>&1 | grep -c host-only; echo new > /data/new && echo written; awk '\$5 == \"/data\" { print \$9 }' /proc/self/mountinfo; } > $WORK/x/out 2>&1"
+	create t1
+	# from the host: a tmpfs at /data in the container, none on the host
+	[ "$(awk '$5 == "/data" { print $9 }' "/proc/$PID/mountinfo")" = tmpfs ]
+	run awk -v r="$rootfs" 'index($5, r) == 1' /proc/self/mountinfo
+	assert_output ''
+	run oci start t1
+	assert_success
+	until_status t1 stopped
+	run cat "$WORK/x/out"
+	assert_output "hi
+deep
+640:1234:5678
+$WORK/secret
+0
+written
+tmpfs"
+	# the directory under the tmpfs is as it was; the host's untouched
+	[ ! -e "$rootfs/data/new" ]
+	[ "$(ls "$WORK/secret")" = s ]
+	run oci delete t1
+	assert_success
+	assert_no_traces
+}
+
+@test "oci: rro makes the mounts below a bind read-only too; ro leaves them (runc's recursive options)" {
+	mkdir -p "$WORK/r/sub"
+	mount -t tmpfs tmpfs "$WORK/r/sub"
+	TEARDOWN_EXTRA="umount -l '$WORK/r/sub'; $TEARDOWN_EXTRA"
+	args "for d in /ro /ro/sub /rro /rro/sub; do touch \$d/f 2>/dev/null && echo \"\$d rw\" || echo \"\$d ro\"; done > $WORK/x/out"
+	edit '.mounts += [{destination: "/ro", type: "bind", source: $r, options: ["rbind", "ro"]}, {destination: "/rro", type: "bind", source: $r, options: ["rbind", "rro"]}]' --arg r "$WORK/r"
+	create rr
+	# from the host: the container's copies of sub, under /ro rw, under /rro ro
+	[ "$(awk '$5 == "/ro/sub" { print substr($6, 1, 2) }' "/proc/$PID/mountinfo")" = rw ]
+	[ "$(awk '$5 == "/rro/sub" { print substr($6, 1, 2) }' "/proc/$PID/mountinfo")" = ro ]
+	run oci start rr
+	assert_success
+	until_status rr stopped
+	run cat "$WORK/x/out"
+	assert_output "/ro ro
+/ro/sub rw
+/rro ro
+/rro/sub ro"
+	# the host's mount is untouched
+	[ "$(awk -v m="$WORK/r/sub" '$5 == m { print substr($6, 1, 2) }' /proc/self/mountinfo)" = rw ]
+	rm -f "$WORK/r/sub/f"
+	run oci delete rr
+	assert_success
+	assert_no_traces
+}
+
+@test "oci: mount options that mean nothing to a mount, or that stepbox cannot honour, are refused by name" {
+	local good c
+	good=$(cat "$BUNDLE/config.json")
+	local cases=(
+		'{destination: "/m", type: "bind", source: "/etc", options: ["rbind", "mode=755"]} ~ mounts[8]: option(s) "mode=755" mean nothing to a bind mount'
+		'{destination: "/m", type: "bind", source: "/etc", options: ["rbind", "tmpcopyup"]} ~ mounts[8]: "tmpcopyup" is for a tmpfs'
+		'{destination: "/m", type: "tmpfs", source: "tmpfs", options: ["rro"]} ~ mounts[8]: recursive options (rro, rnosuid, ...) are for a bind mount'
+		'{destination: "/m", type: "bind", source: "/etc", options: ["rbind", "idmap"]} ~ mounts[8]: option "idmap": idmapped mounts are not supported'
+		'{destination: "/m", type: "bind", source: "/etc", options: ["rbind", "sync"]} ~ mounts[8]: sync and dirsync'
+	)
+	for c in "${cases[@]}"; do
+		echo "$good" >"$BUNDLE/config.json"
+		edit ".mounts += [${c%% ~ *}]"
+		echo "case: ${c%% ~ *}"
+		try_create
+		refused "${c#* ~ }"
+	done
+}
+
+@test "oci: podman's --privileged: every device allowed, the listed nodes made (subdirectories, modes, owners), /sys read-write" {
+	[ -b /dev/loop0 ] || skip "no /dev/loop0 on this host"
+	edit '.linux.devices = [
+	    {path: "/dev/net/tun", type: "c", major: 10, minor: 200, fileMode: 8630, uid: 0, gid: 0},
+	    {path: "/dev/loop0", type: "b", major: 7, minor: 0, fileMode: 25008, uid: 0, gid: 6},
+	    {path: "/dev/cpu/0/cpuid", type: "c", major: 203, minor: 0, fileMode: 8576, uid: 0, gid: 0}]
+	  | .linux.resources.devices = [{allow: true, access: "rwm"}]
+	  | .process.capabilities = {bounding: ["CAP_SYS_ADMIN", "CAP_MKNOD"], effective: ["CAP_SYS_ADMIN", "CAP_MKNOD"], permitted: ["CAP_SYS_ADMIN", "CAP_MKNOD"]}
+	  | (.mounts[] | select(.destination == "/sys") | .options) = ["nosuid", "noexec", "nodev", "rw"]'
+	args "{ ls -ln /dev/net/tun /dev/loop0 /dev/cpu/0/cpuid | awk '{ print \$1, \$3, \$4, \$5, \$6, \$NF }'; dd if=/dev/loop0 of=/dev/null count=0 2>/dev/null && echo loop0-opened; awk '\$5 == \"/sys\" { print substr(\$6, 1, 2) }' /proc/self/mountinfo; } > $WORK/x/out 2>&1"
+	create pv
+	# from the host: its devices cgroup allows every char and block node
+	if ! cgroup_v2; then
+		grep -qxF 'c *:* rwm' "$(cgroup_of pv devices)/devices.list"
+		grep -qxF 'b *:* rwm' "$(cgroup_of pv devices)/devices.list"
+	fi
+	run oci start pv
+	assert_success
+	until_status pv stopped
+	run cat "$WORK/x/out"
+	assert_output "crw------- 0 0 203, 0 /dev/cpu/0/cpuid
+brw-rw---- 0 6 7, 0 /dev/loop0
+crw-rw-rw- 0 0 10, 200 /dev/net/tun
+loop0-opened
+rw"
+	run oci delete pv
+	assert_success
+	assert_no_traces
+	# a node's path stays below /dev: refused, nothing made
+	for d in /dev/../etc/x /dev/net//tun /dev/net/./tun /dev/; do
+		edit '.linux.devices = [{path: $p, type: "c", major: 1, minor: 3}]' --arg p "$d"
+		try_create
+		refused 'linux.devices[0]: "path" must be /dev/NAME or /dev/DIR/NAME'
+	done
+	[ ! -e "$ROOTFS/etc/x" ]
+}
