@@ -1808,12 +1808,16 @@ static void add_update_flag(json_object *res, const struct update_flag *f, const
 		json_object_object_add(obj, f->key, json_object_new_string(value));
 		return;
 	}
+	/* config.json's -1 is "no limit", which create leaves as the kernel
+	 * has it; lifting a limit already written is not in stepbox. */
+	if (strcmp(value, "-1") == 0)
+		usage_error("update: --%s -1 (no limit): not supported by stepbox; give a limit",
+			    f->flag);
 	errno = 0;
 	n = strtoll(value, &end, 10);
-	if (f->kind == UPDATE_SIZE && strcmp(value, "-1") != 0) {
+	if (f->kind == UPDATE_SIZE) {
 		if (parse_size(value, &size) < 0 || size > INT64_MAX)
-			usage_error("update: --%s %s: a size in bytes (64M, 1G) or -1", f->flag,
-				    value);
+			usage_error("update: --%s %s: a size in bytes (64M, 1G)", f->flag, value);
 		n = (long long)size;
 	} else if (errno || end == value || *end) {
 		usage_error("update: --%s %s: not a number", f->flag, value);
@@ -1877,6 +1881,16 @@ static int cmd_update(int argc, char **argv)
 	if (file) {
 		json_object_put(res);
 		res = read_resources_file(file);
+	}
+	/* spec.c turns quota/period into a share of CPUs: a period alone
+	 * would change nothing, silently. */
+	{
+		json_object *cpu, *v;
+
+		if (json_object_object_get_ex(res, "cpu", &cpu) &&
+		    json_object_object_get_ex(cpu, "period", &v) &&
+		    !json_object_object_get_ex(cpu, "quota", &v))
+			usage_error("update: a CPU period goes with a quota (--cpu-quota)");
 	}
 	memset(&spec, 0, sizeof(spec));
 	spec_read_resources(&spec, res);

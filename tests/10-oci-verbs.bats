@@ -129,6 +129,13 @@ started() {
 	run oci update --memory lots u1
 	assert_failure
 	assert_output --partial '--memory lots'
+	# what stepbox's update cannot do is said, not silently skipped
+	run oci update --memory -1 u1
+	assert_failure
+	assert_output --partial 'not supported'
+	run oci update --cpu-period 50000 u1
+	assert_failure
+	assert_output --partial 'goes with a quota'
 	run oci update --resources "$WORK/resources.json" --memory 32M u1
 	assert_failure
 	# one the kernel refuses (a quota below 1ms): the cgroup, and the
@@ -220,7 +227,7 @@ started() {
 	run oci kill e1 KILL
 	assert_success
 	for ((i = 0; i < 100; i++)); do running "$events" || break; sleep 0.05; done
-	! running "$events"
+	run ! running "$events"
 	wait "$events"
 	[ "$(wc -l <"$WORK/events")" -ge 5 ]
 	jq -se 'all(.type == "stats" and .id == "e1")' "$WORK/events"
@@ -240,7 +247,7 @@ started() {
 	run oci run --bundle "$BUNDLE" --pid-file "$WORK/r1.pid" r1 </dev/null
 	[ "$status" -eq 7 ]
 	assert_output 'out of run'
-	! running "$(cat "$WORK/r1.pid")"
+	run ! running "$(cat "$WORK/r1.pid")"
 	[ ! -e "$OCI_ROOT/r1" ]
 	assert_no_traces
 	# --detach: running, left for the caller to delete
