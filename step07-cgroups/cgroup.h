@@ -74,6 +74,10 @@ void cgroup_enter(struct cgroup *cg, pid_t pid);
 /* Kill whatever is left in it (cgroup.kill, or freeze, kill, thaw), wait
  * until it is empty, remove it. */
 int cgroup_destroy(struct cgroup *cg);
+/* Write the limits given in LIMITS (0: unchanged) into the existing
+ * cgroup CG, as runc's update does; devices stay as they are. A refused
+ * value leaves with the reason (exit 125), the cgroup still there. */
+void cgroup_set_limits(struct cgroup *cg, const struct cgroup_limits *limits);
 /* Remove stepbox cgroups whose container's lock nobody holds (its runtime
  * was killed with -9); list them on stdout when REPORT. */
 void cgroup_remove_stale(bool report);

@@ -109,6 +109,10 @@ static const char *knob_hint(int err, const char *file)
 	return NULL;
 }
 
+/* Set while cgroup_set_limits changes a container's existing cgroup: a
+ * refused value then leaves it, and the processes in it, as they were. */
+static bool updating;
+
 /* Undo what cgroup_create made so far, then leave with the message. */
 static void fail(struct cgroup *cg, const char *hint, const char *fmt, ...)
     __attribute__((format(printf, 3, 4), noreturn));
@@ -121,7 +125,8 @@ static void fail(struct cgroup *cg, const char *hint, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(message, sizeof(message), fmt, ap);
 	va_end(ap);
-	cgroup_destroy(cg);
+	if (!updating)
+		cgroup_destroy(cg);
 	errno = err;
 	if (hint)
 		die_errno_hint(hint, "%s", message);
@@ -458,7 +463,6 @@ static void write_limits_v2(struct cgroup *cg, const char *leaf, const struct cg
 	for (size_t i = 0; i < l->nio; i++)
 		write_io_max(cg, leaf, &l->io[i]);
 	write_hugetlb(cg, leaf, l, "max");
-	write_devices_v2(cg, leaf, l);
 }
 
 static void create_v2(struct cgroup *cg, const char *id, const struct cgroup_limits *limits)
@@ -468,6 +472,7 @@ static void create_v2(struct cgroup *cg, const char *id, const struct cgroup_lim
 	enable_controllers(cg, CGROUP_ROOT, limits);
 	leaf = make_leaf(cg, CGROUP_ROOT, id, limits);
 	write_limits_v2(cg, leaf, limits);
+	write_devices_v2(cg, leaf, limits);
 	/* For clone3(CLONE_INTO_CGROUP): the child is born in the leaf. */
 	cg->fd = open(leaf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (cg->fd < 0)
@@ -601,27 +606,45 @@ static void write_devices_v1(struct cgroup *cg, const char *dir, const struct cg
 	}
 }
 
+/*
+ * memory.limit_in_bytes may never be above memory.memsw.limit_in_bytes
+ * (EINVAL). A new cgroup starts with both unlimited, so memory is
+ * lowered first; an update that raises memory above the old memory+swap
+ * moves memory+swap first.
+ */
+static void write_memory_v1(struct cgroup *cg, const char *dir, const struct cgroup_limits *l)
+{
+	static const char memsw_file[] = "memory.memsw.limit_in_bytes";
+	/* No swap unless --memory-swap: memory+swap is memory alone. */
+	uint64_t memsw = l->memory_swap ? l->memory_swap : l->memory, now = UINT64_MAX;
+	char path[PATH_MAX + 40], text[32];
+	bool raise;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, memsw_file);
+	if (l->memory_swap && access(path, F_OK) < 0)
+		fail(cg, "boot with swapaccount=1 for v1 swap accounting", "--memory-swap: %s",
+		     path);
+	if (!has_file(dir, memsw_file))
+		memsw = 0;
+	snprintf(path, sizeof(path), "%s/memory.limit_in_bytes", dir);
+	if (l->memory && read_file(path, text, sizeof(text)) > 0)
+		now = strtoull(text, NULL, 10);
+	raise = l->memory > now;
+	if (memsw && raise)
+		set_knob_u64(cg, dir, memsw_file, memsw);
+	if (l->memory)
+		set_knob_u64(cg, dir, "memory.limit_in_bytes", l->memory);
+	if (memsw && !raise)
+		set_knob_u64(cg, dir, memsw_file, memsw);
+}
+
 static void write_limits_v1(struct cgroup *cg, const struct cgroup_limits *l)
 {
 	const char *memory = v1_dir(cg, "memory"), *cpu = v1_dir(cg, "cpu");
 	const char *pids = v1_dir(cg, "pids");
 
-	/* The new cgroup starts unlimited; lowering memory before
-	 * memory+swap keeps memory <= memsw at every moment (EINVAL). */
-	if (l->memory)
-		set_knob_u64(cg, memory, "memory.limit_in_bytes", l->memory);
-	/* No swap unless --memory-swap: memory+swap is memory alone. */
-	if (l->memory && !l->memory_swap && has_file(memory, "memory.memsw.limit_in_bytes"))
-		set_knob_u64(cg, memory, "memory.memsw.limit_in_bytes", l->memory);
-	if (l->memory_swap) {
-		char path[PATH_MAX + 40];
-
-		snprintf(path, sizeof(path), "%s/memory.memsw.limit_in_bytes", memory);
-		if (access(path, F_OK) < 0)
-			fail(cg, "boot with swapaccount=1 for v1 swap accounting",
-			     "--memory-swap: %s", path);
-		set_knob_u64(cg, memory, "memory.memsw.limit_in_bytes", l->memory_swap);
-	}
+	if (wants_memory(l))
+		write_memory_v1(cg, memory, l);
 	if (l->millicpus) {
 		set_knob_u64(cg, cpu, "cpu.cfs_period_us", 100000);
 		set_knob_u64(cg, cpu, "cpu.cfs_quota_us", l->millicpus * 100);
@@ -640,7 +663,6 @@ static void write_limits_v1(struct cgroup *cg, const struct cgroup_limits *l)
 		set_knob_u64(cg, v1_dir(cg, "net_cls"), "net_cls.classid", l->net_classid);
 	if (l->nhugetlb)
 		write_hugetlb(cg, v1_dir(cg, "hugetlb"), l, "limit_in_bytes");
-	write_devices_v1(cg, v1_dir(cg, "devices"), l);
 }
 
 /* Is a v1 hierarchy mounted at BASE (/sys/fs/cgroup/NAME)? Its st_dev
@@ -702,6 +724,7 @@ static void create_v1(struct cgroup *cg, const char *id, const struct cgroup_lim
 		make_leaf(cg, base, id, limits);
 	}
 	write_limits_v1(cg, limits);
+	write_devices_v1(cg, v1_dir(cg, "devices"), limits);
 }
 
 /* --- the public part -------------------------------------------------- */
@@ -746,6 +769,58 @@ void cgroup_create_path(struct cgroup *cg, const char *id, const struct cgroup_l
 		create_v2(cg, id, limits);
 	else
 		create_v1(cg, id, limits);
+}
+
+/* Pass the controllers LIMITS need down to LEAF: every cgroup above it
+ * enables them for its children, as create did for its own limits. */
+static void enable_down_to(struct cgroup *cg, const char *leaf, const struct cgroup_limits *l)
+{
+	const char *slash = leaf + strlen(CGROUP_ROOT);
+	char dir[PATH_MAX];
+
+	do {
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - leaf), leaf);
+		if (enable_controllers(cg, dir, l) < 0)
+			fail(cg, NULL, "%s: removed meanwhile", dir);
+	} while ((slash = strchr(slash + 1, '/')));
+}
+
+/* On v1, a limit is written in its controller's hierarchy: one the
+ * container's cgroup was not made in (cpuset, blkio, net_cls and hugetlb
+ * only when create asked for a limit of theirs) cannot take it now. */
+static void check_joined_v1(struct cgroup *cg, const struct cgroup_limits *l)
+{
+	static const char *const names[] = { "memory", "cpu",	  "pids",   "cpuset",
+					     "blkio",  "net_cls", "hugetlb" };
+	const bool needed[] = { wants_memory(l), wants_cpu(l), l->pids != 0,
+				wants_cpuset(l), wants_io(l),  l->net_classid != 0,
+				l->nhugetlb != 0 };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (needed[i] && !v1_dir(cg, names[i])) {
+			errno = ENOENT;
+			fail(cg,
+			     "v1 joins cpuset, blkio, net_cls and hugetlb only for a limit given "
+			     "when the container is made; its processes are not moved later",
+			     "the container's cgroup has no %s hierarchy (it is in %s)", names[i],
+			     cg->ndirs ? cg->dirs[0] : "none");
+		}
+}
+
+void cgroup_set_limits(struct cgroup *cg, const struct cgroup_limits *limits)
+{
+	if (cg->ndirs == 0)
+		die("the container has no cgroup to change");
+	check_request(cg, limits);
+	updating = true;
+	if (cg->layout == CGROUP_V2) {
+		enable_down_to(cg, cg->dirs[0], limits);
+		write_limits_v2(cg, cg->dirs[0], limits);
+	} else {
+		check_joined_v1(cg, limits);
+		write_limits_v1(cg, limits);
+	}
+	updating = false;
 }
 
 void cgroup_enter(struct cgroup *cg, pid_t pid)

@@ -88,6 +88,10 @@ int cgroup_freeze(const struct cgroup *cg, bool on);
 int cgroup_signal(const struct cgroup *cg, int sig);
 /* Has pause frozen it (or is it freezing)? */
 bool cgroup_is_frozen(const struct cgroup *cg);
+/* Write the limits given in LIMITS (0: unchanged) into the existing
+ * cgroup CG, as runc's update does; devices stay as they are. A refused
+ * value leaves with the reason (exit 125), the cgroup still there. */
+void cgroup_set_limits(struct cgroup *cg, const struct cgroup_limits *limits);
 /* Remove stepbox cgroups whose container's lock nobody holds (its runtime
  * was killed with -9); list them on stdout when REPORT. */
 void cgroup_remove_stale(bool report);

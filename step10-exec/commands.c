@@ -202,7 +202,7 @@ static void print_cmdline(pid_t pid)
 
 /* Every process of the container is in its cgroup, also those that exec
  * started and those that left its PID 1's tree. */
-static ssize_t pids_in_cgroup(const struct cgroup *cg, pid_t **pids)
+ssize_t pids_in_cgroup(const struct cgroup *cg, pid_t **pids)
 {
 	char path[PATH_MAX + 16], *text;
 	ssize_t n;
@@ -389,6 +389,19 @@ int cmd_logs(int argc, char **argv)
 
 /* --- pause, resume ---------------------------------------------------- */
 
+/* Freeze (ON) or thaw container NAME's cgroup, or leave with why not:
+ * step10's pause and resume, and the OCI runtime's (oci.c). */
+void pause_cgroup(const struct cgroup *cg, bool on, const char *name)
+{
+	if (cgroup_freeze(cg, on) == 0)
+		return;
+	if (errno == ENOENT)
+		die("container '%s' has no freezer: on cgroup v1 the freezer controller must be "
+		    "mounted at /sys/fs/cgroup/freezer",
+		    name);
+	die_errno("%s container '%s'", on ? "freezing" : "thawing", name);
+}
+
 int cmd_pause(int argc, char **argv)
 {
 	static const char usage[] = "Usage: run pause NAME | run resume NAME\n"
@@ -407,13 +420,7 @@ int cmd_pause(int argc, char **argv)
 		    argv[0]);
 	close(find_running(argv[first], &r));
 	container_cgroup(&cg, r.id);
-	if (cgroup_freeze(&cg, on) < 0) {
-		if (errno == ENOENT)
-			die("container '%s' has no freezer: on cgroup v1 the freezer controller "
-			    "must be mounted at /sys/fs/cgroup/freezer",
-			    argv[first]);
-		die_errno("%s container '%s'", on ? "freezing" : "thawing", argv[first]);
-	}
+	pause_cgroup(&cg, on, argv[first]);
 	return 0;
 }
 

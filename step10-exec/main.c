@@ -133,6 +133,7 @@ static void usage(FILE *out)
 		"Usage: %s [run] [OPTIONS] [--] [COMMAND [ARG...]]\n"
 		"       %s exec|list|ps|kill|rm|logs|pause|resume|cleanup ... (each has --help)\n"
 		"       %s [--root DIR] create|start|state|kill|delete|exec --process|features\n"
+		"                       |pause|resume|update|ps|events|run --bundle|list|spec\n"
 		"                       ... runc's command line, for podman and containerd\n"
 		"Run COMMAND (default /bin/sh) in new namespaces: user uts ipc pid mnt net\n"
 		"cgroup, in a cgroup with the limits below, with a root filesystem of its own\n"

@@ -21,6 +21,11 @@
  * prestart, createRuntime and createContainer in create, before
  * pivot_root; startContainer and poststart in start; poststop in delete.
  *
+ * And what clients and people call on a container that runs: pause,
+ * resume (the freezer), update (new cgroup limits), ps, events (its
+ * cgroup's pids and counters); run (create, start, wait, delete), list,
+ * spec (a config.json to start from).
+ *
  * Why create and start are two calls: in between the client does what
  * needs the container's namespaces to exist but nothing in them to run
  * yet. podman and Kubernetes wire the network there (CNI: a veth into
@@ -35,7 +40,8 @@
  *        run --rm --network=none localhost/stepbox:1 hostname
  *   sudo ctr run --rm --runc-binary $PWD/step10-exec/run localhost/stepbox:1 c1 hostname
  *
- * runc: create.go, start.go, state.go, kill.go, delete.go, exec.go, and
+ * runc: create.go, start.go, state.go, kill.go, delete.go, exec.go,
+ * pause.go, update.go, ps.go, events.go, run.go, list.go, spec.go, and
  * libcontainer/standard_init_linux.go (the waiting first process: its
  * exec.fifo). crun: src/crun.c and src/libcrun/container.c.
  */
@@ -48,6 +54,7 @@
 #include <json-c/json.h>
 #include <linux/capability.h>
 #include <poll.h>
+#include <pwd.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -78,6 +85,7 @@
 #include "masks.h"
 #include "oci.h"
 #include "rootfs.h"
+#include "run.h"
 #include "spec.h"
 #include "state.h"
 
@@ -87,6 +95,10 @@
 /* The socket the first process waits on, in the container's state
  * directory, while it is "created". */
 #define START_SOCKET "start"
+/* What the OCI mode answers, for its messages. */
+#define OCI_COMMANDS                                                                               \
+	"create, start, state, kill, delete, exec, pause, resume, update, ps, events, run, "       \
+	"list, spec, features"
 
 extern char **environ;
 
@@ -1741,7 +1753,7 @@ static int cmd_state(int argc, char **argv)
 	return 0;
 }
 
-static int cmd_kill(int argc, char **argv)
+static int cmd_oci_kill(int argc, char **argv)
 {
 	struct oci_state st;
 	bool all = false;
@@ -1999,6 +2011,1055 @@ static int cmd_oci_exec(int argc, char **argv)
 	return exit_code_of(status);
 }
 
+/* --- pause, resume, update, ps, events: a running container's cgroup ---- */
+
+/* ID's state record, locked, as the commands above take it. */
+static void open_container(const char *id, struct oci_state *st)
+{
+	int root;
+
+	if (check_id(id) || (root = open_root(false)) < 0)
+		die("container %s does not exist", id);
+	load_state(lock_container(root, id), id, st);
+}
+
+/* A state change runc refuses ("container not running"): exit 1. */
+static void refuse_status(const char *cmd, const char *id, const char *want, const char *is)
+    __attribute__((noreturn));
+static void refuse_status(const char *cmd, const char *id, const char *want, const char *is)
+{
+	warn("%s: container %s is not %s (it is %s)", cmd, id, want, is);
+	exit(1);
+}
+
+/*
+ * pause, resume: the freezer, as step10's own pause (commands.c,
+ * pause_cgroup). As runc, only a running container is paused and only a
+ * paused one resumed; `state` says "paused" by asking the freezer.
+ */
+static int cmd_oci_pause(int argc, char **argv)
+{
+	bool on = strcmp(argv[0], "pause") == 0;
+	const char *want = on ? "running" : "paused", *status;
+	struct oci_state st;
+
+	if (argc != 2)
+		usage_error("%s: one container ID (usage: run %s ID)", argv[0], argv[0]);
+	open_container(argv[1], &st);
+	status = status_of(&st);
+	if (strcmp(status, want) != 0)
+		refuse_status(argv[0], argv[1], want, status);
+	pause_cgroup(&st.cgroup, on, argv[1]);
+	trace("%s %s: its cgroup %s", argv[0], argv[1], on ? "frozen" : "thawed");
+	return 0;
+}
+
+/*
+ * runc update's flags, each the linux.resources field it stands for
+ * (runc: update.go, updateCommand): the same parser as config.json's
+ * (spec.c) reads them. --cpu-shares is accepted for runc's --cpu-share.
+ */
+enum update_kind { UPDATE_SIZE, UPDATE_NUMBER, UPDATE_TEXT };
+
+static const struct update_flag {
+	const char *flag, *object, *key;
+	enum update_kind kind;
+} update_flags[] = {
+	{ "memory", "memory", "limit", UPDATE_SIZE },
+	{ "memory-swap", "memory", "swap", UPDATE_SIZE },
+	{ "memory-reservation", "memory", "reservation", UPDATE_SIZE },
+	{ "cpu-share", "cpu", "shares", UPDATE_NUMBER },
+	{ "cpu-shares", "cpu", "shares", UPDATE_NUMBER },
+	{ "cpu-quota", "cpu", "quota", UPDATE_NUMBER },
+	{ "cpu-period", "cpu", "period", UPDATE_NUMBER },
+	{ "cpuset-cpus", "cpu", "cpus", UPDATE_TEXT },
+	{ "cpuset-mems", "cpu", "mems", UPDATE_TEXT },
+	{ "pids-limit", "pids", "limit", UPDATE_NUMBER },
+	{ "blkio-weight", "blockIO", "weight", UPDATE_NUMBER },
+};
+#define NUPDATE_FLAGS (sizeof(update_flags) / sizeof(update_flags[0]))
+
+/* --FLAG VALUE into RES, as {"memory": {"limit": N}}. A size as runc takes
+ * it ("64M", or -1: unlimited), a number, or a CPU list. */
+static void add_update_flag(json_object *res, const struct update_flag *f, const char *value)
+{
+	json_object *obj;
+	uint64_t size;
+	char *end;
+	long long n;
+
+	if (!json_object_object_get_ex(res, f->object, &obj)) {
+		obj = json_object_new_object();
+		json_object_object_add(res, f->object, obj);
+	}
+	if (f->kind == UPDATE_TEXT) {
+		json_object_object_add(obj, f->key, json_object_new_string(value));
+		return;
+	}
+	/* config.json's -1 is "no limit", which create leaves as the kernel
+	 * has it; lifting a limit already written is not in stepbox. */
+	if (strcmp(value, "-1") == 0)
+		usage_error("update: --%s -1 (no limit): not supported by stepbox; give a limit",
+			    f->flag);
+	errno = 0;
+	n = strtoll(value, &end, 10);
+	if (f->kind == UPDATE_SIZE) {
+		if (parse_size(value, &size) < 0 || size > INT64_MAX)
+			usage_error("update: --%s %s: a size in bytes (64M, 1G)", f->flag, value);
+		n = (long long)size;
+	} else if (errno || end == value || *end) {
+		usage_error("update: --%s %s: not a number", f->flag, value);
+	}
+	json_object_object_add(obj, f->key, json_object_new_int64(n));
+}
+
+/* --resources FILE ("-": stdin): a linux.resources object. */
+static json_object *read_resources_file(const char *path)
+{
+	json_object *res = strcmp(path, "-") == 0 ? json_object_from_fd(STDIN_FILENO)
+						  : json_object_from_file(path);
+
+	if (!res)
+		die("update --resources %s: %s", path, json_util_get_last_err());
+	if (!json_object_is_type(res, json_type_object))
+		die("update --resources %s: not a JSON object (linux.resources: {\"memory\": "
+		    "{\"limit\": N}, ...})",
+		    path);
+	return res;
+}
+
+/*
+ * update: new limits for a container's cgroup, from --resources or the
+ * flags, read by create's own parser (spec.c) and written by create's
+ * own code (cgroup.c, cgroup_set_limits); a limit not named stays.
+ */
+static int cmd_update(int argc, char **argv)
+{
+	static const char usage[] = "update [--resources FILE|-] [--memory N] [--memory-swap N] "
+				    "[--memory-reservation N] [--cpu-share N] [--cpu-quota N] "
+				    "[--cpu-period N] [--cpuset-cpus L] [--cpuset-mems L] "
+				    "[--pids-limit N] [--blkio-weight N] ID";
+	struct option options[NUPDATE_FLAGS + 2] = {
+		{ "resources", required_argument, NULL, 'r' },
+	};
+	json_object *res = json_object_new_object();
+	const char *file = NULL, *status;
+	struct spec spec;
+	struct oci_state st;
+	int opt;
+
+	for (size_t i = 0; i < NUPDATE_FLAGS; i++)
+		options[i + 1] =
+		    (struct option){ update_flags[i].flag, required_argument, NULL, 256 + (int)i };
+	opterr = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+r:", options, NULL)) != -1) {
+		if (opt == 'r')
+			file = optarg;
+		else if (opt >= 256)
+			add_update_flag(res, &update_flags[opt - 256], optarg);
+		else
+			oci_usage_error(usage, "update: unknown option %s", argv[optind - 1]);
+	}
+	if (optind != argc - 1)
+		oci_usage_error(usage, "update: %s", "one container ID, after the options");
+	/* runc ignores the flags when there is a file; we say so. */
+	if (file && json_object_object_length(res) > 0)
+		usage_error("update: --resources and the flags (--memory, ...) are either-or");
+	if (file) {
+		json_object_put(res);
+		res = read_resources_file(file);
+	}
+	/* spec.c turns quota/period into a share of CPUs: a period alone
+	 * would change nothing, silently. */
+	{
+		json_object *cpu, *v;
+
+		if (json_object_object_get_ex(res, "cpu", &cpu) &&
+		    json_object_object_get_ex(cpu, "period", &v) &&
+		    !json_object_object_get_ex(cpu, "quota", &v))
+			usage_error("update: a CPU period goes with a quota (--cpu-quota)");
+	}
+	memset(&spec, 0, sizeof(spec));
+	spec_read_resources(&spec, res);
+	open_container(argv[optind], &st);
+	status = status_of(&st);
+	if (strcmp(status, "stopped") == 0)
+		refuse_status("update", argv[optind], "running", status);
+	cgroup_set_limits(&st.cgroup, &spec.limits);
+	json_object_put(res);
+	return 0;
+}
+
+/* The index of the PID column in ps's header line, or -1. */
+static int pid_column(const char *header)
+{
+	int column = 0;
+
+	for (const char *p = header + strspn(header, " \t"); *p; column++) {
+		size_t len = strcspn(p, " \t\n");
+
+		if (len == 3 && strncmp(p, "PID", 3) == 0)
+			return column;
+		p += len;
+		p += strspn(p, " \t\n");
+	}
+	return -1;
+}
+
+/* The number in column COLUMN of LINE, or -1. */
+static long field_number(const char *line, int column)
+{
+	const char *p = line + strspn(line, " \t");
+
+	for (int i = 0; i < column && *p; i++) {
+		p += strcspn(p, " \t\n");
+		p += strspn(p, " \t");
+	}
+	return *p >= '0' && *p <= '9' ? strtol(p, NULL, 10) : -1;
+}
+
+/* The host's ps with ARGS (default -ef), only the lines of PIDS: runc's
+ * ps.go does the same, so the columns are whatever ps was asked for. */
+static void print_ps_lines(const pid_t *pids, ssize_t n, char **args, int nargs)
+{
+	char *argv[64] = { "ps", "-ef" }, *line = NULL;
+	int out[2], column = -1, status;
+	size_t cap = 0;
+	pid_t child;
+	FILE *f;
+
+	if (nargs > 62)
+		usage_error("ps: at most 62 options for ps");
+	for (int i = 0; i < nargs; i++)
+		argv[i + 1] = args[i];
+	if (nargs > 0)
+		argv[nargs + 1] = NULL;
+	if (pipe2(out, O_CLOEXEC) < 0)
+		die_errno("pipe2");
+	child = fork();
+	if (child < 0)
+		die_errno("fork");
+	if (child == 0) {
+		if (dup2(out[1], STDOUT_FILENO) < 0)
+			_exit(EXIT_NOEXEC);
+		execvp(argv[0], argv);
+		warn_errno("execvp ps (the host's, which runc's ps runs too)");
+		_exit(EXIT_NOTFOUND);
+	}
+	close(out[1]);
+	f = fdopen(out[0], "r");
+	if (!f)
+		die_errno("fdopen");
+	while (getline(&line, &cap, f) > 0) {
+		long pid;
+
+		if (column < 0) {
+			if ((column = pid_column(line)) < 0)
+				die("ps: no PID column in its header: %s", line);
+			fputs(line, stdout);
+			continue;
+		}
+		pid = field_number(line, column);
+		for (ssize_t i = 0; i < n; i++)
+			if (pids[i] == pid)
+				fputs(line, stdout);
+	}
+	free(line);
+	fclose(f);
+	if (waitpid(child, &status, 0) < 0)
+		die_errno("waitpid(ps)");
+	if (exit_code_of(status) != 0)
+		die("ps: exit code %d (see above)", exit_code_of(status));
+}
+
+/*
+ * ps: the container's processes are its cgroup's (commands.c,
+ * pids_in_cgroup), also those exec added. --format json: their host
+ * pids, which containerd reads; else the table of the host's ps.
+ */
+static int cmd_oci_ps(int argc, char **argv)
+{
+	static const char usage[] = "ps [--format table|json] ID [PS OPTIONS...]";
+	static const struct option options[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *format = "table";
+	struct oci_state st;
+	pid_t *pids;
+	ssize_t n;
+	int opt;
+
+	opterr = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+f:", options, NULL)) != -1) {
+		if (opt != 'f')
+			oci_usage_error(usage, "ps: unknown option %s", argv[optind - 1]);
+		format = optarg;
+	}
+	if (strcmp(format, "table") != 0 && strcmp(format, "json") != 0)
+		oci_usage_error(usage, "ps: --format %s: table or json", format);
+	if (optind >= argc)
+		oci_usage_error(usage, "ps: %s", "a container ID");
+	open_container(argv[optind], &st);
+	if (st.cgroup.ndirs == 0)
+		die("ps: container %s has no cgroup to list", argv[optind]);
+	n = pids_in_cgroup(&st.cgroup, &pids);
+	if (strcmp(format, "json") == 0) {
+		printf("[");
+		for (ssize_t i = 0; i < n; i++)
+			printf("%s%d", i ? "," : "", (int)pids[i]);
+		printf("]\n");
+	} else {
+		print_ps_lines(pids, n, argv + optind + 1, argc - optind - 1);
+	}
+	free(pids);
+	return 0;
+}
+
+/* --- events: the cgroup's counters, as runc's events.go prints them ----- */
+
+/* FILE of the container's cgroup, from the first of its directories that
+ * has it: on v1 each controller's files are in its own hierarchy. */
+static char *cgroup_text(const struct cgroup *cg, const char *file)
+{
+	for (int i = 0; i < cg->ndirs; i++) {
+		char path[PATH_MAX + 64], *text;
+
+		snprintf(path, sizeof(path), "%s/%s", cg->dirs[i], file);
+		if ((text = read_file_alloc(path, NULL)))
+			return text;
+	}
+	return NULL;
+}
+
+/* The value after "KEY " on one of TEXT's lines, or NULL. */
+static const char *value_of_key(const char *text, const char *key)
+{
+	size_t len = strlen(key);
+
+	for (const char *p = text; p;) {
+		if (strncmp(p, key, len) == 0 && p[len] == ' ')
+			return p + len + 1;
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return NULL;
+}
+
+/* A number of the cgroup: FILE's only value (KEY NULL) or its line
+ * "KEY N"; "max" is UINT64_MAX; 0 when there is no such file or line. */
+static uint64_t cgroup_number(const struct cgroup *cg, const char *file, const char *key)
+{
+	char *text = cgroup_text(cg, file);
+	const char *p = text && key ? value_of_key(text, key) : text;
+	uint64_t value = 0;
+
+	if (p && strncmp(p, "max", 3) == 0)
+		value = UINT64_MAX;
+	else if (p)
+		value = strtoull(p, NULL, 10);
+	free(text);
+	return value;
+}
+
+/* Every "key value" line of FILE, as an object (runc's memory.raw). */
+static json_object *cgroup_keyed(const struct cgroup *cg, const char *file)
+{
+	json_object *obj = json_object_new_object();
+	char *text = cgroup_text(cg, file), *save = NULL;
+
+	for (char *line = text ? strtok_r(text, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *space = strchr(line, ' ');
+
+		if (!space)
+			continue;
+		*space = '\0';
+		json_object_object_add(obj, line,
+				       json_object_new_uint64(strtoull(space + 1, NULL, 10)));
+	}
+	free(text);
+	return obj;
+}
+
+/* A list of numbers on one line (v1's cpuacct.usage_percpu). */
+static json_object *cgroup_list(const struct cgroup *cg, const char *file)
+{
+	json_object *list = json_object_new_array();
+	char *text = cgroup_text(cg, file), *end;
+
+	for (char *p = text; p && *p; p = end) {
+		uint64_t v = strtoull(p, &end, 10);
+
+		if (end == p)
+			break;
+		json_object_array_add(list, json_object_new_uint64(v));
+	}
+	free(text);
+	return list;
+}
+
+static void add_u64(json_object *obj, const char *key, uint64_t value)
+{
+	json_object_object_add(obj, key, json_object_new_uint64(value));
+}
+
+/* runc's MemoryEntry: limit, usage, max, failcnt. */
+static json_object *memory_entry(uint64_t limit, uint64_t usage, uint64_t max, uint64_t failcnt)
+{
+	json_object *e = json_object_new_object();
+
+	add_u64(e, "limit", limit);
+	add_u64(e, "usage", usage);
+	add_u64(e, "max", max);
+	add_u64(e, "failcnt", failcnt);
+	return e;
+}
+
+/*
+ * memory: v1 has a file for each number (memory.usage_in_bytes, ...; the
+ * same for memory+swap as memory.memsw.*); v2 has memory.current and
+ * memory.max, a peak since 5.19, and counts hitting the limit in
+ * memory.events. runc's v2 "swap" is memory plus swap, as v1's memsw.
+ */
+static json_object *memory_stats(const struct cgroup *cg)
+{
+	json_object *m = json_object_new_object();
+
+	if (cg->layout == CGROUP_V2) {
+		uint64_t usage = cgroup_number(cg, "memory.current", NULL);
+		uint64_t limit = cgroup_number(cg, "memory.max", NULL);
+		uint64_t swap_max = cgroup_number(cg, "memory.swap.max", NULL);
+
+		add_u64(m, "cache", cgroup_number(cg, "memory.stat", "file"));
+		json_object_object_add(m, "usage",
+				       memory_entry(limit, usage,
+						    cgroup_number(cg, "memory.peak", NULL),
+						    cgroup_number(cg, "memory.events", "max")));
+		json_object_object_add(
+		    m, "swap",
+		    memory_entry(swap_max == UINT64_MAX || limit == UINT64_MAX ? UINT64_MAX
+									       : swap_max + limit,
+				 usage + cgroup_number(cg, "memory.swap.current", NULL), 0,
+				 cgroup_number(cg, "memory.swap.events", "max")));
+	} else {
+		static const char *const kinds[][2] = {
+			{ "usage", "memory" },
+			{ "swap", "memory.memsw" },
+			{ "kernel", "memory.kmem" },
+		};
+
+		add_u64(m, "cache", cgroup_number(cg, "memory.stat", "cache"));
+		for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+			char limit[64], usage[64], max[64], failcnt[64];
+
+			snprintf(limit, sizeof(limit), "%s.limit_in_bytes", kinds[i][1]);
+			snprintf(usage, sizeof(usage), "%s.usage_in_bytes", kinds[i][1]);
+			snprintf(max, sizeof(max), "%s.max_usage_in_bytes", kinds[i][1]);
+			snprintf(failcnt, sizeof(failcnt), "%s.failcnt", kinds[i][1]);
+			json_object_object_add(m, kinds[i][0],
+					       memory_entry(cgroup_number(cg, limit, NULL),
+							    cgroup_number(cg, usage, NULL),
+							    cgroup_number(cg, max, NULL),
+							    cgroup_number(cg, failcnt, NULL)));
+		}
+	}
+	json_object_object_add(m, "raw", cgroup_keyed(cg, "memory.stat"));
+	return m;
+}
+
+/*
+ * cpu, in nanoseconds: v1's cpuacct.usage (and per CPU), cpuacct.stat's
+ * user and system in clock ticks; v2's cpu.stat in microseconds. The
+ * throttling counts of a --cpus quota are cpu.stat's on both.
+ */
+static json_object *cpu_stats(const struct cgroup *cg)
+{
+	json_object *cpu = json_object_new_object(), *usage = json_object_new_object(),
+		    *throttling = json_object_new_object();
+	bool v2 = cg->layout == CGROUP_V2;
+	uint64_t tick = 1000000000ULL / (uint64_t)sysconf(_SC_CLK_TCK);
+
+	if (v2) {
+		add_u64(usage, "total", cgroup_number(cg, "cpu.stat", "usage_usec") * 1000);
+		add_u64(usage, "kernel", cgroup_number(cg, "cpu.stat", "system_usec") * 1000);
+		add_u64(usage, "user", cgroup_number(cg, "cpu.stat", "user_usec") * 1000);
+	} else {
+		add_u64(usage, "total", cgroup_number(cg, "cpuacct.usage", NULL));
+		json_object_object_add(usage, "percpu", cgroup_list(cg, "cpuacct.usage_percpu"));
+		add_u64(usage, "kernel", cgroup_number(cg, "cpuacct.stat", "system") * tick);
+		add_u64(usage, "user", cgroup_number(cg, "cpuacct.stat", "user") * tick);
+	}
+	add_u64(throttling, "periods", cgroup_number(cg, "cpu.stat", "nr_periods"));
+	add_u64(throttling, "throttledPeriods", cgroup_number(cg, "cpu.stat", "nr_throttled"));
+	add_u64(throttling, "throttledTime",
+		v2 ? cgroup_number(cg, "cpu.stat", "throttled_usec") * 1000
+		   : cgroup_number(cg, "cpu.stat", "throttled_time"));
+	json_object_object_add(cpu, "usage", usage);
+	json_object_object_add(cpu, "throttling", throttling);
+	return cpu;
+}
+
+/* One line: {"type": "stats", "id": ID, "data": {...}} (runc's
+ * types/events.go: Event, Stats), what containerd's shim decodes. */
+static void print_stats(const struct oci_state *st, const char *id)
+{
+	json_object *event = json_object_new_object(), *data = json_object_new_object(),
+		    *pids = json_object_new_object();
+	uint64_t limit = cgroup_number(&st->cgroup, "pids.max", NULL);
+
+	add_u64(pids, "current", cgroup_number(&st->cgroup, "pids.current", NULL));
+	add_u64(pids, "limit", limit == UINT64_MAX ? 0 : limit);
+	json_object_object_add(data, "cpu", cpu_stats(&st->cgroup));
+	json_object_object_add(data, "memory", memory_stats(&st->cgroup));
+	json_object_object_add(data, "pids", pids);
+	json_object_object_add(data, "blkio", json_object_new_object());
+	json_object_object_add(data, "hugetlb", json_object_new_object());
+	json_object_object_add(event, "type", json_object_new_string("stats"));
+	json_object_object_add(event, "id", json_object_new_string(id));
+	json_object_object_add(event, "data", data);
+	printf("%s\n", json_object_to_json_string_ext(event, JSON_C_TO_STRING_PLAIN |
+								 JSON_C_TO_STRING_NOSLASHESCAPE));
+	fflush(stdout);
+	json_object_put(event);
+}
+
+/* A Go duration, as runc's --interval takes: "5s", "500ms", "1m30s"
+ * (the two-letter units are tried first: "ms" is not "m"). */
+static int parse_duration(const char *text, struct timespec *ts)
+{
+	static const struct {
+		const char *unit;
+		double ns;
+	} units[] = { { "ns", 1 },  { "us", 1e3 }, { "ms", 1e6 },
+		      { "s", 1e9 }, { "m", 60e9 }, { "h", 3600e9 } };
+	const size_t nunits = sizeof(units) / sizeof(units[0]);
+	double total = 0;
+
+	for (const char *p = text; *p;) {
+		char *end;
+		double n = strtod(p, &end);
+		size_t i = 0;
+
+		if (end == p || n < 0)
+			return -1;
+		while (i < nunits && strncmp(end, units[i].unit, strlen(units[i].unit)) != 0)
+			i++;
+		if (i == nunits)
+			return -1;
+		total += n * units[i].ns;
+		p = end + strlen(units[i].unit);
+	}
+	if (total < 1e6 || total > 86400e9)
+		return -1;
+	ts->tv_sec = (time_t)(total / 1e9);
+	ts->tv_nsec = (long)(total - (double)ts->tv_sec * 1e9);
+	return 0;
+}
+
+/*
+ * events --stats: the counters once. events: every --interval (5s) until
+ * the container stops (runc's events also reports OOM kills; stepbox
+ * does not watch for them). The lock is let go while we watch: kill and
+ * delete must get through.
+ */
+static int cmd_events(int argc, char **argv)
+{
+	static const char usage[] = "events [--stats] [--interval DURATION] ID";
+	static const struct option options[] = {
+		{ "stats", no_argument, NULL, 's' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct timespec interval = { .tv_sec = 5 };
+	struct oci_state st;
+	bool once = false;
+	int opt;
+
+	opterr = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+", options, NULL)) != -1) {
+		if (opt == 's')
+			once = true;
+		else if (opt == 'i' && parse_duration(optarg, &interval) < 0)
+			oci_usage_error(usage,
+					"events: --interval %s: a duration, 1ms to 24h (5s, 500ms)",
+					optarg);
+		else if (opt != 'i')
+			oci_usage_error(usage, "events: unknown option %s", argv[optind - 1]);
+	}
+	if (optind != argc - 1)
+		oci_usage_error(usage, "events: %s", "one container ID, after the options");
+	open_container(argv[optind], &st);
+	if (strcmp(status_of(&st), "stopped") == 0)
+		refuse_status("events", argv[optind], "running", "stopped");
+	if (st.cgroup.ndirs == 0)
+		die("events: container %s has no cgroup to read", argv[optind]);
+	if (flock(st.dir, LOCK_UN) < 0)
+		die_errno("flock(%s/%s, LOCK_UN)", oci_root, argv[optind]);
+	for (;;) {
+		struct timespec left = interval;
+
+		print_stats(&st, argv[optind]);
+		if (once)
+			return 0;
+		while (nanosleep(&left, &left) < 0 && errno == EINTR)
+			;
+		if (strcmp(status_of(&st), "stopped") == 0)
+			return 0;
+	}
+}
+
+/* --- run, list, spec ------------------------------------------------------ */
+
+/* CMD (create, start, delete) in a child of ours, as if called alone:
+ * each takes the container's lock, which we must not hold meanwhile. */
+static int in_child(int (*cmd)(int, char **), int argc, char **argv)
+{
+	int status;
+	pid_t child;
+
+	fflush(NULL);
+	child = fork();
+	if (child < 0)
+		die_errno("fork");
+	if (child == 0)
+		exit(cmd(argc, argv));
+	while (waitpid(child, &status, 0) < 0)
+		if (errno != EINTR)
+			die_errno("waitpid(%d)", (int)child);
+	return exit_code_of(status);
+}
+
+/*
+ * run: create and start; then, unless --detach, wait for the process
+ * and delete the container (unless --keep), as runc's run: its exit code
+ * is ours. With create gone, we are the process's parent (a child
+ * subreaper, as the monitor of step10's run -d is) and pass signals on
+ * to it (main.c's wait_forwarding_signals).
+ */
+static int cmd_oci_run(int argc, char **argv)
+{
+	static const char usage[] = "run [--bundle DIR] [--pid-file F] [--console-socket S] "
+				    "[--detach] [--keep] ID";
+	static const struct option options[] = {
+		{ "bundle", required_argument, NULL, 'b' },
+		{ "pid-file", required_argument, NULL, 'p' },
+		{ "console-socket", required_argument, NULL, 'c' },
+		{ "no-pivot", no_argument, NULL, 'P' },
+		{ "no-new-keyring", no_argument, NULL, 'k' },
+		{ "preserve-fds", required_argument, NULL, 'f' },
+		{ "detach", no_argument, NULL, 'd' },
+		{ "keep", no_argument, NULL, 'K' },
+		{ "no-subreaper", no_argument, NULL, 'S' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *create_argv[32] = { "create" }, *start_argv[] = { "start", NULL, NULL };
+	char *delete_argv[] = { "delete", "--force", NULL, NULL };
+	bool detach = false, keep = false;
+	int opt, n = 1, code, prev = 1;
+	struct oci_state st;
+	sigset_t set, old;
+	pid_t pid;
+
+	opterr = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+b:d", options, NULL)) != -1) {
+		if (opt == '?')
+			oci_usage_error(usage, "run: unknown option, or no value: %s",
+					argv[optind - 1]);
+		if (opt == 'd')
+			detach = true;
+		else if (opt == 'K')
+			keep = true;
+		/* create's own options go to it as they were written */
+		for (int i = prev; opt != 'd' && opt != 'K' && opt != 'S' && i < optind; i++)
+			if (n < 30)
+				create_argv[n++] = argv[i];
+		prev = optind;
+	}
+	if (optind != argc - 1)
+		oci_usage_error(usage, "run: %s", "one container ID, after the options");
+	create_argv[n++] = argv[optind];
+	start_argv[1] = delete_argv[2] = argv[optind];
+	if (!detach && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+		die_errno("prctl(PR_SET_CHILD_SUBREAPER)");
+	code = in_child(cmd_create, n, create_argv);
+	if (code != 0)
+		return code; /* create said why, and left nothing */
+	code = in_child(cmd_start, 2, start_argv);
+	if (code != 0 || detach) {
+		if (code != 0)
+			in_child(cmd_delete, 3, delete_argv);
+		return code;
+	}
+	open_container(argv[optind], &st);
+	pid = st.pid;
+	close(st.dir); /* our lock: delete takes it once the process is gone */
+	block_signals(&set, &old);
+	code = wait_forwarding_signals(pid, &set, NULL);
+	if (!keep && in_child(cmd_delete, 3, delete_argv) != 0)
+		warn("run: container %s could not be deleted (see above)", argv[optind]);
+	return code;
+}
+
+/* The user owning UID as runc's list names it, "#UID" if none: read from
+ * /etc/passwd itself, which a static binary's getpwuid cannot do. */
+static void owner_name(uid_t uid, char *buf, size_t size)
+{
+	FILE *f = fopen("/etc/passwd", "re");
+	struct passwd *pw;
+
+	snprintf(buf, size, "#%u", (unsigned)uid);
+	while (f && (pw = fgetpwent(f)))
+		if (pw->pw_uid == uid) {
+			snprintf(buf, size, "%s", pw->pw_name);
+			break;
+		}
+	if (f)
+		fclose(f);
+}
+
+/* root.path of the config.json create kept in DIR, made absolute. */
+static void rootfs_of(int dir, const char *bundle, char *buf, size_t size)
+{
+	int fd = openat(dir, "config.json", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	json_object *doc = fd >= 0 ? json_object_from_fd(fd) : NULL, *root, *path;
+	const char *p = "";
+
+	if (fd >= 0)
+		close(fd);
+	if (doc && json_object_object_get_ex(doc, "root", &root) &&
+	    json_object_object_get_ex(root, "path", &path) && json_object_get_string(path))
+		p = json_object_get_string(path);
+	if (p[0] == '/' || !p[0])
+		snprintf(buf, size, "%s", p);
+	else
+		snprintf(buf, size, "%s/%s", bundle, p);
+	json_object_put(doc);
+}
+
+/* Container ID as list shows it (runc's list.go, containerState); NULL
+ * while it is being made or removed. Read without the lock, as runc's
+ * list: a foreground exec holds it as long as its process runs. */
+static json_object *list_entry(int root, const char *id)
+{
+	int dir = openat(root, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	json_object *e = json_object_new_object(), *v;
+	char rootfs[PATH_MAX], owner[64];
+	struct oci_state st;
+	const char *status;
+	struct stat sb;
+
+	if (dir < 0 || faccessat(dir, "state.json", F_OK, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    fstat(dir, &sb) < 0) {
+		if (dir >= 0)
+			close(dir);
+		json_object_put(e);
+		return NULL;
+	}
+	load_state(dir, id, &st);
+	status = status_of(&st);
+	rootfs_of(dir, st.bundle ? st.bundle : "", rootfs, sizeof(rootfs));
+	owner_name(sb.st_uid, owner, sizeof(owner));
+	json_object_object_add(e, "ociVersion", json_object_new_string(OCI_VERSION));
+	json_object_object_add(e, "id", json_object_new_string(id));
+	json_object_object_add(e, "pid",
+			       json_object_new_int(strcmp(status, "stopped") ? st.pid : 0));
+	json_object_object_add(e, "status", json_object_new_string(status));
+	json_object_object_add(e, "bundle", json_object_new_string(st.bundle ? st.bundle : ""));
+	json_object_object_add(e, "rootfs", json_object_new_string(rootfs));
+	if (json_object_object_get_ex(st.doc, "created", &v))
+		json_object_object_add(e, "created", json_object_get(v));
+	json_object_object_add(e, "owner", json_object_new_string(owner));
+	json_object_put(st.doc);
+	close(dir);
+	return e;
+}
+
+static int by_id(const void *a, const void *b)
+{
+	json_object *x, *y;
+
+	json_object_object_get_ex(*(json_object *const *)a, "id", &x);
+	json_object_object_get_ex(*(json_object *const *)b, "id", &y);
+	return strcmp(json_object_get_string(x), json_object_get_string(y));
+}
+
+/* runc's table: tabwriter columns at least 12 wide, 3 spaces apart. */
+static void print_list_table(json_object *all)
+{
+	static const char *const keys[] = { "id", "pid", "status", "bundle", "created", "owner" };
+	static const char *const titles[] = { "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER" };
+	enum { NCOLS = sizeof(keys) / sizeof(keys[0]) };
+	int width[NCOLS];
+	size_t n = json_object_array_length(all);
+
+	for (int c = 0; c < NCOLS; c++) {
+		width[c] = (int)strlen(titles[c]) + 3;
+		for (size_t i = 0; i < n; i++) {
+			json_object *v;
+
+			json_object_object_get_ex(json_object_array_get_idx(all, i), keys[c], &v);
+			if ((int)strlen(json_object_get_string(v)) + 3 > width[c])
+				width[c] = (int)strlen(json_object_get_string(v)) + 3;
+		}
+		if (width[c] < 12)
+			width[c] = 12;
+	}
+	for (size_t i = 0; i <= n; i++)
+		for (int c = 0; c < NCOLS; c++) {
+			json_object *v = NULL;
+			const char *text = titles[c];
+
+			if (i > 0 && json_object_object_get_ex(
+					 json_object_array_get_idx(all, i - 1), keys[c], &v))
+				text = json_object_get_string(v);
+			if (c < NCOLS - 1)
+				printf("%-*s", width[c], text);
+			else
+				printf("%s\n", text);
+		}
+}
+
+/* list: the containers under --root, as runc's list (table, json, -q). */
+static int cmd_oci_list(int argc, char **argv)
+{
+	static const char usage[] = "list [--format table|json] [--quiet]";
+	static const struct option options[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ NULL, 0, NULL, 0 },
+	};
+	json_object *all = json_object_new_array();
+	const char *format = "table";
+	bool quiet = false;
+	int opt, root;
+
+	opterr = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+f:q", options, NULL)) != -1) {
+		if (opt == 'f')
+			format = optarg;
+		else if (opt == 'q')
+			quiet = true;
+		else
+			oci_usage_error(usage, "list: unknown option %s", argv[optind - 1]);
+	}
+	if (optind != argc)
+		oci_usage_error(usage, "list: unexpected %s", argv[optind]);
+	if (strcmp(format, "table") != 0 && strcmp(format, "json") != 0)
+		oci_usage_error(usage, "list: --format %s: table or json", format);
+	root = open_root(false);
+	if (root >= 0) {
+		int fd = fcntl(root, F_DUPFD_CLOEXEC, 0);
+		DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+		struct dirent *entry;
+
+		if (!d)
+			die_errno("opendir %s", oci_root);
+		while ((entry = readdir(d))) {
+			json_object *e;
+
+			if (entry->d_name[0] != '.' && !check_id(entry->d_name) &&
+			    (e = list_entry(root, entry->d_name)))
+				json_object_array_add(all, e);
+		}
+		closedir(d);
+		json_object_array_sort(all, by_id);
+	}
+	if (quiet)
+		for (size_t i = 0; i < json_object_array_length(all); i++) {
+			json_object *id;
+
+			json_object_object_get_ex(json_object_array_get_idx(all, i), "id", &id);
+			puts(json_object_get_string(id));
+		}
+	else if (strcmp(format, "json") == 0)
+		puts(json_object_to_json_string_ext(all, JSON_C_TO_STRING_PLAIN |
+							     JSON_C_TO_STRING_NOSLASHESCAPE));
+	else
+		print_list_table(all);
+	json_object_put(all);
+	return 0;
+}
+
+/* runc's `spec`: libcontainer/specconv/example.go, Example(). */
+static const char default_spec[] =
+    "{\"ociVersion\": \"" OCI_VERSION "\","
+    " \"process\": {\"terminal\": true, \"user\": {\"uid\": 0, \"gid\": 0},"
+    "  \"args\": [\"sh\"],"
+    "  \"env\": [\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\","
+    "           \"TERM=xterm\"],"
+    "  \"cwd\": \"/\","
+    "  \"capabilities\": {"
+    "   \"bounding\": [\"CAP_AUDIT_WRITE\", \"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"],"
+    "   \"effective\": [\"CAP_AUDIT_WRITE\", \"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"],"
+    "   \"permitted\": [\"CAP_AUDIT_WRITE\", \"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"]},"
+    "  \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"hard\": 1024, \"soft\": 1024}],"
+    "  \"noNewPrivileges\": true},"
+    " \"root\": {\"path\": \"rootfs\", \"readonly\": true},"
+    " \"hostname\": \"runc\","
+    " \"mounts\": ["
+    "  {\"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\"},"
+    "  {\"destination\": \"/dev\", \"type\": \"tmpfs\", \"source\": \"tmpfs\","
+    "   \"options\": [\"nosuid\", \"strictatime\", \"mode=755\", \"size=65536k\"]},"
+    "  {\"destination\": \"/dev/pts\", \"type\": \"devpts\", \"source\": \"devpts\","
+    "   \"options\": [\"nosuid\", \"noexec\", \"newinstance\", \"ptmxmode=0666\", "
+    "\"mode=0620\", \"gid=5\"]},"
+    "  {\"destination\": \"/dev/shm\", \"type\": \"tmpfs\", \"source\": \"shm\","
+    "   \"options\": [\"nosuid\", \"noexec\", \"nodev\", \"mode=1777\", \"size=65536k\"]},"
+    "  {\"destination\": \"/dev/mqueue\", \"type\": \"mqueue\", \"source\": \"mqueue\","
+    "   \"options\": [\"nosuid\", \"noexec\", \"nodev\"]},"
+    "  {\"destination\": \"/sys\", \"type\": \"sysfs\", \"source\": \"sysfs\","
+    "   \"options\": [\"nosuid\", \"noexec\", \"nodev\", \"ro\"]},"
+    "  {\"destination\": \"/sys/fs/cgroup\", \"type\": \"cgroup\", \"source\": \"cgroup\","
+    "   \"options\": [\"nosuid\", \"noexec\", \"nodev\", \"relatime\", \"ro\"]}],"
+    " \"linux\": {"
+    "  \"resources\": {\"devices\": [{\"allow\": false, \"access\": \"rwm\"}]},"
+    "  \"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"network\"}, {\"type\": \"ipc\"},"
+    "                 {\"type\": \"uts\"}, {\"type\": \"mount\"}],"
+    "  \"maskedPaths\": [\"/proc/acpi\", \"/proc/asound\", \"/proc/kcore\", \"/proc/keys\","
+    "   \"/proc/latency_stats\", \"/proc/timer_list\", \"/proc/timer_stats\","
+    "   \"/proc/sched_debug\", \"/sys/firmware\", \"/proc/scsi\"],"
+    "  \"readonlyPaths\": [\"/proc/bus\", \"/proc/fs\", \"/proc/irq\", \"/proc/sys\","
+    "   \"/proc/sysrq-trigger\"]}}";
+
+static json_object *id_mapping(unsigned id)
+{
+	json_object *m = json_object_new_object(), *list = json_object_new_array();
+
+	json_object_object_add(m, "containerID", json_object_new_int(0));
+	json_object_object_add(m, "hostID", json_object_new_int64(id));
+	json_object_object_add(m, "size", json_object_new_int(1));
+	json_object_array_add(list, m);
+	return list;
+}
+
+/*
+ * --rootless, as runc's ToRootless: a user namespace mapping only the
+ * caller, no network namespace of its own, the host's /sys bound (a new
+ * sysfs needs a network namespace owned by the user namespace), no
+ * uid=/gid= mount options (only one id is mapped), no cgroup limits.
+ */
+static void make_rootless(json_object *doc)
+{
+	json_object *lnx, *ns, *kept = json_object_new_array(), *mounts, *user;
+
+	json_object_object_get_ex(doc, "linux", &lnx);
+	json_object_object_get_ex(lnx, "namespaces", &ns);
+	for (size_t i = 0; i < json_object_array_length(ns); i++) {
+		json_object *n = json_object_array_get_idx(ns, i), *type;
+
+		json_object_object_get_ex(n, "type", &type);
+		if (strcmp(json_object_get_string(type), "network") != 0 &&
+		    strcmp(json_object_get_string(type), "user") != 0)
+			json_object_array_add(kept, json_object_get(n));
+	}
+	user = json_object_new_object();
+	json_object_object_add(user, "type", json_object_new_string("user"));
+	json_object_array_add(kept, user);
+	json_object_object_add(lnx, "namespaces", kept);
+	json_object_object_add(lnx, "uidMappings", id_mapping(geteuid()));
+	json_object_object_add(lnx, "gidMappings", id_mapping(getegid()));
+	json_object_object_del(lnx, "resources");
+	json_object_object_get_ex(doc, "mounts", &mounts);
+	for (size_t i = 0; i < json_object_array_length(mounts); i++) {
+		json_object *m = json_object_array_get_idx(mounts, i), *dest, *opts,
+			    *clean = json_object_new_array();
+
+		json_object_object_get_ex(m, "destination", &dest);
+		if (strcmp(json_object_get_string(dest), "/sys") == 0) {
+			static const char *const bind[] = { "rbind", "nosuid", "noexec", "nodev",
+							    "ro" };
+
+			json_object_object_add(m, "type", json_object_new_string("none"));
+			json_object_object_add(m, "source", json_object_new_string("/sys"));
+			for (size_t j = 0; j < sizeof(bind) / sizeof(bind[0]); j++)
+				json_object_array_add(clean, json_object_new_string(bind[j]));
+			json_object_object_add(m, "options", clean);
+			continue;
+		}
+		if (!json_object_object_get_ex(m, "options", &opts)) {
+			json_object_put(clean);
+			continue;
+		}
+		for (size_t j = 0; j < json_object_array_length(opts); j++) {
+			json_object *o = json_object_array_get_idx(opts, j);
+
+			if (strncmp(json_object_get_string(o), "uid=", 4) != 0 &&
+			    strncmp(json_object_get_string(o), "gid=", 4) != 0)
+				json_object_array_add(clean, json_object_get(o));
+		}
+		json_object_object_add(m, "options", clean);
+	}
+}
+
+/*
+ * spec: runc's starting config.json in the bundle (--bundle, or here),
+ * never over one that exists. On cgroup v2 it has a cgroup namespace too.
+ */
+static int cmd_spec(int argc, char **argv)
+{
+	static const char usage[] = "spec [--bundle DIR] [--rootless]";
+	static const struct option options[] = {
+		{ "bundle", required_argument, NULL, 'b' },
+		{ "rootless", no_argument, NULL, 'R' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *bundle = ".", *text;
+	bool rootless = false;
+	json_object *doc;
+	int opt, dir, fd;
+	size_t len;
+
+	opterr = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+b:", options, NULL)) != -1) {
+		if (opt == 'b')
+			bundle = optarg;
+		else if (opt == 'R')
+			rootless = true;
+		else
+			oci_usage_error(usage, "spec: unknown option %s", argv[optind - 1]);
+	}
+	if (optind != argc)
+		oci_usage_error(usage, "spec: unexpected %s", argv[optind]);
+	doc = json_tokener_parse(default_spec);
+	if (!doc)
+		die("spec: the default config.json does not parse (a bug)");
+	if (cgroup_detect() == CGROUP_V2) {
+		json_object *lnx, *ns, *cg = json_object_new_object();
+
+		json_object_object_get_ex(doc, "linux", &lnx);
+		json_object_object_get_ex(lnx, "namespaces", &ns);
+		json_object_object_add(cg, "type", json_object_new_string("cgroup"));
+		json_object_array_add(ns, cg);
+	}
+	if (rootless)
+		make_rootless(doc);
+	dir = open(bundle, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		die_errno("spec: --bundle %s", bundle);
+	fd = openat(dir, "config.json", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+	if (fd < 0 && errno == EEXIST) {
+		warn("spec: %s/config.json exists: remove it first", bundle);
+		exit(1);
+	}
+	text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
+						       JSON_C_TO_STRING_PRETTY_TAB |
+						       JSON_C_TO_STRING_NOSLASHESCAPE);
+	len = strlen(text);
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len || write(fd, "\n", 1) != 1 ||
+	    close(fd) < 0)
+		die_errno("spec: write %s/config.json", bundle);
+	json_object_put(doc);
+	return 0;
+}
+
 /* --- features, version, and the dispatch --------------------------------- */
 
 static int cmd_features(void)
@@ -2096,48 +3157,44 @@ static bool names_oci_record(int argc, char **argv)
 /*
  * A runc command that stepbox does not do: one line, exit 1 (runc's
  * status for its own failures). Never fall through to step10's "the word
- * run is optional": `podman update ID` must not run a program called
- * `update` in a new container.
+ * run is optional": `podman ... checkpoint ID` must not run a program
+ * called `checkpoint` in a new container.
  */
-static void not_implemented(const char *cmd, bool native) __attribute__((noreturn));
-static void not_implemented(const char *cmd, bool native)
+static void refuse_unimplemented(const char *cmd)
 {
-	if (native)
-		warn("%s: runc's command is not implemented by stepbox's OCI runtime (it does "
-		     "create, start, state, kill, delete, exec, features; step10's own `%s` is "
-		     "for containers it ran itself)",
-		     cmd, cmd);
-	else
-		warn("%s: runc's command is not implemented by stepbox (it does create, start, "
-		     "state, kill, delete, exec, features; to run a program named %s: run -- %s)",
-		     cmd, cmd, cmd);
+	static const char *const missing[] = { "checkpoint", "restore", NULL };
+
+	if (!one_of(cmd, missing))
+		return;
+	warn("%s: runc's command is not implemented by stepbox (it does " OCI_COMMANDS
+	     "; to run a program named %s: run -- %s)",
+	     cmd, cmd, cmd);
 	exit(1);
 }
 
 /*
- * runc's commands that stepbox lacks. Those that are step10's own words
- * too (run, list, ps, pause, resume) are runc's when a global option came
- * first, when they carry an option only runc's form has, or when their
- * operand is a container under --root; else they are step10's.
+ * Is this one of step10's own words (run, list, ps, pause, resume) in
+ * runc's form? It is when a global option came first, when it carries an
+ * option only runc's form has, or (but run) when an operand is a
+ * container under --root; else it is step10's.
  */
-static void refuse_unimplemented(const char *cmd, bool global, int argc, char **argv)
+static bool runc_form(const char *cmd, bool global, int argc, char **argv)
 {
-	static const char *const runc_only[] = { "update",  "events", "checkpoint",
-						 "restore", "spec",   NULL };
-	static const char *const shared[] = { "run", "list", "ps", "pause", "resume", NULL };
-	static const char *const runc_options[] = {
-		"--bundle",   "--pid-file",	  "--console-socket",
-		"--no-pivot", "--no-new-keyring", "--preserve-fds",
-		"--format",   "--quiet",	  NULL
-	};
+	static const char *const runc_options[] = { "--bundle",
+						    "--pid-file",
+						    "--console-socket",
+						    "--no-pivot",
+						    "--no-new-keyring",
+						    "--preserve-fds",
+						    "--no-subreaper",
+						    "--format",
+						    "--quiet",
+						    "-f",
+						    "-q",
+						    NULL };
 
-	if (one_of(cmd, runc_only))
-		not_implemented(cmd, false);
-	if (!one_of(cmd, shared))
-		return;
-	if (global || has_option(argc, argv, runc_options) ||
-	    (strcmp(cmd, "run") != 0 && names_oci_record(argc, argv)))
-		not_implemented(cmd, true);
+	return global || has_option(argc, argv, runc_options) ||
+	       (strcmp(cmd, "run") != 0 && names_oci_record(argc, argv));
 }
 
 /*
@@ -2153,7 +3210,9 @@ void oci_dispatch(int argc, char **argv)
 						      "--debug",      "--version",
 						      "-v",	      NULL };
 	static const char *const commands[] = { "create",   "start", "state", "delete",
-						"features", "exec",  "kill",  NULL };
+						"features", "exec",  "kill",  "update",
+						"events",   "spec",  NULL };
+	static const char *const shared[] = { "run", "list", "ps", "pause", "resume", NULL };
 	const char *log_path = NULL, *cmd;
 	bool global = false, json = false, verbose = false;
 	int i = 1;
@@ -2207,7 +3266,7 @@ void oci_dispatch(int argc, char **argv)
 	argv += i;
 	if (getenv("STEPBOX_VERBOSE"))
 		log_set_verbose(true);
-	refuse_unimplemented(cmd, global, argc, argv);
+	refuse_unimplemented(cmd);
 	if (strcmp(cmd, "exec") == 0 && !global) {
 		bool has_process = false;
 
@@ -2220,17 +3279,18 @@ void oci_dispatch(int argc, char **argv)
 
 		if (!id || !is_oci_record(id))
 			return;
+	} else if (one_of(cmd, shared)) {
+		if (!runc_form(cmd, global, argc, argv))
+			return;
 	} else if (!one_of(cmd, commands)) {
 		if (global)
-			usage_error("%s: not an OCI runtime command (create, start, state, kill, "
-				    "delete, exec, features)",
-				    cmd);
+			usage_error("%s: not an OCI runtime command (" OCI_COMMANDS ")", cmd);
 		return;
 	}
 	log_set_role("runtime");
 	if (verbose)
 		log_set_verbose(true);
-	if (geteuid() != 0 && strcmp(cmd, "features") != 0)
+	if (geteuid() != 0 && strcmp(cmd, "features") != 0 && strcmp(cmd, "spec") != 0)
 		die("%s: the OCI commands are for root (rootless OCI is not in stepbox)", cmd);
 	if (strcmp(cmd, "create") == 0)
 		exit(cmd_create(argc, argv));
@@ -2239,10 +3299,24 @@ void oci_dispatch(int argc, char **argv)
 	if (strcmp(cmd, "state") == 0)
 		exit(cmd_state(argc, argv));
 	if (strcmp(cmd, "kill") == 0)
-		exit(cmd_kill(argc, argv));
+		exit(cmd_oci_kill(argc, argv));
 	if (strcmp(cmd, "delete") == 0)
 		exit(cmd_delete(argc, argv));
 	if (strcmp(cmd, "exec") == 0)
 		exit(cmd_oci_exec(argc, argv));
+	if (strcmp(cmd, "pause") == 0 || strcmp(cmd, "resume") == 0)
+		exit(cmd_oci_pause(argc, argv));
+	if (strcmp(cmd, "update") == 0)
+		exit(cmd_update(argc, argv));
+	if (strcmp(cmd, "ps") == 0)
+		exit(cmd_oci_ps(argc, argv));
+	if (strcmp(cmd, "events") == 0)
+		exit(cmd_events(argc, argv));
+	if (strcmp(cmd, "run") == 0)
+		exit(cmd_oci_run(argc, argv));
+	if (strcmp(cmd, "list") == 0)
+		exit(cmd_oci_list(argc, argv));
+	if (strcmp(cmd, "spec") == 0)
+		exit(cmd_spec(argc, argv));
 	exit(cmd_features());
 }

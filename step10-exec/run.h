@@ -39,6 +39,12 @@ int find_running(const char *ref, struct state_record *r);
 /* The cgroup of container ID; none (ndirs 0) for a rootless caller. */
 void container_cgroup(struct cgroup *cg, const char *id);
 
+/* commands.c: the pids in CG's cgroup.procs (malloc'd, in *PIDS); pause
+ * or resume (ON: freeze) container NAME's cgroup, or leave with why not.
+ * The OCI runtime's ps, pause and resume too (oci.c). */
+ssize_t pids_in_cgroup(const struct cgroup *cg, pid_t **pids);
+void pause_cgroup(const struct cgroup *cg, bool on, const char *name);
+
 /* The subcommands: argv[0] is the subcommand's name; each returns the
  * exit code. */
 int cmd_exec(int argc, char **argv);

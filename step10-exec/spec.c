@@ -749,9 +749,8 @@ static void read_hugepage_limits(struct spec *s, json_object *res)
 	}
 }
 
-static void read_resources(struct spec *s, json_object *lnx)
+void spec_read_resources(struct spec *s, json_object *res)
 {
-	json_object *res = get_typed(lnx, "resources", json_type_object, "linux.resources");
 	json_object *mem = get_typed(res, "memory", json_type_object, "linux.resources.memory");
 	json_object *cpu = get_typed(res, "cpu", json_type_object, "linux.resources.cpu");
 	json_object *pids = get_typed(res, "pids", json_type_object, "linux.resources.pids");
@@ -948,7 +947,7 @@ static void read_linux(struct spec *s, json_object *lnx)
 	read_id_map(lnx, "gidMappings", s->gid_map, sizeof(s->gid_map));
 	if (spec_has_namespace(s, CLONE_NEWUSER) && (!s->uid_map[0] || !s->gid_map[0]))
 		refuse("linux.uidMappings", "a user namespace needs uidMappings and gidMappings");
-	read_resources(s, lnx);
+	spec_read_resources(s, get_typed(lnx, "resources", json_type_object, "linux.resources"));
 	s->cgroups_path = get_string(lnx, "cgroupsPath", "linux.cgroupsPath");
 	if (s->cgroups_path && (strstr(s->cgroups_path, "..") || strchr(s->cgroups_path, ':')))
 		refuse("linux.cgroupsPath",
