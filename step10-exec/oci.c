@@ -791,10 +791,31 @@ static void open_console(int sock)
 /* --- who the process is: ids, capabilities, limits ---------------------- */
 
 /*
+ * One ambient capability the kernel will not raise is a warning, not an
+ * error, as in runc (libcontainer/capabilities ApplyCaps): configs that
+ * list ambient without inheritable run there, the capability left out.
+ */
+static void raise_ambient(capset_t ambient)
+{
+	char name[32];
+
+	for (int cap = 0; cap <= CAP_LAST_CAP; cap++) {
+		if (!(ambient & CAPS_BIT(cap)))
+			continue;
+		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) == 0)
+			continue;
+		warn_errno("process.capabilities.ambient: %s not raised (it must be in "
+			   "permitted and inheritable too): prctl(PR_CAP_AMBIENT_RAISE)",
+			   caps_name(cap, name, sizeof(name)));
+	}
+}
+
+/*
  * process.user, then process.capabilities. setuid to a uid other than 0
  * clears the permitted set, unless PR_SET_KEEPCAPS says keep it; the sets
- * are then cut to what config.json lists. Inheritable stays empty
- * (spec.c refuses it: CVE-2022-24769).
+ * are then cut to what config.json lists, all five as given, as runc's.
+ * Ambient ones are what a non-root program keeps through execve; the
+ * kernel raises one only if it is permitted and inheritable too.
  */
 static void become_user(const struct spec_process *p)
 {
@@ -820,15 +841,15 @@ static void become_user(const struct spec_process *p)
 	data[1].permitted = (uint32_t)(p->permitted >> 32);
 	data[0].effective = (uint32_t)p->effective;
 	data[1].effective = (uint32_t)(p->effective >> 32);
+	data[0].inheritable = (uint32_t)p->inheritable;
+	data[1].inheritable = (uint32_t)(p->inheritable >> 32);
 	if (syscall(SYS_capset, &header, data) < 0)
-		die_errno("capset (process.capabilities)");
+		die_errno_hint("permitted, effective and inheritable must lie within what the "
+			       "process holds, inheritable within the bounding set too",
+			       "capset (process.capabilities)");
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
 		die_errno("prctl(PR_CAP_AMBIENT_CLEAR_ALL)");
-	for (int cap = 0; cap <= CAP_LAST_CAP; cap++)
-		if ((p->ambient & CAPS_BIT(cap)) &&
-		    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
-			die_errno("prctl(PR_CAP_AMBIENT_RAISE, %d) (process.capabilities.ambient)",
-				  cap);
+	raise_ambient(p->ambient);
 	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
 		die_errno("prctl(PR_SET_KEEPCAPS, 0)");
 	trace("capset(bounding, permitted, effective of process.capabilities) = 0");

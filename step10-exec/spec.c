@@ -250,11 +250,11 @@ static void read_process(struct spec_process *p, json_object *proc, const char *
 		p->bounding = read_caps(caps, "bounding");
 		p->effective = read_caps(caps, "effective");
 		p->permitted = read_caps(caps, "permitted");
+		/* As given, as runc applies them: CVE-2022-24769 was runtimes
+		 * and engines that filled inheritable by default; leaving it
+		 * empty is the client's choice (docker's and podman's). */
+		p->inheritable = read_caps(caps, "inheritable");
 		p->ambient = read_caps(caps, "ambient");
-		if (read_caps(caps, "inheritable"))
-			refuse("process.capabilities.inheritable",
-			       "not supported by stepbox: inheritable capabilities stay empty "
-			       "(CVE-2022-24769)");
 	}
 	for (size_t i = 0; rl && i < json_object_array_length(rl); i++)
 		read_rlimit(p, json_object_array_get_idx(rl, i), i);

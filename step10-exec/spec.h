@@ -34,7 +34,7 @@ struct spec_process {
 	size_t ngroups;
 	bool terminal;
 	bool no_new_privileges;
-	capset_t bounding, effective, permitted, ambient; /* inheritable stays empty */
+	capset_t bounding, effective, permitted, inheritable, ambient;
 	struct ulimit rlimits[MAX_ULIMITS];
 	size_t nrlimits;
 	bool has_umask;

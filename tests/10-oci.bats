@@ -775,3 +775,56 @@ $((1 - forward))"
 	assert_success
 	assert_no_traces
 }
+
+# --- process fidelity ---
+
+# start_and_wait ID: start it; wait for $WORK/x/ready (the command has
+# run its checks and sleeps, so the host can look at it too).
+start_and_wait() {
+	run oci start "$1"
+	assert_success
+	wait_for "$WORK/x/ready"
+}
+
+@test "oci: process.capabilities.ambient and inheritable are applied: uid 1000 keeps CAP_NET_BIND_SERVICE through execve" {
+	cp "$BUILT_PROBE" "$WORK/x/probe"
+	# 0x400 is CAP_NET_BIND_SERVICE (bit 10): inheritable and ambient,
+	# then permitted and effective again after execve (capabilities(7))
+	edit '.process.user = {uid: 1000, gid: 1000}
+		| .process.capabilities.inheritable = ["CAP_NET_BIND_SERVICE"]
+		| .process.capabilities.ambient = ["CAP_NET_BIND_SERVICE"]'
+	args "{ grep -E '^Cap(Inh|Prm|Eff|Amb)' /proc/self/status; $WORK/x/probe tcp-listen 0.0.0.0 80 & sleep 0.5; kill \$!; } > $WORK/x/out 2>&1; touch $WORK/x/ready; exec sleep 100"
+	create c20
+	start_and_wait c20
+	run cat "$WORK/x/out"
+	assert_line --index 0 $'CapInh:\t0000000000000400'
+	assert_line --index 1 $'CapPrm:\t0000000000000400'
+	assert_line --index 2 $'CapEff:\t0000000000000400'
+	assert_line --index 3 $'CapAmb:\t0000000000000400'
+	# a user that is not root bound port 80
+	assert_line --index 4 listening
+	# from the host: the container's sleep, uid 1000, with the same sets
+	[ "$(awk '/^Uid:/ { print $2 }' "/proc/$PID/status")" = 1000 ]
+	grep -qx $'CapAmb:\t0000000000000400' "/proc/$PID/status"
+	grep -qx $'CapInh:\t0000000000000400' "/proc/$PID/status"
+	grep -qx $'CapEff:\t0000000000000400' "/proc/$PID/status"
+	run oci delete --force c20
+	assert_success
+	# inheritable alone: kept, but nothing ambient, so nothing effective
+	# after execve, and port 80 is refused
+	rm "$WORK/x/ready"
+	edit '.process.capabilities.inheritable = ["CAP_KILL"] | del(.process.capabilities.ambient)'
+	create c21
+	start_and_wait c21
+	run cat "$WORK/x/out"
+	assert_line --index 0 $'CapInh:\t0000000000000020'
+	assert_line --index 1 $'CapPrm:\t0000000000000000'
+	assert_line --index 2 $'CapEff:\t0000000000000000'
+	assert_line --index 3 $'CapAmb:\t0000000000000000'
+	assert_line --index 4 'stepbox-probe: bind: Permission denied'
+	grep -qx $'CapInh:\t0000000000000020' "/proc/$PID/status"
+	grep -qx $'CapAmb:\t0000000000000000' "/proc/$PID/status"
+	run oci delete --force c21
+	assert_success
+	assert_no_traces
+}
