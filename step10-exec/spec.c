@@ -1047,6 +1047,7 @@ void *spec_seccomp_build(json_object *seccomp)
 	json_object *archs, *rules;
 	const char *def;
 	scmp_filter_ctx ctx;
+	int err;
 
 	if (!seccomp)
 		return NULL;
@@ -1059,12 +1060,22 @@ void *spec_seccomp_build(json_object *seccomp)
 	    seccomp_action(def, get(seccomp, "defaultErrnoRet"), "linux.seccomp.defaultAction"));
 	if (!ctx)
 		die("seccomp_init(%s) failed", def);
+	/*
+	 * libseccomp sets no_new_privs itself in seccomp_load unless told
+	 * not to: process.noNewPrivileges decides it (oci.c sets it, or
+	 * loads the filter while CAP_SYS_ADMIN is still held), as runc's
+	 * SetNoNewPrivsBit(false).
+	 */
+	err = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+	if (err < 0) {
+		errno = -err;
+		die_errno("seccomp_attr_set(SCMP_FLTATR_CTL_NNP, 0)");
+	}
 	archs = get_typed(seccomp, "architectures", json_type_array, "linux.seccomp.architectures");
 	for (size_t i = 0; archs && i < json_object_array_length(archs); i++) {
 		const char *name = json_object_get_string(json_object_array_get_idx(archs, i));
 		char lower[32];
 		uint32_t arch;
-		int err;
 
 		/* "SCMP_ARCH_X86_64" is libseccomp's "x86_64". */
 		if (!name || strncmp(name, "SCMP_ARCH_", 10) != 0 || strlen(name) > 40)
@@ -1097,6 +1108,12 @@ void spec_seccomp_load(void *ctx)
 	if (!ctx)
 		return;
 	err = seccomp_load(ctx);
+	if (err == -EACCES) {
+		errno = EACCES;
+		die_errno_hint("without no_new_privs the kernel takes a filter only from a process "
+			       "that holds CAP_SYS_ADMIN",
+			       "seccomp_load (linux.seccomp)");
+	}
 	if (err < 0) {
 		errno = -err;
 		die_errno("seccomp_load (linux.seccomp)");

@@ -92,7 +92,9 @@ void spec_load_process(struct spec_process *p, struct json_object **doc, const c
 /* Does the config have namespace FLAG, new or joined? */
 bool spec_has_namespace(const struct spec *s, int flag);
 /* Build the seccomp filter of linux.seccomp (NULL: none); returns
- * libseccomp's context, to load with spec_seccomp_load as late as can be. */
+ * libseccomp's context, to load with spec_seccomp_load as late as can be.
+ * Loading it does not set no_new_privs (process.noNewPrivileges does):
+ * without it, the loading process must hold CAP_SYS_ADMIN. */
 void *spec_seccomp_build(struct json_object *seccomp);
 void spec_seccomp_load(void *ctx);
 

@@ -86,5 +86,8 @@ void state_wait_unlocked(const char *id);
  * With the pid, it names one process for good (pids are reused, this
  * pair is not). 0 when PID does not exist. */
 unsigned long long proc_start_time(pid_t pid);
+/* Field FIELD (from 3, as proc(5) numbers them) of /proc/PID/stat, a
+ * number; 0 when PID does not exist. */
+unsigned long long proc_stat_field(pid_t pid, int field);
 
 #endif

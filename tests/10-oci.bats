@@ -828,3 +828,107 @@ start_and_wait() {
 	assert_success
 	assert_no_traces
 }
+
+@test "oci: noNewPrivileges follows the config when linux.seccomp is set; without it the filter is loaded while CAP_SYS_ADMIN is held" {
+	# uid 1000 with no capability at all: were the filter loaded after
+	# the user change, without no_new_privs, the kernel would refuse it
+	edit '.process.user = {uid: 1000, gid: 1000} | .process.noNewPrivileges = false
+		| .process.capabilities = {bounding: [], effective: [], permitted: []}
+		| .linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW",
+			syscalls: [{names: ["mkdir", "mkdirat"], action: "SCMP_ACT_ERRNO", errnoRet: 1}]}'
+	args "{ grep -E '^(NoNewPrivs|Seccomp):' /proc/self/status; mkdir /tmp/d; } > $WORK/x/out 2>&1; touch $WORK/x/ready; exec sleep 100"
+	for nnp in false true; do
+		edit '.process.noNewPrivileges = ($n == "true")' --arg n "$nnp"
+		rm -f "$WORK/x/ready"
+		create "c22-$nnp"
+		start_and_wait "c22-$nnp"
+		want=0
+		[ "$nnp" = false ] || want=1
+		run cat "$WORK/x/out"
+		assert_line --index 0 $'NoNewPrivs:\t'"$want"
+		assert_line --index 1 $'Seccomp:\t2'
+		assert_line --index 2 --partial 'Operation not permitted'
+		# from the host
+		grep -qx $'NoNewPrivs:\t'"$want" "/proc/$PID/status"
+		grep -qx $'Seccomp:\t2' "/proc/$PID/status"
+		run oci delete --force "c22-$nnp"
+		assert_success
+	done
+	assert_no_traces
+}
+
+@test "oci: fds are closed before the filter is loaded: a profile that refuses close_range still runs the container" {
+	edit '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW",
+		syscalls: [{names: ["close_range"], action: "SCMP_ACT_ERRNO", errnoRet: 1}]}'
+	# ls's own fds: 0-2, and 3 for the directory it reads; none of ours
+	args "{ ls /proc/self/fd; grep -E '^Seccomp:' /proc/self/status; } > $WORK/x/out 2>&1; touch $WORK/x/ready; exec sleep 100"
+	for nnp in true false; do
+		edit '.process.noNewPrivileges = ($n == "true")' --arg n "$nnp"
+		rm -f "$WORK/x/ready"
+		create "c24-$nnp"
+		start_and_wait "c24-$nnp"
+		run cat "$WORK/x/out"
+		assert_output $'0\n1\n2\n3\nSeccomp:\t2'
+		# from the host: the container's process has fds 0-2 only
+		[ "$(ls "/proc/$PID/fd" | tr '\n' ' ')" = '0 1 2 ' ]
+		run oci delete --force "c24-$nnp"
+		assert_success
+	done
+	assert_no_traces
+}
+
+@test "oci: start fails, naming the program and the reason, when the process cannot execute it after create" {
+	# gone between create and start
+	printf '#!/bin/sh\necho ran > %s/x/ran\n' "$WORK" >"$WORK/x/prog"
+	chmod 755 "$WORK/x/prog"
+	edit '.process.args = [$p]' --arg p "$WORK/x/prog"
+	create c25
+	rm "$WORK/x/prog"
+	run oci start c25
+	assert_failure
+	assert_output --partial "$WORK/x/prog"
+	assert_output --partial 'No such file or directory'
+	until_status c25 stopped
+	! running "$PID"
+	run oci delete c25
+	assert_success
+	# not a program: execve says ENOEXEC
+	printf 'not a program\n' >"$WORK/x/prog"
+	chmod 755 "$WORK/x/prog"
+	create c26
+	run oci start c26
+	assert_failure
+	assert_output --partial "$WORK/x/prog"
+	assert_output --partial 'Exec format error'
+	until_status c26 stopped
+	run oci delete c26
+	assert_success
+	[ ! -e "$WORK/x/ran" ]
+	assert_no_traces
+}
+
+@test "oci: start fails when a seccomp filter kills the first process before its command runs (SCMP_ACT_KILL)" {
+	args "echo ran > $WORK/x/ran"
+	local profiles=(
+		'{defaultAction: "SCMP_ACT_KILL"}'
+		'{defaultAction: "SCMP_ACT_ALLOW", syscalls: [{names: ["execve"], action: "SCMP_ACT_KILL"}]}'
+		'{defaultAction: "SCMP_ACT_ALLOW", syscalls: [{names: ["execve"], action: "SCMP_ACT_KILL_PROCESS"}]}'
+	)
+	local i
+	for i in 0 1 2; do
+		edit ".linux.seccomp = ${profiles[$i]}"
+		create "c27-$i"
+		run oci start "c27-$i"
+		echo "$output"
+		assert_failure
+		assert_output --partial 'killed by SIGSYS'
+		assert_output --partial 'before execve'
+		# from the host: it is gone, and ran nothing
+		until_gone "$PID"
+		until_status "c27-$i" stopped
+		run oci delete "c27-$i"
+		assert_success
+	done
+	[ ! -e "$WORK/x/ran" ]
+	assert_no_traces
+}
