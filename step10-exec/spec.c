@@ -994,6 +994,35 @@ static enum scmp_compare seccomp_op(const char *op, const char *where)
 	refuse(where, "operator %s is not one libseccomp knows", op ? op : "(none)");
 }
 
+/*
+ * libseccomp ANDs the comparisons of one rule, and refuses two on the
+ * same argument (EINVAL): "arg0 == 8 and arg0 == 262152" could never
+ * match. Profiles mean "any of them" (docker's personality values), so
+ * such a rule becomes one rule per comparison, as runc's matchCall
+ * (libcontainer/seccomp/seccomp_linux.go) splits it.
+ */
+static bool compares_an_argument_twice(const struct scmp_arg_cmp *cmp, unsigned ncmp)
+{
+	for (unsigned a = 0; a < ncmp; a++)
+		for (unsigned b = a + 1; b < ncmp; b++)
+			if (cmp[a].arg == cmp[b].arg)
+				return true;
+	return false;
+}
+
+static void seccomp_add_conditions(scmp_filter_ctx ctx, uint32_t act, int nr,
+				   const struct scmp_arg_cmp *cmp, unsigned ncmp, const char *where,
+				   const char *name)
+{
+	int err = seccomp_rule_add_array(ctx, act, nr, ncmp, cmp);
+
+	/* The default action again: libseccomp refuses it, rightly. */
+	if (err == -EACCES || err == -EEXIST || err == 0)
+		return;
+	errno = -err;
+	die_errno("%s: seccomp_rule_add(%s)", where, name);
+}
+
 static void seccomp_add_rule(scmp_filter_ctx ctx, json_object *rule, size_t i)
 {
 	json_object *args = get_typed(rule, "args", json_type_array, "linux.seccomp.syscalls");
@@ -1024,20 +1053,16 @@ static void seccomp_add_rule(scmp_filter_ctx ctx, json_object *rule, size_t i)
 	}
 	for (size_t j = 0; names && names[j]; j++) {
 		int nr = seccomp_syscall_resolve_name(names[j]);
-		int err;
 
 		/* A name this libseccomp or architecture does not know (a
 		 * 32-bit-only call on x86_64) has nothing to filter. */
 		if (nr == __NR_SCMP_ERROR)
 			continue;
-		err = seccomp_rule_add_array(ctx, act, nr, ncmp, cmp);
-		/* The default action again: libseccomp refuses it, rightly. */
-		if (err == -EACCES || err == -EEXIST)
-			continue;
-		if (err < 0) {
-			errno = -err;
-			die_errno("%s: seccomp_rule_add(%s)", where, names[j]);
-		}
+		if (compares_an_argument_twice(cmp, ncmp))
+			for (unsigned k = 0; k < ncmp; k++)
+				seccomp_add_conditions(ctx, act, nr, &cmp[k], 1, where, names[j]);
+		else
+			seccomp_add_conditions(ctx, act, nr, cmp, ncmp, where, names[j]);
 	}
 	free(names);
 }

@@ -932,3 +932,24 @@ start_and_wait() {
 	[ ! -e "$WORK/x/ran" ]
 	assert_no_traces
 }
+
+@test "oci: a seccomp rule comparing one argument several times matches any of them (docker's personality rules; runc's matchCall)" {
+	# personality(PER_LINUX32) and personality(PER_LINUX32|ADDR_NO_RANDOMIZE)
+	# refused, personality(PER_LINUX) not: busybox's linux32, linux32 -R, linux64
+	edit '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW",
+		syscalls: [{names: ["personality"], action: "SCMP_ACT_ERRNO", errnoRet: 1,
+			args: [{index: 0, value: 8, op: "SCMP_CMP_EQ"}, {index: 0, value: 262152, op: "SCMP_CMP_EQ"}]}]}'
+	args "{ linux32 true; echo linux32=\$?; linux32 -R true; echo linux32-R=\$?; linux64 true; echo linux64=\$?; } > $WORK/x/out 2>&1; touch $WORK/x/ready; exec sleep 100"
+	create c23
+	start_and_wait c23
+	run cat "$WORK/x/out"
+	assert_line --index 0 --partial 'Operation not permitted'
+	assert_line --index 1 linux32=1
+	assert_line --index 2 --partial 'Operation not permitted'
+	assert_line --index 3 linux32-R=1
+	assert_line --index 4 linux64=0
+	grep -qx $'Seccomp:\t2' "/proc/$PID/status"
+	run oci delete --force c23
+	assert_success
+	assert_no_traces
+}
