@@ -968,6 +968,26 @@ static void lock_down(const struct spec_process *p, void *seccomp)
 	spec_seccomp_load(seccomp);
 }
 
+/*
+ * process.oomScoreAdj: how soon the kernel's OOM killer picks the
+ * container's processes. The runtime writes its own, before it makes the
+ * process, which inherits it (fork and execve keep it): through the
+ * host's /proc, which no mount of the container's can redirect, and with
+ * the host's CAP_SYS_RESOURCE, which lowering it needs and a process in
+ * a user namespace never has. runc does the same in
+ * nsexec.c (update_oom_score_adj, before it forks its children).
+ */
+static void set_oom_score_adj(int value, const char *field)
+{
+	char text[16];
+
+	snprintf(text, sizeof(text), "%d", value);
+	if (write_file("/proc/self/oom_score_adj", text) < 0)
+		die_errno_hint(errno == EACCES ? "lowering it needs CAP_SYS_RESOURCE" : NULL,
+			       "%s: write /proc/self/oom_score_adj \"%s\"", field, text);
+	trace("write /proc/self/oom_score_adj \"%s\" (%s; inherited)", text, field);
+}
+
 /* --- create's child: the container's first process ---------------------- */
 
 static void join_namespaces_by_path(const struct oci_container *c)
@@ -1385,6 +1405,8 @@ static int cmd_create(int argc, char **argv)
 	if (sync_init(&c.sync) < 0 || pipe2(c.ready, O_CLOEXEC) < 0)
 		die_errno("pipe2");
 
+	if (c.spec.process.has_oom_score_adj)
+		set_oom_score_adj(c.spec.process.oom_score_adj, "process.oomScoreAdj");
 	flags = c.spec.clone_flags & ~CLONE_NEWCGROUP;
 	pid = -1;
 	if (c.cgroup.fd >= 0) {
@@ -1828,6 +1850,11 @@ static int cmd_oci_exec(int argc, char **argv)
 		e.console = connect_unix(console);
 	if (pipe2(e.report, O_CLOEXEC) < 0 || pipe2(e.pid_pipe, O_CLOEXEC) < 0)
 		die_errno("pipe2");
+	/* Its own, or else the container's, as runc's exec. */
+	if (e.process.has_oom_score_adj)
+		set_oom_score_adj(e.process.oom_score_adj, "oomScoreAdj");
+	else if (e.config.process.has_oom_score_adj)
+		set_oom_score_adj(e.config.process.oom_score_adj, "process.oomScoreAdj");
 	/* Without --detach we wait for the process: it must be our child
 	 * when its parent (the child below) has gone. */
 	if (!detach && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)

@@ -256,6 +256,8 @@ static void read_process(struct spec_process *p, json_object *proc, const char *
 		p->inheritable = read_caps(caps, "inheritable");
 		p->ambient = read_caps(caps, "ambient");
 	}
+	p->oom_score_adj = (int)get_int(proc, "oomScoreAdj", -1000, 1000, "process.oomScoreAdj",
+					&p->has_oom_score_adj);
 	for (size_t i = 0; rl && i < json_object_array_length(rl); i++)
 		read_rlimit(p, json_object_array_get_idx(rl, i), i);
 }

@@ -39,6 +39,8 @@ struct spec_process {
 	size_t nrlimits;
 	bool has_umask;
 	mode_t umask;
+	bool has_oom_score_adj;
+	int oom_score_adj; /* -1000 (never killed) to 1000 (killed first) */
 };
 
 /* mounts[i]: mount(2)'s arguments, from "options" split into flags and data. */

@@ -953,3 +953,40 @@ start_and_wait() {
 	assert_success
 	assert_no_traces
 }
+
+@test "oci: process.oomScoreAdj is the first process's and exec's (exec --process's own, or the container's)" {
+	args "cat /proc/self/oom_score_adj > $WORK/x/out; touch $WORK/x/ready; exec sleep 100"
+	edit '.process.oomScoreAdj = 345'
+	create c28
+	# set before the process waits for start: the host sees it at once
+	[ "$(cat "/proc/$PID/oom_score_adj")" = 345 ]
+	start_and_wait c28
+	[ "$(cat "$WORK/x/out")" = 345 ]
+	[ "$(cat "/proc/$PID/oom_score_adj")" = 345 ]
+	jq -n '{user: {uid: 0, gid: 0}, args: ["cat", "/proc/self/oom_score_adj"], env: ["PATH=/bin"], cwd: "/", oomScoreAdj: 678}' >"$WORK/process.json"
+	run oci exec --process "$WORK/process.json" c28
+	assert_success
+	assert_output 678
+	# without one of its own: the container's, as runc's exec
+	jq -n --arg w "$WORK/x" '{user: {uid: 0, gid: 0}, args: ["sh", "-c", "cat /proc/self/oom_score_adj; touch \($w)/exec-ready; exec sleep 100"], env: ["PATH=/bin"], cwd: "/"}' >"$WORK/process.json"
+	oci exec --detach --pid-file "$WORK/exec.pid" --process "$WORK/process.json" c28 </dev/null >"$WORK/exec.out" 2>&1
+	wait_for "$WORK/x/exec-ready"
+	[ "$(cat "$WORK/exec.out")" = 345 ]
+	[ "$(cat "/proc/$(cat "$WORK/exec.pid")/oom_score_adj")" = 345 ]
+	run oci delete --force c28
+	assert_success
+	# in a user namespace too (written by the runtime, before the
+	# process is made: it inherits it)
+	rm "$WORK/x/ready"
+	edit '.linux.namespaces += [{type: "user"}] | .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}] | .linux.gidMappings = .linux.uidMappings'
+	create c29
+	[ "$(cat "/proc/$PID/oom_score_adj")" = 345 ]
+	start_and_wait c29
+	[ "$(cat "$WORK/x/out")" = 345 ]
+	run oci delete --force c29
+	assert_success
+	# out of the kernel's range: refused by name
+	edit '.process.oomScoreAdj = 1001'
+	try_create
+	refused 'process.oomScoreAdj'
+}
