@@ -181,29 +181,38 @@ static capset_t read_caps(json_object *caps, const char *key)
 	return set;
 }
 
-/* {"type": "RLIMIT_NOFILE", "soft": 1024, "hard": 1024}: --ulimit nofile=1024:1024. */
+/*
+ * {"type": "RLIMIT_NOFILE", "soft": 1024, "hard": 1024}: what --ulimit
+ * nofile=1024:1024 fills, checked here so that a bad one names its entry
+ * of config.json, not an option nobody typed. 2^64-1 is "unlimited",
+ * RLIM_INFINITY itself.
+ */
 static void read_rlimit(struct spec_process *p, json_object *r, size_t i)
 {
-	char where[64], spec[128], soft[24], hard[24], name[32];
+	char where[64];
+	struct ulimit *u = &p->rlimits[p->nrlimits];
 	const char *type;
-	uint64_t s, h;
 	bool set;
 
 	snprintf(where, sizeof(where), "process.rlimits[%zu]", i);
-	type = get_string(r, "type", where);
-	if (!type || strncmp(type, "RLIMIT_", 7) != 0 || strlen(type) >= sizeof(name) + 7)
-		refuse(where, "\"type\" must be RLIMIT_NAME");
-	s = get_u64(r, "soft", where, &set);
-	h = get_u64(r, "hard", where, &set);
-	for (size_t j = 0; type[7 + j]; j++)
-		name[j] = (char)tolower((unsigned char)type[7 + j]), name[j + 1] = '\0';
-	snprintf(soft, sizeof(soft), "%llu", (unsigned long long)s);
-	snprintf(hard, sizeof(hard), "%llu", (unsigned long long)h);
-	snprintf(spec, sizeof(spec), "%s=%s:%s", name, s == UINT64_MAX ? "unlimited" : soft,
-		 h == UINT64_MAX ? "unlimited" : hard);
+	if (!json_object_is_type(r, json_type_object))
+		refuse(where, "must be an object");
 	if (p->nrlimits == MAX_ULIMITS)
 		refuse(where, "more than %d rlimits", MAX_ULIMITS);
-	ulimit_parse(spec, &p->rlimits[p->nrlimits++]);
+	type = get_string(r, "type", where);
+	if (!type || !ulimit_lookup(type, u))
+		refuse(where,
+		       "\"type\" %s is not a limit setrlimit(2) knows (RLIMIT_AS, RLIMIT_CORE, "
+		       "RLIMIT_CPU, RLIMIT_DATA, RLIMIT_FSIZE, RLIMIT_LOCKS, RLIMIT_MEMLOCK, "
+		       "RLIMIT_MSGQUEUE, RLIMIT_NICE, RLIMIT_NOFILE, RLIMIT_NPROC, RLIMIT_RSS, "
+		       "RLIMIT_RTPRIO, RLIMIT_RTTIME, RLIMIT_SIGPENDING, RLIMIT_STACK)",
+		       type ? type : "(missing)");
+	u->want.rlim_cur = (rlim_t)get_u64(r, "soft", where, &set);
+	u->want.rlim_max = (rlim_t)get_u64(r, "hard", where, &set);
+	if (u->want.rlim_cur > u->want.rlim_max)
+		refuse(where, "\"soft\" %llu is above \"hard\" %llu",
+		       (unsigned long long)u->want.rlim_cur, (unsigned long long)u->want.rlim_max);
+	p->nrlimits++;
 }
 
 static void read_process(struct spec_process *p, json_object *proc, const char *where)

@@ -990,3 +990,20 @@ start_and_wait() {
 	try_create
 	refused 'process.oomScoreAdj'
 }
+
+@test "oci: a bad process.rlimits entry is refused naming process.rlimits[N], not --ulimit" {
+	local good c
+	good=$(cat "$BUNDLE/config.json")
+	local cases=(
+		'.process.rlimits += [{type: "RLIMIT_NOSUCH", soft: 1, hard: 1}] ~ process.rlimits[1]: "type" RLIMIT_NOSUCH is not'
+		'.process.rlimits += [{type: "nofile", soft: 1, hard: 1}] ~ process.rlimits[1]: "type" nofile is not'
+		'.process.rlimits[0].soft = 2048 ~ process.rlimits[0]: "soft" 2048 is above "hard" 512'
+	)
+	for c in "${cases[@]}"; do
+		echo "$good" >"$BUNDLE/config.json"
+		edit "${c%% ~ *}"
+		try_create
+		refused "${c#* ~ }"
+		refute_output --partial -- '--ulimit'
+	done
+}
