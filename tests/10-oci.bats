@@ -1007,3 +1007,18 @@ start_and_wait() {
 		refute_output --partial -- '--ulimit'
 	done
 }
+
+@test "oci: delete of a created container (no --force) kills its first process and removes it, as runc's" {
+	args "echo ran > $WORK/x/ran"
+	create c30
+	running "$PID"
+	[ "$(status_of c30)" = created ]
+	run oci delete c30
+	assert_success
+	! running "$PID"
+	[ ! -e "$OCI_ROOT/c30" ]
+	run oci state c30
+	assert_failure
+	[ ! -e "$WORK/x/ran" ]
+	assert_no_traces
+}
