@@ -851,6 +851,17 @@ start_and_wait() {
 		# from the host
 		grep -qx $'NoNewPrivs:\t'"$want" "/proc/$PID/status"
 		grep -qx $'Seccomp:\t2' "/proc/$PID/status"
+		# exec --process: the same for a process it adds (mkdir refused:
+		# status 1, not the runtime's 125)
+		jq -n --argjson n "$nnp" '{user: {uid: 1000, gid: 1000}, noNewPrivileges: $n,
+			capabilities: {bounding: [], effective: [], permitted: []},
+			args: ["sh", "-c", "grep -E \"^(NoNewPrivs|Seccomp):\" /proc/self/status; mkdir /tmp/e"],
+			env: ["PATH=/bin"], cwd: "/"}' >"$WORK/process.json"
+		run oci exec --process "$WORK/process.json" "c22-$nnp"
+		[ "$status" -eq 1 ]
+		assert_line --index 0 $'NoNewPrivs:\t'"$want"
+		assert_line --index 1 $'Seccomp:\t2'
+		assert_line --index 2 --partial 'Operation not permitted'
 		run oci delete --force "c22-$nnp"
 		assert_success
 	done
