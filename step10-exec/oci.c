@@ -892,7 +892,8 @@ static void become_user(const struct spec_process *p)
 	raise_ambient(p->ambient);
 	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
 		die_errno("prctl(PR_SET_KEEPCAPS, 0)");
-	trace("capset(bounding, permitted, effective of process.capabilities) = 0");
+	trace("capset(bounding, permitted, effective, inheritable of process.capabilities), "
+	      "ambient raised = 0");
 }
 
 /*
