@@ -57,6 +57,7 @@
 #include <pwd.h>
 #include <sched.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -99,6 +100,10 @@
 #define OCI_COMMANDS                                                                               \
 	"create, start, state, kill, delete, exec, pause, resume, update, ps, events, run, "       \
 	"list, spec, features"
+/* The first process's name (comm) until its execve: execve names a
+ * process after its program file, never with a '/'. runc's is
+ * "runc:[2:INIT]". */
+#define INIT_COMM "stepbox/init"
 
 extern char **environ;
 
@@ -338,9 +343,56 @@ struct oci_container {
 	void *seccomp;	    /* the filter, built and checked by the parent */
 	int runtime_fds[3]; /* the bundle, --root, ROOT/ID (locked): not the child's */
 	char **argv;
+	char program[PATH_MAX]; /* argv[0] found in the container's PATH */
 	struct cgroup cgroup;
 	bool in_cgroup;
 };
+
+/* What an init or exec process says when it cannot execute its command:
+ * an errno, then the program's path. */
+struct exec_error {
+	int err;
+	char path[PATH_MAX];
+};
+
+/* Tell the runtime (REPORT: start's socket, exec's pipe) that execve of
+ * PATH failed with ERR, and end. */
+static void write_exec_error(int report, int err, const char *path) __attribute__((noreturn));
+static void write_exec_error(int report, int err, const char *path)
+{
+	struct exec_error e = { .err = err };
+	size_t size;
+
+	snprintf(e.path, sizeof(e.path), "%s", path);
+	size = offsetof(struct exec_error, path) + strlen(e.path) + 1;
+	if (report >= 0 && write(report, &e, size) != (ssize_t)size)
+		_exit(EXIT_NOEXEC);
+	errno = err;
+	warn_errno("execve %s", path);
+	_exit(err == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC);
+}
+
+/* Read what write_exec_error wrote to FD, if anything: false at EOF
+ * (the other side closed it: execve succeeded, or it died). */
+static bool read_exec_error(int fd, struct exec_error *e)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < sizeof(*e) && (n = read(fd, (char *)e + got, sizeof(*e) - got)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			die_errno("read (the report of the container's process)");
+		got += (size_t)n;
+	}
+	if (got == 0)
+		return false;
+	if (got <= offsetof(struct exec_error, path))
+		die("the container's process reported half an error (%zu bytes)", got);
+	((char *)e)[got < sizeof(*e) ? got : sizeof(*e) - 1] = '\0';
+	return true;
+}
 
 /*
  * Find a program as execvp would, in the container's PATH (its env, not
@@ -369,29 +421,17 @@ static bool find_program(const char *name, char *const env[], char *full, size_t
 }
 
 /*
- * The command, with the container's environment. Every fd from 3 up is
- * marked close-on-exec, not closed: REPORT (close-on-exec) tells the
- * caller whether execve worked, by closing (it did) or by the errno
- * written to it (it did not). Nothing of ours crosses execve.
+ * The command, with the container's environment; PATH is what
+ * find_program found, before the filter was loaded. REPORT
+ * (close-on-exec) tells the caller whether execve worked, by closing
+ * (it did) or by what write_exec_error writes to it (it did not).
  */
-static void exec_process(char **argv, char **env, int report) __attribute__((noreturn));
-static void exec_process(char **argv, char **env, int report)
+static void exec_process(const char *path, char **argv, char **env, int report)
+    __attribute__((noreturn));
+static void exec_process(const char *path, char **argv, char **env, int report)
 {
-	char full[PATH_MAX];
-	int err;
-
-	if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-		die_errno("close_range(3, ~0U, CLOSE_RANGE_CLOEXEC)");
-	trace("close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) = 0");
-	if (!find_program(argv[0], env, full, sizeof(full)))
-		errno = ENOENT;
-	else
-		execve(full, argv, env);
-	err = errno;
-	if (report >= 0 && write(report, &err, sizeof(err)) < 0)
-		_exit(EXIT_NOEXEC);
-	warn_errno("execve %s", argv[0]);
-	_exit(err == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC);
+	execve(path, argv, env);
+	write_exec_error(report, errno, path);
 }
 
 /* --- mounts ------------------------------------------------------------- */
@@ -943,19 +983,18 @@ static void run_container_hooks(struct oci_container *c)
 
 static void run_start_hooks(struct oci_container *c, int conn)
 {
+	struct exec_error e = { .err = START_HOOK_FAILED };
 	struct hook_state st;
-	int marker = START_HOOK_FAILED;
-	char why[512];
+	size_t size;
 
 	child_hook_state(c, "created", &st);
-	if (hooks_run(&c->spec, SPEC_HOOK_START_CONTAINER, &st, why, sizeof(why)) == 0)
+	if (hooks_run(&c->spec, SPEC_HOOK_START_CONTAINER, &st, e.path, sizeof(e.path)) == 0)
 		return;
-	if (write(conn, &marker, sizeof(marker)) != sizeof(marker) ||
-	    write(conn, why, strlen(why)) < 0)
+	size = offsetof(struct exec_error, path) + strlen(e.path) + 1;
+	if (write(conn, &e, size) != (ssize_t)size)
 		warn_errno("write (telling start)");
-	die("start: %s", why);
+	die("start: %s", e.path);
 }
-
 static void setup_rootfs(struct oci_container *c)
 {
 	const struct spec *s = &c->spec;
@@ -1051,10 +1090,31 @@ static void open_console(int sock)
 /* --- who the process is: ids, capabilities, limits ---------------------- */
 
 /*
+ * One ambient capability the kernel will not raise is a warning, not an
+ * error, as in runc (libcontainer/capabilities ApplyCaps): configs that
+ * list ambient without inheritable run there, the capability left out.
+ */
+static void raise_ambient(capset_t ambient)
+{
+	char name[32];
+
+	for (int cap = 0; cap <= CAP_LAST_CAP; cap++) {
+		if (!(ambient & CAPS_BIT(cap)))
+			continue;
+		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) == 0)
+			continue;
+		warn_errno("process.capabilities.ambient: %s not raised (it must be in "
+			   "permitted and inheritable too): prctl(PR_CAP_AMBIENT_RAISE)",
+			   caps_name(cap, name, sizeof(name)));
+	}
+}
+
+/*
  * process.user, then process.capabilities. setuid to a uid other than 0
  * clears the permitted set, unless PR_SET_KEEPCAPS says keep it; the sets
- * are then cut to what config.json lists. Inheritable stays empty
- * (spec.c refuses it: CVE-2022-24769).
+ * are then cut to what config.json lists, all five as given, as runc's.
+ * Ambient ones are what a non-root program keeps through execve; the
+ * kernel raises one only if it is permitted and inheritable too.
  */
 static void become_user(const struct spec_process *p)
 {
@@ -1080,27 +1140,50 @@ static void become_user(const struct spec_process *p)
 	data[1].permitted = (uint32_t)(p->permitted >> 32);
 	data[0].effective = (uint32_t)p->effective;
 	data[1].effective = (uint32_t)(p->effective >> 32);
+	data[0].inheritable = (uint32_t)p->inheritable;
+	data[1].inheritable = (uint32_t)(p->inheritable >> 32);
 	if (syscall(SYS_capset, &header, data) < 0)
-		die_errno("capset (process.capabilities)");
+		die_errno_hint("permitted, effective and inheritable must lie within what the "
+			       "process holds, inheritable within the bounding set too",
+			       "capset (process.capabilities)");
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
 		die_errno("prctl(PR_CAP_AMBIENT_CLEAR_ALL)");
-	for (int cap = 0; cap <= CAP_LAST_CAP; cap++)
-		if ((p->ambient & CAPS_BIT(cap)) &&
-		    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
-			die_errno("prctl(PR_CAP_AMBIENT_RAISE, %d) (process.capabilities.ambient)",
-				  cap);
+	raise_ambient(p->ambient);
 	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
 		die_errno("prctl(PR_SET_KEEPCAPS, 0)");
-	trace("capset(bounding, permitted, effective of process.capabilities) = 0");
+	trace("capset(bounding, permitted, effective, inheritable of process.capabilities), "
+	      "ambient raised = 0");
 }
 
-/* What every process of the container goes through before execve, the
- * first one and those exec adds. */
-static void prepare_process(const struct spec_process *p)
+/* Every fd from 3 up close-on-exec, not closed (the report fd must stay
+ * until execve): nothing of ours crosses execve. What is opened after
+ * this is opened close-on-exec. */
+static void mark_fds_cloexec(void)
+{
+	if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		die_errno("close_range(3, ~0U, CLOSE_RANGE_CLOEXEC)");
+	trace("close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) = 0");
+}
+
+/*
+ * What every process of the container goes through before execve, the
+ * first one and those exec adds. The fds first, before any filter: a
+ * profile may refuse close_range. Then linux.seccomp, when
+ * noNewPrivileges is false: the kernel takes a filter without
+ * no_new_privs only from a process that holds CAP_SYS_ADMIN, which
+ * become_user may drop. With noNewPrivileges, lock_down loads it as late
+ * as can be. That is runc's order (libcontainer/standard_init_linux.go,
+ * Init: seccomp.InitSeccomp before finalizeNamespace when
+ * !NoNewPrivileges, else just before the exec).
+ */
+static void prepare_process(const struct spec_process *p, void *seccomp)
 {
 	ulimits_apply(p->rlimits, p->nrlimits);
 	if (p->has_umask)
 		umask(p->umask);
+	mark_fds_cloexec();
+	if (!p->no_new_privileges)
+		spec_seccomp_load(seccomp);
 	become_user(p);
 	rootfs_chdir(p->cwd, "process.cwd");
 }
@@ -1109,12 +1192,32 @@ static void prepare_process(const struct spec_process *p)
  * kernel that the filter denies. */
 static void lock_down(const struct spec_process *p, void *seccomp)
 {
-	if (p->no_new_privileges) {
-		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-			die_errno("prctl(PR_SET_NO_NEW_PRIVS)");
-		trace("prctl(PR_SET_NO_NEW_PRIVS, 1) = 0");
-	}
+	if (!p->no_new_privileges)
+		return; /* the filter is in already (prepare_process) */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		die_errno("prctl(PR_SET_NO_NEW_PRIVS)");
+	trace("prctl(PR_SET_NO_NEW_PRIVS, 1) = 0");
 	spec_seccomp_load(seccomp);
+}
+
+/*
+ * process.oomScoreAdj: how soon the kernel's OOM killer picks the
+ * container's processes. The runtime writes its own, before it makes the
+ * process, which inherits it (fork and execve keep it): through the
+ * host's /proc, which no mount of the container's can redirect, and with
+ * the host's CAP_SYS_RESOURCE, which lowering it needs and a process in
+ * a user namespace never has. runc does the same in
+ * nsexec.c (update_oom_score_adj, before it forks its children).
+ */
+static void set_oom_score_adj(int value, const char *field)
+{
+	char text[16];
+
+	snprintf(text, sizeof(text), "%d", value);
+	if (write_file("/proc/self/oom_score_adj", text) < 0)
+		die_errno_hint(errno == EACCES ? "lowering it needs CAP_SYS_RESOURCE" : NULL,
+			       "%s: write /proc/self/oom_score_adj \"%s\"", field, text);
+	trace("write /proc/self/oom_score_adj \"%s\" (%s; inherited)", text, field);
 }
 
 /* --- create's child: the container's first process ---------------------- */
@@ -1149,16 +1252,19 @@ static void wait_for_start(struct oci_container *c)
 	close(c->start_listen);
 	lock_down(&c->spec.process, c->seccomp);
 	run_start_hooks(c, conn);
-	exec_process(c->argv, c->spec.process.env, conn);
+	exec_process(c->program, c->argv, c->spec.process.env, conn);
 }
 
 static int oci_child(void *arg)
 {
 	struct oci_container *c = arg;
-	char full[PATH_MAX];
 
 	log_set_role("init");
 	log_set_exit(_exit);
+	/* Until execve gives it the program's: start tells by it whether
+	 * execve was reached (await_execve). */
+	if (prctl(PR_SET_NAME, INIT_COMM, 0, 0, 0) < 0)
+		die_errno("prctl(PR_SET_NAME, %s)", INIT_COMM);
 	close(c->ready[0]);
 	/* The lock is on the open file, which we share: while we held it,
 	 * `start` would wait for us, and we for it. */
@@ -1188,8 +1294,8 @@ static int oci_child(void *arg)
 		open_console(c->console);
 	else if (setsid() < 0)
 		die_errno("setsid");
-	prepare_process(&c->spec.process);
-	if (!find_program(c->argv[0], c->spec.process.env, full, sizeof(full)))
+	prepare_process(&c->spec.process, c->seccomp);
+	if (!find_program(c->argv[0], c->spec.process.env, c->program, sizeof(c->program)))
 		die("process.args[0]: %s: executable file not found in the container's $PATH",
 		    c->argv[0]);
 	wait_for_start(c);
@@ -1354,23 +1460,6 @@ static void run_poststop_hooks(const struct spec *config, const struct oci_state
 
 	saved_hook_state(st, id, "stopped", &hs);
 	hooks_run(config, SPEC_HOOK_POSTSTOP, &hs, NULL, 0);
-}
-
-/* A start that a startContainer hook failed: the first process wrote
- * START_HOOK_FAILED and why, instead of an errno, and stopped. */
-static void check_start_hooks(int conn, ssize_t n, int err, const char *id)
-{
-	char why[512];
-	size_t len = 0;
-	ssize_t got;
-
-	if (n != sizeof(err) || err != START_HOOK_FAILED)
-		return;
-	while (len < sizeof(why) - 1 && ((got = read(conn, why + len, sizeof(why) - 1 - len)) > 0 ||
-					 (got < 0 && errno == EINTR)))
-		len += got > 0 ? (size_t)got : 0;
-	why[len] = '\0';
-	die("start: container %s: %s; the container stopped", id, why);
 }
 
 /* On a failed create: nothing of it stays. */
@@ -1656,6 +1745,8 @@ static int cmd_create(int argc, char **argv)
 		die_errno("pipe2");
 	prepare_hooks(&c, bundle);
 
+	if (c.spec.process.has_oom_score_adj)
+		set_oom_score_adj(c.spec.process.oom_score_adj, "process.oomScoreAdj");
 	flags = c.spec.clone_flags & ~CLONE_NEWCGROUP;
 	pid = -1;
 	if (c.cgroup.fd >= 0) {
@@ -1689,12 +1780,76 @@ static int cmd_create(int argc, char **argv)
 
 /* --- start, state, kill, delete ------------------------------------------ */
 
+/*
+ * The start socket is closed without a word: did the first process reach
+ * execve, or die before it (a seccomp filter's kill, a failure it told
+ * its stderr)? An exiting process loses its memory (exit_mm) before its
+ * fds (exit_files), while execve has the new program's in place when it
+ * closes them: /proc/PID/exe still resolves after an execve. Without
+ * one, it has ended; its name says whether execve came first (INIT_COMM
+ * until then). If it has been reaped already, nothing says: taken as
+ * started. *STATUS: its wait status, or -1.
+ */
+static bool died_before_execve(const struct oci_state *st, int pidfd, int *status)
+{
+	char path[64], exe[PATH_MAX], comm[32];
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+	bool has_exe;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)st->pid);
+	has_exe = readlink(path, exe, sizeof(exe)) >= 0;
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)st->pid);
+	if (read_file(path, comm, sizeof(comm)) < 0 || proc_start_time(st->pid) != st->start_time)
+		return false;
+	if (has_exe || strcmp(comm, INIT_COMM "\n") != 0)
+		return false;
+	/* Exiting: once a zombie (its pidfd readable), stat has its status. */
+	if (pidfd >= 0 && poll(&p, 1, 2000) < 0)
+		warn_errno("poll (pidfd of pid %d)", (int)st->pid);
+	*status = (int)proc_stat_field(st->pid, 52);
+	if (proc_start_time(st->pid) != st->start_time)
+		*status = -1;
+	return true;
+}
+
+/* After start's connect: the process's own report of a failed execve,
+ * or its death before it, is start's failure. */
+static void await_execve(int conn, const struct oci_state *st, const char *id)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, st->pid, 0), status = -1;
+	struct exec_error e;
+	char what[64];
+	const char *why = "";
+
+	if (read_exec_error(conn, &e)) {
+		if (e.err == START_HOOK_FAILED)
+			die("start: container %s: %s; the container stopped", id, e.path);
+		errno = e.err;
+		die_errno("container %s: its process could not execute %s", id, e.path);
+	}
+	if (!died_before_execve(st, pidfd, &status)) {
+		if (pidfd >= 0)
+			close(pidfd);
+		return;
+	}
+	snprintf(what, sizeof(what), "ended");
+	if (status >= 0 && WIFSIGNALED(status)) {
+		snprintf(what, sizeof(what), "was killed by SIG%s", sigabbrev_np(WTERMSIG(status)));
+		if (WTERMSIG(status) == SIGSYS)
+			why = " (a kill action of linux.seccomp, on execve or on a system call "
+			      "the runtime makes after loading the filter)";
+	} else if (status >= 0 && WIFEXITED(status)) {
+		snprintf(what, sizeof(what), "exited with status %d", WEXITSTATUS(status));
+		why = " (the container's stderr says why)";
+	}
+	die("container %s: its process %s before execve of process.args[0]%s", id, what, why);
+}
+
 static int cmd_start(int argc, char **argv)
 {
 	struct oci_state st;
 	const char *id;
-	int root, conn, err;
-	ssize_t n;
+	int root, conn;
 
 	if (argc != 2)
 		usage_error("start: one container ID (usage: run start ID)");
@@ -1712,14 +1867,7 @@ static int cmd_start(int argc, char **argv)
 		die_errno("unlink %s/%s/%s", oci_root, id, START_SOCKET);
 	trace("connect %s/%s/%s: pid %d goes on to execve", oci_root, id, START_SOCKET,
 	      (int)st.pid);
-	/* EOF: execve closed the child's end. An errno: it failed. */
-	while ((n = read(conn, &err, sizeof(err))) < 0 && errno == EINTR)
-		;
-	check_start_hooks(conn, n, err, id);
-	if (n == sizeof(err)) {
-		errno = err;
-		die_errno("the container's process could not execute %s", "process.args[0]");
-	}
+	await_execve(conn, &st, id);
 	run_poststart_hooks(&st, id);
 	return 0;
 }
@@ -1854,6 +2002,8 @@ struct oci_exec {
 static void exec_grandchild(struct oci_exec *e) __attribute__((noreturn));
 static void exec_grandchild(struct oci_exec *e)
 {
+	char program[PATH_MAX];
+
 	close(e->report[0]);
 	/* Before process.cwd is resolved: no directory of the host's open
 	 * (CVE-2024-21626). The lock stays with our parent's open file. */
@@ -1861,9 +2011,11 @@ static void exec_grandchild(struct oci_exec *e)
 		close(e->host_fds[i]);
 	if (e->console >= 0)
 		open_console(e->console);
-	prepare_process(&e->process);
+	prepare_process(&e->process, e->seccomp);
+	if (!find_program(e->process.args[0], e->process.env, program, sizeof(program)))
+		write_exec_error(e->report[1], ENOENT, e->process.args[0]);
 	lock_down(&e->process, e->seccomp);
-	exec_process(e->process.args, e->process.env, e->report[1]);
+	exec_process(program, e->process.args, e->process.env, e->report[1]);
 }
 
 /* The child joins the cgroup and the namespaces; its own child is then
@@ -1916,7 +2068,8 @@ static int cmd_oci_exec(int argc, char **argv)
 	struct oci_state st;
 	json_object *doc;
 	bool detach = false, tty = false;
-	int opt, root, status, err, ns_fds[CONTAINER_NAMESPACES];
+	struct exec_error failure;
+	int opt, root, status, ns_fds[CONTAINER_NAMESPACES];
 	pid_t child, pid;
 	ssize_t n;
 
@@ -1981,6 +2134,11 @@ static int cmd_oci_exec(int argc, char **argv)
 		e.console = connect_unix(console);
 	if (pipe2(e.report, O_CLOEXEC) < 0 || pipe2(e.pid_pipe, O_CLOEXEC) < 0)
 		die_errno("pipe2");
+	/* Its own, or else the container's, as runc's exec. */
+	if (e.process.has_oom_score_adj)
+		set_oom_score_adj(e.process.oom_score_adj, "oomScoreAdj");
+	else if (e.config.process.has_oom_score_adj)
+		set_oom_score_adj(e.config.process.oom_score_adj, "process.oomScoreAdj");
 	/* Without --detach we wait for the process: it must be our child
 	 * when its parent (the child below) has gone. */
 	if (!detach && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
@@ -1996,11 +2154,9 @@ static int cmd_oci_exec(int argc, char **argv)
 	waitpid(child, &status, 0);
 	if (n != sizeof(pid))
 		die("exec: the process could not join container %s (see above)", id);
-	while ((n = read(e.report[0], &err, sizeof(err))) < 0 && errno == EINTR)
-		;
-	if (n == sizeof(err)) {
-		errno = err;
-		die_errno("exec: %s", e.process.args[0]);
+	if (read_exec_error(e.report[0], &failure)) {
+		errno = failure.err;
+		die_errno("exec: %s", failure.path);
 	}
 	write_pid_file(pid_file, pid);
 	if (detach)

@@ -114,6 +114,18 @@ void ulimit_parse(const char *spec, struct ulimit *u)
 			    values, colon);
 }
 
+bool ulimit_lookup(const char *resource_name, struct ulimit *u)
+{
+	for (size_t i = 0; i < NNAMES; i++)
+		if (strcmp(resource_name, rlimit_names[i].resource_name) == 0) {
+			u->name = rlimit_names[i].name;
+			u->resource = rlimit_names[i].resource;
+			u->resource_name = rlimit_names[i].resource_name;
+			return true;
+		}
+	return false;
+}
+
 void ulimits_check(const struct ulimit *u, size_t n, bool userns)
 {
 	bool can_raise = !userns && (caps_effective() & CAPS_BIT(CAP_SYS_RESOURCE));

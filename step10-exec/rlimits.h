@@ -26,6 +26,10 @@ struct ulimit {
  */
 void ulimit_parse(const char *spec, struct ulimit *u);
 
+/* "RLIMIT_NOFILE", as config.json names a limit: U's resource and its
+ * names (not its values). false when setrlimit(2) has no such limit. */
+bool ulimit_lookup(const char *resource_name, struct ulimit *u);
+
 /*
  * Before anything is made: can the container's side set each of them?
  * A hard limit above this process's own needs CAP_SYS_RESOURCE in the

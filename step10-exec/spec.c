@@ -182,29 +182,38 @@ static capset_t read_caps(json_object *caps, const char *key)
 	return set;
 }
 
-/* {"type": "RLIMIT_NOFILE", "soft": 1024, "hard": 1024}: --ulimit nofile=1024:1024. */
+/*
+ * {"type": "RLIMIT_NOFILE", "soft": 1024, "hard": 1024}: what --ulimit
+ * nofile=1024:1024 fills, checked here so that a bad one names its entry
+ * of config.json, not an option nobody typed. 2^64-1 is "unlimited",
+ * RLIM_INFINITY itself.
+ */
 static void read_rlimit(struct spec_process *p, json_object *r, size_t i)
 {
-	char where[64], spec[128], soft[24], hard[24], name[32];
+	char where[64];
+	struct ulimit *u = &p->rlimits[p->nrlimits];
 	const char *type;
-	uint64_t s, h;
 	bool set;
 
 	snprintf(where, sizeof(where), "process.rlimits[%zu]", i);
-	type = get_string(r, "type", where);
-	if (!type || strncmp(type, "RLIMIT_", 7) != 0 || strlen(type) >= sizeof(name) + 7)
-		refuse(where, "\"type\" must be RLIMIT_NAME");
-	s = get_u64(r, "soft", where, &set);
-	h = get_u64(r, "hard", where, &set);
-	for (size_t j = 0; type[7 + j]; j++)
-		name[j] = (char)tolower((unsigned char)type[7 + j]), name[j + 1] = '\0';
-	snprintf(soft, sizeof(soft), "%llu", (unsigned long long)s);
-	snprintf(hard, sizeof(hard), "%llu", (unsigned long long)h);
-	snprintf(spec, sizeof(spec), "%s=%s:%s", name, s == UINT64_MAX ? "unlimited" : soft,
-		 h == UINT64_MAX ? "unlimited" : hard);
+	if (!json_object_is_type(r, json_type_object))
+		refuse(where, "must be an object");
 	if (p->nrlimits == MAX_ULIMITS)
 		refuse(where, "more than %d rlimits", MAX_ULIMITS);
-	ulimit_parse(spec, &p->rlimits[p->nrlimits++]);
+	type = get_string(r, "type", where);
+	if (!type || !ulimit_lookup(type, u))
+		refuse(where,
+		       "\"type\" %s is not a limit setrlimit(2) knows (RLIMIT_AS, RLIMIT_CORE, "
+		       "RLIMIT_CPU, RLIMIT_DATA, RLIMIT_FSIZE, RLIMIT_LOCKS, RLIMIT_MEMLOCK, "
+		       "RLIMIT_MSGQUEUE, RLIMIT_NICE, RLIMIT_NOFILE, RLIMIT_NPROC, RLIMIT_RSS, "
+		       "RLIMIT_RTPRIO, RLIMIT_RTTIME, RLIMIT_SIGPENDING, RLIMIT_STACK)",
+		       type ? type : "(missing)");
+	u->want.rlim_cur = (rlim_t)get_u64(r, "soft", where, &set);
+	u->want.rlim_max = (rlim_t)get_u64(r, "hard", where, &set);
+	if (u->want.rlim_cur > u->want.rlim_max)
+		refuse(where, "\"soft\" %llu is above \"hard\" %llu",
+		       (unsigned long long)u->want.rlim_cur, (unsigned long long)u->want.rlim_max);
+	p->nrlimits++;
 }
 
 static void read_process(struct spec_process *p, json_object *proc, const char *where)
@@ -251,12 +260,14 @@ static void read_process(struct spec_process *p, json_object *proc, const char *
 		p->bounding = read_caps(caps, "bounding");
 		p->effective = read_caps(caps, "effective");
 		p->permitted = read_caps(caps, "permitted");
+		/* As given, as runc applies them: CVE-2022-24769 was runtimes
+		 * and engines that filled inheritable by default; leaving it
+		 * empty is the client's choice (docker's and podman's). */
+		p->inheritable = read_caps(caps, "inheritable");
 		p->ambient = read_caps(caps, "ambient");
-		if (read_caps(caps, "inheritable"))
-			refuse("process.capabilities.inheritable",
-			       "not supported by stepbox: inheritable capabilities stay empty "
-			       "(CVE-2022-24769)");
 	}
+	p->oom_score_adj = (int)get_int(proc, "oomScoreAdj", -1000, 1000, "process.oomScoreAdj",
+					&p->has_oom_score_adj);
 	for (size_t i = 0; rl && i < json_object_array_length(rl); i++)
 		read_rlimit(p, json_object_array_get_idx(rl, i), i);
 }
@@ -1151,6 +1162,35 @@ static enum scmp_compare seccomp_op(const char *op, const char *where)
 	refuse(where, "operator %s is not one libseccomp knows", op ? op : "(none)");
 }
 
+/*
+ * libseccomp ANDs the comparisons of one rule, and refuses two on the
+ * same argument (EINVAL): "arg0 == 8 and arg0 == 262152" could never
+ * match. Profiles mean "any of them" (docker's personality values), so
+ * such a rule becomes one rule per comparison, as runc's matchCall
+ * (libcontainer/seccomp/seccomp_linux.go) splits it.
+ */
+static bool compares_an_argument_twice(const struct scmp_arg_cmp *cmp, unsigned ncmp)
+{
+	for (unsigned a = 0; a < ncmp; a++)
+		for (unsigned b = a + 1; b < ncmp; b++)
+			if (cmp[a].arg == cmp[b].arg)
+				return true;
+	return false;
+}
+
+static void seccomp_add_conditions(scmp_filter_ctx ctx, uint32_t act, int nr,
+				   const struct scmp_arg_cmp *cmp, unsigned ncmp, const char *where,
+				   const char *name)
+{
+	int err = seccomp_rule_add_array(ctx, act, nr, ncmp, cmp);
+
+	/* The default action again: libseccomp refuses it, rightly. */
+	if (err == -EACCES || err == -EEXIST || err == 0)
+		return;
+	errno = -err;
+	die_errno("%s: seccomp_rule_add(%s)", where, name);
+}
+
 static void seccomp_add_rule(scmp_filter_ctx ctx, json_object *rule, size_t i)
 {
 	json_object *args = get_typed(rule, "args", json_type_array, "linux.seccomp.syscalls");
@@ -1181,20 +1221,16 @@ static void seccomp_add_rule(scmp_filter_ctx ctx, json_object *rule, size_t i)
 	}
 	for (size_t j = 0; names && names[j]; j++) {
 		int nr = seccomp_syscall_resolve_name(names[j]);
-		int err;
 
 		/* A name this libseccomp or architecture does not know (a
 		 * 32-bit-only call on x86_64) has nothing to filter. */
 		if (nr == __NR_SCMP_ERROR)
 			continue;
-		err = seccomp_rule_add_array(ctx, act, nr, ncmp, cmp);
-		/* The default action again: libseccomp refuses it, rightly. */
-		if (err == -EACCES || err == -EEXIST)
-			continue;
-		if (err < 0) {
-			errno = -err;
-			die_errno("%s: seccomp_rule_add(%s)", where, names[j]);
-		}
+		if (compares_an_argument_twice(cmp, ncmp))
+			for (unsigned k = 0; k < ncmp; k++)
+				seccomp_add_conditions(ctx, act, nr, &cmp[k], 1, where, names[j]);
+		else
+			seccomp_add_conditions(ctx, act, nr, cmp, ncmp, where, names[j]);
 	}
 	free(names);
 }
@@ -1204,6 +1240,7 @@ void *spec_seccomp_build(json_object *seccomp)
 	json_object *archs, *rules;
 	const char *def;
 	scmp_filter_ctx ctx;
+	int err;
 
 	if (!seccomp)
 		return NULL;
@@ -1216,12 +1253,22 @@ void *spec_seccomp_build(json_object *seccomp)
 	    seccomp_action(def, get(seccomp, "defaultErrnoRet"), "linux.seccomp.defaultAction"));
 	if (!ctx)
 		die("seccomp_init(%s) failed", def);
+	/*
+	 * libseccomp sets no_new_privs itself in seccomp_load unless told
+	 * not to: process.noNewPrivileges decides it (oci.c sets it, or
+	 * loads the filter while CAP_SYS_ADMIN is still held), as runc's
+	 * SetNoNewPrivsBit(false).
+	 */
+	err = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+	if (err < 0) {
+		errno = -err;
+		die_errno("seccomp_attr_set(SCMP_FLTATR_CTL_NNP, 0)");
+	}
 	archs = get_typed(seccomp, "architectures", json_type_array, "linux.seccomp.architectures");
 	for (size_t i = 0; archs && i < json_object_array_length(archs); i++) {
 		const char *name = json_object_get_string(json_object_array_get_idx(archs, i));
 		char lower[32];
 		uint32_t arch;
-		int err;
 
 		/* "SCMP_ARCH_X86_64" is libseccomp's "x86_64". */
 		if (!name || strncmp(name, "SCMP_ARCH_", 10) != 0 || strlen(name) > 40)
@@ -1254,6 +1301,12 @@ void spec_seccomp_load(void *ctx)
 	if (!ctx)
 		return;
 	err = seccomp_load(ctx);
+	if (err == -EACCES) {
+		errno = EACCES;
+		die_errno_hint("without no_new_privs the kernel takes a filter only from a process "
+			       "that holds CAP_SYS_ADMIN",
+			       "seccomp_load (linux.seccomp)");
+	}
 	if (err < 0) {
 		errno = -err;
 		die_errno("seccomp_load (linux.seccomp)");

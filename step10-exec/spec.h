@@ -36,11 +36,13 @@ struct spec_process {
 	size_t ngroups;
 	bool terminal;
 	bool no_new_privileges;
-	capset_t bounding, effective, permitted, ambient; /* inheritable stays empty */
+	capset_t bounding, effective, permitted, inheritable, ambient;
 	struct ulimit rlimits[MAX_ULIMITS];
 	size_t nrlimits;
 	bool has_umask;
 	mode_t umask;
+	bool has_oom_score_adj;
+	int oom_score_adj; /* -1000 (never killed) to 1000 (killed first) */
 };
 
 /* mounts[i]: mount(2)'s arguments, from "options" split into flags and data. */
@@ -123,7 +125,9 @@ void spec_load_process(struct spec_process *p, struct json_object **doc, const c
 /* Does the config have namespace FLAG, new or joined? */
 bool spec_has_namespace(const struct spec *s, int flag);
 /* Build the seccomp filter of linux.seccomp (NULL: none); returns
- * libseccomp's context, to load with spec_seccomp_load as late as can be. */
+ * libseccomp's context, to load with spec_seccomp_load as late as can be.
+ * Loading it does not set no_new_privs (process.noNewPrivileges does):
+ * without it, the loading process must hold CAP_SYS_ADMIN. */
 void *spec_seccomp_build(struct json_object *seccomp);
 void spec_seccomp_load(void *ctx);
 

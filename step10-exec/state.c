@@ -560,24 +560,29 @@ void state_wait_unlocked(const char *id)
 	close(fd);
 }
 
-unsigned long long proc_start_time(pid_t pid)
+unsigned long long proc_stat_field(pid_t pid, int field)
 {
 	char path[64], buf[1024], *p;
-	unsigned long long start = 0;
+	unsigned long long value = 0;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (read_file(path, buf, sizeof(buf)) < 0)
+	if (field < 3 || read_file(path, buf, sizeof(buf)) < 0)
 		return 0;
 	/* The command name (field 2) may hold spaces and ')': skip to the
-	 * last ')'. Field 22 is then the 20th after it. */
+	 * last ')'. Field N is then the (N-2)th after it. */
 	p = strrchr(buf, ')');
 	if (!p)
 		return 0;
-	for (int field = 2; field < 22 && p; field++)
+	for (int i = 2; i < field && p; i++)
 		p = strchr(p + 1, ' ');
-	if (p && sscanf(p + 1, "%llu", &start) != 1)
-		start = 0;
-	return start;
+	if (p && sscanf(p + 1, "%llu", &value) != 1)
+		value = 0;
+	return value;
+}
+
+unsigned long long proc_start_time(pid_t pid)
+{
+	return proc_stat_field(pid, 22);
 }
 
 char proc_state(pid_t pid)

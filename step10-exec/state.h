@@ -92,5 +92,8 @@ char proc_state(pid_t pid);
 /* A pidfd of PID if it is still the process that started at START_TIME;
  * else -1 with errno (ESRCH: gone, or the pid is another process's now). */
 int pidfd_open_started(pid_t pid, unsigned long long start_time);
+/* Field FIELD (from 3, as proc(5) numbers them) of /proc/PID/stat, a
+ * number; 0 when PID does not exist. */
+unsigned long long proc_stat_field(pid_t pid, int field);
 
 #endif

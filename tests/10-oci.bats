@@ -1019,3 +1019,261 @@ rw"
 	done
 	[ ! -e "$ROOTFS/etc/x" ]
 }
+
+# --- process fidelity ---
+
+# start_and_wait ID: start it; wait for $WORK/x/ready (the command has
+# run its checks and sleeps, so the host can look at it too).
+start_and_wait() {
+	run oci start "$1"
+	assert_success
+	wait_for "$WORK/x/ready"
+}
+
+@test "oci: process.capabilities.ambient and inheritable are applied: uid 1000 keeps CAP_NET_BIND_SERVICE through execve" {
+	cp "$BUILT_PROBE" "$WORK/x/probe"
+	# 0x400 is CAP_NET_BIND_SERVICE (bit 10): inheritable and ambient,
+	# then permitted and effective again after execve (capabilities(7))
+	edit '.process.user = {uid: 1000, gid: 1000}
+		| .process.capabilities.inheritable = ["CAP_NET_BIND_SERVICE"]
+		| .process.capabilities.ambient = ["CAP_NET_BIND_SERVICE"]'
+	args "{ grep -E '^Cap(Inh|Prm|Eff|Amb)' /proc/self/status; $WORK/x/probe tcp-listen 0.0.0.0 80 & sleep 0.5; kill \$!; } > $WORK/x/out 2>&1; touch $WORK/x/ready; exec sleep 100"
+	create c20
+	start_and_wait c20
+	run cat "$WORK/x/out"
+	assert_line --index 0 $'CapInh:\t0000000000000400'
+	assert_line --index 1 $'CapPrm:\t0000000000000400'
+	assert_line --index 2 $'CapEff:\t0000000000000400'
+	assert_line --index 3 $'CapAmb:\t0000000000000400'
+	# a user that is not root bound port 80
+	assert_line --index 4 listening
+	# from the host: the container's sleep, uid 1000, with the same sets
+	[ "$(awk '/^Uid:/ { print $2 }' "/proc/$PID/status")" = 1000 ]
+	grep -qx $'CapAmb:\t0000000000000400' "/proc/$PID/status"
+	grep -qx $'CapInh:\t0000000000000400' "/proc/$PID/status"
+	grep -qx $'CapEff:\t0000000000000400' "/proc/$PID/status"
+	run oci delete --force c20
+	assert_success
+	# inheritable alone: kept, but nothing ambient, so nothing effective
+	# after execve, and port 80 is refused
+	rm "$WORK/x/ready"
+	edit '.process.capabilities.inheritable = ["CAP_KILL"] | del(.process.capabilities.ambient)'
+	create c21
+	start_and_wait c21
+	run cat "$WORK/x/out"
+	assert_line --index 0 $'CapInh:\t0000000000000020'
+	assert_line --index 1 $'CapPrm:\t0000000000000000'
+	assert_line --index 2 $'CapEff:\t0000000000000000'
+	assert_line --index 3 $'CapAmb:\t0000000000000000'
+	assert_line --index 4 'stepbox-probe: bind: Permission denied'
+	grep -qx $'CapInh:\t0000000000000020' "/proc/$PID/status"
+	grep -qx $'CapAmb:\t0000000000000000' "/proc/$PID/status"
+	run oci delete --force c21
+	assert_success
+	assert_no_traces
+}
+
+@test "oci: noNewPrivileges follows the config when linux.seccomp is set; without it the filter is loaded while CAP_SYS_ADMIN is held" {
+	# uid 1000 with no capability at all: were the filter loaded after
+	# the user change, without no_new_privs, the kernel would refuse it
+	edit '.process.user = {uid: 1000, gid: 1000} | .process.noNewPrivileges = false
+		| .process.capabilities = {bounding: [], effective: [], permitted: []}
+		| .linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW",
+			syscalls: [{names: ["mkdir", "mkdirat"], action: "SCMP_ACT_ERRNO", errnoRet: 1}]}'
+	args "{ grep -E '^(NoNewPrivs|Seccomp):' /proc/self/status; mkdir /tmp/d; } > $WORK/x/out 2>&1; touch $WORK/x/ready; exec sleep 100"
+	for nnp in false true; do
+		edit '.process.noNewPrivileges = ($n == "true")' --arg n "$nnp"
+		rm -f "$WORK/x/ready"
+		create "c22-$nnp"
+		start_and_wait "c22-$nnp"
+		want=0
+		[ "$nnp" = false ] || want=1
+		run cat "$WORK/x/out"
+		assert_line --index 0 $'NoNewPrivs:\t'"$want"
+		assert_line --index 1 $'Seccomp:\t2'
+		assert_line --index 2 --partial 'Operation not permitted'
+		# from the host
+		grep -qx $'NoNewPrivs:\t'"$want" "/proc/$PID/status"
+		grep -qx $'Seccomp:\t2' "/proc/$PID/status"
+		# exec --process: the same for a process it adds (mkdir refused:
+		# status 1, not the runtime's 125)
+		jq -n --argjson n "$nnp" '{user: {uid: 1000, gid: 1000}, noNewPrivileges: $n,
+			capabilities: {bounding: [], effective: [], permitted: []},
+			args: ["sh", "-c", "grep -E \"^(NoNewPrivs|Seccomp):\" /proc/self/status; mkdir /tmp/e"],
+			env: ["PATH=/bin"], cwd: "/"}' >"$WORK/process.json"
+		run oci exec --process "$WORK/process.json" "c22-$nnp"
+		[ "$status" -eq 1 ]
+		assert_line --index 0 $'NoNewPrivs:\t'"$want"
+		assert_line --index 1 $'Seccomp:\t2'
+		assert_line --index 2 --partial 'Operation not permitted'
+		run oci delete --force "c22-$nnp"
+		assert_success
+	done
+	assert_no_traces
+}
+
+@test "oci: fds are closed before the filter is loaded: a profile that refuses close_range still runs the container" {
+	edit '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW",
+		syscalls: [{names: ["close_range"], action: "SCMP_ACT_ERRNO", errnoRet: 1}]}'
+	# ls's own fds: 0-2, and 3 for the directory it reads; none of ours
+	args "{ ls /proc/self/fd; grep -E '^Seccomp:' /proc/self/status; } > $WORK/x/out 2>&1; touch $WORK/x/ready; exec sleep 100"
+	for nnp in true false; do
+		edit '.process.noNewPrivileges = ($n == "true")' --arg n "$nnp"
+		rm -f "$WORK/x/ready"
+		create "c24-$nnp"
+		start_and_wait "c24-$nnp"
+		run cat "$WORK/x/out"
+		assert_output $'0\n1\n2\n3\nSeccomp:\t2'
+		# from the host: the container's process has fds 0-2 only
+		[ "$(ls "/proc/$PID/fd" | tr '\n' ' ')" = '0 1 2 ' ]
+		run oci delete --force "c24-$nnp"
+		assert_success
+	done
+	assert_no_traces
+}
+
+@test "oci: start fails, naming the program and the reason, when the process cannot execute it after create" {
+	# gone between create and start
+	printf '#!/bin/sh\necho ran > %s/x/ran\n' "$WORK" >"$WORK/x/prog"
+	chmod 755 "$WORK/x/prog"
+	edit '.process.args = [$p]' --arg p "$WORK/x/prog"
+	create c25
+	rm "$WORK/x/prog"
+	run oci start c25
+	assert_failure
+	assert_output --partial "$WORK/x/prog"
+	assert_output --partial 'No such file or directory'
+	until_status c25 stopped
+	! running "$PID"
+	run oci delete c25
+	assert_success
+	# not a program: execve says ENOEXEC
+	printf 'not a program\n' >"$WORK/x/prog"
+	chmod 755 "$WORK/x/prog"
+	create c26
+	run oci start c26
+	assert_failure
+	assert_output --partial "$WORK/x/prog"
+	assert_output --partial 'Exec format error'
+	until_status c26 stopped
+	run oci delete c26
+	assert_success
+	[ ! -e "$WORK/x/ran" ]
+	assert_no_traces
+}
+
+@test "oci: start fails when a seccomp filter kills the first process before its command runs (SCMP_ACT_KILL)" {
+	args "echo ran > $WORK/x/ran"
+	local profiles=(
+		'{defaultAction: "SCMP_ACT_KILL"}'
+		'{defaultAction: "SCMP_ACT_ALLOW", syscalls: [{names: ["execve"], action: "SCMP_ACT_KILL"}]}'
+		'{defaultAction: "SCMP_ACT_ALLOW", syscalls: [{names: ["execve"], action: "SCMP_ACT_KILL_PROCESS"}]}'
+	)
+	local i
+	for i in 0 1 2; do
+		edit ".linux.seccomp = ${profiles[$i]}"
+		create "c27-$i"
+		run oci start "c27-$i"
+		echo "$output"
+		assert_failure
+		assert_output --partial 'killed by SIGSYS'
+		assert_output --partial 'before execve'
+		# from the host: it is gone, and ran nothing
+		until_gone "$PID"
+		until_status "c27-$i" stopped
+		run oci delete "c27-$i"
+		assert_success
+	done
+	[ ! -e "$WORK/x/ran" ]
+	assert_no_traces
+}
+
+@test "oci: a seccomp rule comparing one argument several times matches any of them (docker's personality rules; runc's matchCall)" {
+	# personality(PER_LINUX32) and personality(PER_LINUX32|ADDR_NO_RANDOMIZE)
+	# refused, personality(PER_LINUX) not: busybox's linux32, linux32 -R, linux64
+	edit '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW",
+		syscalls: [{names: ["personality"], action: "SCMP_ACT_ERRNO", errnoRet: 1,
+			args: [{index: 0, value: 8, op: "SCMP_CMP_EQ"}, {index: 0, value: 262152, op: "SCMP_CMP_EQ"}]}]}'
+	args "{ linux32 true; echo linux32=\$?; linux32 -R true; echo linux32-R=\$?; linux64 true; echo linux64=\$?; } > $WORK/x/out 2>&1; touch $WORK/x/ready; exec sleep 100"
+	create c23
+	start_and_wait c23
+	run cat "$WORK/x/out"
+	assert_line --index 0 --partial 'Operation not permitted'
+	assert_line --index 1 linux32=1
+	assert_line --index 2 --partial 'Operation not permitted'
+	assert_line --index 3 linux32-R=1
+	assert_line --index 4 linux64=0
+	grep -qx $'Seccomp:\t2' "/proc/$PID/status"
+	run oci delete --force c23
+	assert_success
+	assert_no_traces
+}
+
+@test "oci: process.oomScoreAdj is the first process's and exec's (exec --process's own, or the container's)" {
+	args "cat /proc/self/oom_score_adj > $WORK/x/out; touch $WORK/x/ready; exec sleep 100"
+	edit '.process.oomScoreAdj = 345'
+	create c28
+	# set before the process waits for start: the host sees it at once
+	[ "$(cat "/proc/$PID/oom_score_adj")" = 345 ]
+	start_and_wait c28
+	[ "$(cat "$WORK/x/out")" = 345 ]
+	[ "$(cat "/proc/$PID/oom_score_adj")" = 345 ]
+	jq -n '{user: {uid: 0, gid: 0}, args: ["cat", "/proc/self/oom_score_adj"], env: ["PATH=/bin"], cwd: "/", oomScoreAdj: 678}' >"$WORK/process.json"
+	run oci exec --process "$WORK/process.json" c28
+	assert_success
+	assert_output 678
+	# without one of its own: the container's, as runc's exec
+	jq -n --arg w "$WORK/x" '{user: {uid: 0, gid: 0}, args: ["sh", "-c", "cat /proc/self/oom_score_adj; touch \($w)/exec-ready; exec sleep 100"], env: ["PATH=/bin"], cwd: "/"}' >"$WORK/process.json"
+	oci exec --detach --pid-file "$WORK/exec.pid" --process "$WORK/process.json" c28 </dev/null >"$WORK/exec.out" 2>&1
+	wait_for "$WORK/x/exec-ready"
+	[ "$(cat "$WORK/exec.out")" = 345 ]
+	[ "$(cat "/proc/$(cat "$WORK/exec.pid")/oom_score_adj")" = 345 ]
+	run oci delete --force c28
+	assert_success
+	# in a user namespace too (written by the runtime, before the
+	# process is made: it inherits it)
+	rm "$WORK/x/ready"
+	edit '.linux.namespaces += [{type: "user"}] | .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}] | .linux.gidMappings = .linux.uidMappings'
+	create c29
+	[ "$(cat "/proc/$PID/oom_score_adj")" = 345 ]
+	start_and_wait c29
+	[ "$(cat "$WORK/x/out")" = 345 ]
+	run oci delete --force c29
+	assert_success
+	# out of the kernel's range: refused by name
+	edit '.process.oomScoreAdj = 1001'
+	try_create
+	refused 'process.oomScoreAdj'
+}
+
+@test "oci: a bad process.rlimits entry is refused naming process.rlimits[N], not --ulimit" {
+	local good c
+	good=$(cat "$BUNDLE/config.json")
+	local cases=(
+		'.process.rlimits += [{type: "RLIMIT_NOSUCH", soft: 1, hard: 1}] ~ process.rlimits[1]: "type" RLIMIT_NOSUCH is not'
+		'.process.rlimits += [{type: "nofile", soft: 1, hard: 1}] ~ process.rlimits[1]: "type" nofile is not'
+		'.process.rlimits[0].soft = 2048 ~ process.rlimits[0]: "soft" 2048 is above "hard" 512'
+	)
+	for c in "${cases[@]}"; do
+		echo "$good" >"$BUNDLE/config.json"
+		edit "${c%% ~ *}"
+		try_create
+		refused "${c#* ~ }"
+		refute_output --partial -- '--ulimit'
+	done
+}
+
+@test "oci: delete of a created container (no --force) kills its first process and removes it, as runc's" {
+	args "echo ran > $WORK/x/ran"
+	create c30
+	running "$PID"
+	[ "$(status_of c30)" = created ]
+	run oci delete c30
+	assert_success
+	! running "$PID"
+	[ ! -e "$OCI_ROOT/c30" ]
+	run oci state c30
+	assert_failure
+	[ ! -e "$WORK/x/ran" ]
+	assert_no_traces
+}
