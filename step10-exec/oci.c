@@ -70,6 +70,7 @@
 #include "dev.h"
 #include "masks.h"
 #include "oci.h"
+#include "sealexe.h"
 #include "rootfs.h"
 #include "spec.h"
 #include "state.h"
@@ -1941,6 +1942,7 @@ void oci_dispatch(int argc, char **argv)
 	log_set_role("runtime");
 	if (verbose)
 		log_set_verbose(true);
+	trace_sealed_copy();
 	if (geteuid() != 0 && strcmp(cmd, "features") != 0)
 		die("%s: the OCI commands are for root (rootless OCI is not in stepbox)", cmd);
 	if (strcmp(cmd, "create") == 0)
