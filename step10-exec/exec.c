@@ -46,6 +46,7 @@
 #include "join.h"
 #include "rootfs.h"
 #include "run.h"
+#include "sealexe.h"
 
 /* The namespaces a container may have, user first: joining it first
  * gives us the capabilities the others' owners ask for. pid is done by
@@ -443,6 +444,7 @@ int cmd_exec(int argc, char **argv)
 	container_cgroup(&cg, r.id);
 	if (cgroup_is_frozen(&cg))
 		die("container '%s' is paused: `run resume %s` first", ref, ref);
+	trace_sealed_copy();
 	open_namespaces(&j);
 	block_signals(&set, &j.parent_mask);
 	if (j.tty)

@@ -9,8 +9,10 @@
  * the command runs: masked /proc and /sys files (masks.c), resource
  * limits (rlimits.c), docker's default capabilities (caps.c),
  * no_new_privs and a seccomp filter (seccomp.c), in the order harden.c
- * keeps for every process that enters the container. The plain form of
- * the earlier steps still works and means `run`.
+ * keeps for every process that enters the container; and, before all
+ * that, the runtime runs from a sealed copy of itself, so that no
+ * container can write to its file on the host (sealexe.c). The plain
+ * form of the earlier steps still works and means `run`.
  *
  *   make step10 rootfs && sudo ./step10-exec/run --name web -d -- sleep 1000
  *   sudo ./step10-exec/run list
@@ -53,6 +55,7 @@
 #include "oci.h"
 #include "rootfs.h"
 #include "run.h"
+#include "sealexe.h"
 #include "state.h"
 #include "veth.h"
 
@@ -2266,6 +2269,7 @@ int main(int argc, char **argv)
 
 	log_init(STEP_NAME);
 	refuse_setuid();
+	run_from_sealed_copy(argv);
 	oci_dispatch(argc, argv);
 	run_subcommand(&argc, &argv);
 	parse_args(argc, argv, &c);
@@ -2285,6 +2289,8 @@ int main(int argc, char **argv)
 	open_rootfs(&c);
 	open_layers(&c);
 	check_command(&c);
+	/* refused by now if it is to be: -v starts with what we run from */
+	trace_sealed_copy();
 	if (c.detach)
 		start_monitor(&c);
 	/* Before the cgroup exists: a Ctrl-C from here on waits in the queue

@@ -85,6 +85,7 @@
 #include "join.h"
 #include "masks.h"
 #include "oci.h"
+#include "sealexe.h"
 #include "rootfs.h"
 #include "run.h"
 #include "spec.h"
@@ -3446,6 +3447,7 @@ void oci_dispatch(int argc, char **argv)
 	log_set_role("runtime");
 	if (verbose)
 		log_set_verbose(true);
+	trace_sealed_copy();
 	if (geteuid() != 0 && strcmp(cmd, "features") != 0 && strcmp(cmd, "spec") != 0)
 		die("%s: the OCI commands are for root (rootless OCI is not in stepbox)", cmd);
 	if (strcmp(cmd, "create") == 0)

@@ -165,3 +165,153 @@ forge() {
 	assert_success
 	assert_equal "$(host_traces)" "$before"
 }
+
+# --- the runtime's binary, from inside (CVE-2019-5736) ---------------------
+#
+# Each attack runs on a copy of the runtime in $WORK ($RUNTIME_COPY), never
+# on the build: if the defence fails, only the copy is overwritten. The
+# container runs without a user namespace (--userns off; the OCI bundle
+# has none), so that its root may write the host's root-owned files. The
+# attacker is /bin/breakout's `exe` mode (tests/breakout/breakout.c); the
+# runtime is brought to run inside by a command that is the script
+# `#!/proc/self/exe` ($WORK/x/evil): the kernel runs its interpreter, the
+# file the runtime's own process runs.
+
+# copy_runtime: $RUNTIME_COPY, the runtime under attack, and $RUNTIME_SUM,
+# its sha256; $WORK/x/evil, the script that runs it again inside. Skips
+# when the runtime cannot run inside the rootfs at all (linked
+# dynamically, as make test-asan builds it: no ld.so in the rootfs).
+copy_runtime() {
+	if ldd "$STEP_BIN" >/dev/null 2>&1; then
+		skip "a dynamically linked runtime cannot run inside the busybox rootfs"
+	fi
+	RUNTIME_COPY="$WORK/run-copy"
+	cp "$STEP_BIN" "$RUNTIME_COPY"
+	RUNTIME_SUM=$(sha256sum <"$RUNTIME_COPY")
+	printf '#!/proc/self/exe\n' >"$WORK/x/evil"
+	chmod 755 "$WORK/x/evil"
+}
+
+# full_pipe: fd 7, a FIFO that is full: the runtime run inside with it as
+# stderr stops in its first write (its error: no rootfs in there) and
+# stays, in the container, until the test empties it (drain_pipe).
+full_pipe() {
+	mkfifo "$WORK/x/pipe"
+	exec 7<>"$WORK/x/pipe"
+	dd if=/dev/zero of="$WORK/x/pipe" bs=4096 count=1024 oflag=nonblock 2>/dev/null || true
+}
+
+# drain_pipe: read fd 7's FIFO empty: the runtime inside finishes its
+# write and exits. (Closing fd 7 would not do: the runtime's processes
+# hold it too, as a reader, for it was opened read-write.)
+drain_pipe() {
+	dd if="$WORK/x/pipe" of=/dev/null bs=65536 count=64 iflag=nonblock 2>/dev/null || true
+}
+
+# until_inside: wait (5 s) until the runtime runs inside as the script's
+# interpreter: a process whose command line is "/proc/self/exe .../evil".
+until_inside() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		pgrep -f "^/proc/self/exe $WORK/x/evil" >/dev/null && return 0
+		sleep 0.05
+	done
+	echo "the runtime never ran inside as $WORK/x/evil's interpreter" >&2
+	return 1
+}
+
+# exec_until_held CMD...: run CMD (an exec of $WORK/x/evil) until the
+# attacker's output, $EXE_OUT, says it holds the runtime (at most 30
+# times: the runtime inside lives a millisecond), then wait (5 s) for the
+# attacker's last word.
+exec_until_held() {
+	local i
+	for ((i = 0; i < 30; i++)); do
+		"$@" >/dev/null 2>&1 || true
+		grep -q "breakout: exe: holding" "$EXE_OUT" && break
+	done
+	for ((i = 0; i < 100; i++)); do
+		grep -qE "breakout: exe: (reopen|write|out)" "$EXE_OUT" && return 0
+		sleep 0.05
+	done
+	cat "$EXE_OUT" >&2
+	return 1
+}
+
+@test "hostile: CVE-2019-5736, run --userns off: the command is #!/proc/self/exe; the runtime it runs inside is a sealed copy, not the host's file" {
+	copy_runtime
+	full_pipe
+	"$RUNTIME_COPY" --userns off --name exe1 -V "$WORK/x:$WORK/x" -- "$WORK/x/evil" >"$WORK/out" 2>&7 &
+	CTR_PID=$!
+	until_inside
+	# the container's PID 1 is the runtime; another of its processes holds
+	# its file and tries to write (busy while PID 1 runs it)
+	run timeout 30 "$STEP_BIN" exec exe1 /bin/breakout exe 1 0.3
+	assert_equal "$status" 1
+	assert_line --index 0 "breakout: exe: holding /proc/1/exe -> /memfd:stepbox:run-copy (deleted), a sealed memfd"
+	assert_line --index 1 "breakout: exe: reopen for writing: Text file busy"
+	drain_pipe
+	wait "$CTR_PID" || true
+	assert_equal "$(sha256sum <"$RUNTIME_COPY")" "$RUNTIME_SUM"
+}
+
+@test "hostile: CVE-2019-5736, exec --userns off: the runtime run inside by exec is a sealed copy; once it is gone, writing to it is EPERM" {
+	copy_runtime
+	# The container started with the build's runtime, and exec with the
+	# copy, as after an upgrade: no process runs the copy but exec's own,
+	# so the file is no longer busy once exec has returned.
+	EXE_OUT="$WORK/x/exe.out"
+	"$STEP_BIN" -d --userns off --name exe2 -V "$WORK/x:$WORK/x" -- \
+		sh -c 'exec /bin/breakout exe any 10 >"$1"' sh "$EXE_OUT" >/dev/null
+	TEARDOWN_EXTRA='"$STEP_BIN" rm -f exe2 >/dev/null 2>&1'
+	exec_until_held "$RUNTIME_COPY" exec exe2 "$WORK/x/evil"
+	run cat "$EXE_OUT"
+	assert_line --index 0 --regexp "^breakout: exe: holding /proc/[0-9]+/exe -> /memfd:stepbox:run-copy \(deleted\), a sealed memfd$"
+	assert_line --index 1 "breakout: exe: write: Operation not permitted"
+	assert_equal "$(sha256sum <"$RUNTIME_COPY")" "$RUNTIME_SUM"
+}
+
+# oci_bundle: the OCI test files' bundle and functions (oci-helpers.bash:
+# base_config, edit, create, oci, ...), in a $WORK of their own.
+oci_bundle() {
+	rm -rf "$WORK"
+	# shellcheck source=tests/oci-helpers.bash
+	source "$BATS_TEST_DIRNAME/oci-helpers.bash"
+	setup
+}
+
+@test "hostile: CVE-2019-5736, OCI create+start: process.args #!/proc/self/exe; the runtime it runs inside is a sealed copy" {
+	oci_bundle
+	copy_runtime
+	full_pipe
+	edit '.process.args = [$evil]' --arg evil "$WORK/x/evil"
+	IDS+=(exe3)
+	timeout 30 "$RUNTIME_COPY" --root "$OCI_ROOT" create --bundle "$BUNDLE" exe3 </dev/null >"$WORK/out" 2>&7
+	timeout 30 "$RUNTIME_COPY" --root "$OCI_ROOT" start exe3
+	until_inside
+	# the container's process, with its capabilities, as podman exec gives them
+	jq '.process | .args = ["/bin/breakout", "exe", "1", "0.3"]' "$BUNDLE/config.json" >"$WORK/attack.json"
+	run oci exec --process "$WORK/attack.json" exe3
+	assert_equal "$status" 1
+	assert_line --index 0 "breakout: exe: holding /proc/1/exe -> /memfd:stepbox:run-copy (deleted), a sealed memfd"
+	assert_line --index 1 "breakout: exe: reopen for writing: Text file busy"
+	drain_pipe
+	until_status exe3 stopped
+	assert_equal "$(sha256sum <"$RUNTIME_COPY")" "$RUNTIME_SUM"
+}
+
+@test "hostile: CVE-2019-5736, OCI exec --process: the runtime run inside by exec is a sealed copy; once it is gone, writing to it is EPERM" {
+	oci_bundle
+	copy_runtime
+	edit '.process.args = ["/bin/breakout", "exe", "any", "10"]'
+	create exe4
+	run oci start exe4
+	assert_success
+	jq --arg evil "$WORK/x/evil" '.process | .args = [$evil]' "$BUNDLE/config.json" >"$WORK/evil.json"
+	EXE_OUT="$WORK/exe4.out"
+	exec_until_held timeout 30 "$RUNTIME_COPY" --root "$OCI_ROOT" exec --process "$WORK/evil.json" exe4
+	run cat "$EXE_OUT"
+	assert_line --index 0 --regexp "^breakout: exe: holding /proc/[0-9]+/exe -> /memfd:stepbox:run-copy \(deleted\), a sealed memfd$"
+	assert_line --index 1 "breakout: exe: write: Operation not permitted"
+	assert_equal "$(sha256sum <"$RUNTIME_COPY")" "$RUNTIME_SUM"
+}
