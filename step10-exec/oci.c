@@ -347,6 +347,9 @@ struct oci_container {
 	char program[PATH_MAX]; /* argv[0] found in the container's PATH */
 	struct cgroup cgroup;
 	bool in_cgroup;
+	/* /proc/self/cgroup as the host names our cgroups, read before a
+	 * cgroup namespace of our own makes every one of them "/" */
+	char *own_cgroups;
 };
 
 /* What an init or exec process says when it cannot execute its command:
@@ -563,17 +566,17 @@ static void copy_cgroup_links(int tmpfs, const char *where)
  * a tmpfs with one directory per hierarchy, each the container's own
  * cgroup bound there, as runc's mountCgroupV1 does.
  */
-static void mount_cgroup_v1(int target, const struct spec_mount *m)
+static void mount_cgroup_v1(int target, const struct spec_mount *m, const char *own_cgroups)
 {
 	static const char *const mode[] = { "mode=755", NULL };
-	char *text = read_file_alloc("/proc/self/cgroup", NULL), *line, *save = NULL;
+	char *text = strdup(own_cgroups), *line, *save = NULL;
 	char where[64], path[PATH_MAX + 64];
 	struct mount_attr attr = mount_attrs(m->flags);
 	const char *call;
 	int tmpfs;
 
 	if (!text)
-		die_errno("read /proc/self/cgroup");
+		die_errno("strdup");
 	/* The tmpfs's own fd (fsmount's): TARGET is the directory below it. */
 	tmpfs = rootfs_new_fs("tmpfs", "tmpfs", mode, attr.attr_set & ~MOUNT_ATTR_RDONLY, &call);
 	if (tmpfs < 0 || move_mount(tmpfs, "", target, "",
@@ -782,7 +785,7 @@ static int copy_source(const struct spec_mount *m, size_t index)
  * the mount: a link swapped in for the destination meanwhile changes
  * nothing (CVE-2021-30465).
  */
-static void mount_entry(int root, const struct spec_mount *m, size_t index)
+static void mount_entry(int root, const struct spec_mount *m, size_t index, const char *own_cgroups)
 {
 	struct mount_attr prop = { .propagation = m->propagation & ~MS_REC };
 	const char *type = m->type, *call;
@@ -808,7 +811,7 @@ static void mount_entry(int root, const struct spec_mount *m, size_t index)
 		    "refused, as runc's checkProcMount",
 		    index, m->destination);
 	if (tree < 0) {
-		mount_cgroup_v1(target, m);
+		mount_cgroup_v1(target, m, own_cgroups);
 		close(target);
 		return;
 	}
@@ -1013,7 +1016,7 @@ static void setup_rootfs(struct oci_container *c)
 	trace("mount(\"/\", NULL, NULL, %#lx) = 0", early);
 	root = bind_root(c);
 	for (size_t i = 0; i < s->nmounts; i++)
-		mount_entry(root, &s->mounts[i], i);
+		mount_entry(root, &s->mounts[i], i, c->own_cgroups);
 	make_dev(root, c);
 	run_container_hooks(c);
 	rootfs_pivot(root);
@@ -1281,7 +1284,12 @@ static int oci_child(void *arg)
 	for (size_t i = 0; i < c->spec.nnamespaces; i++)
 		if (c->ns_fds[i] >= 0)
 			close(c->ns_fds[i]);
-	/* Now that we are in our cgroup: it is the namespace's root. */
+	/* Now that we are in our cgroup: it is the namespace's root. What
+	 * a v1 /sys/fs/cgroup binds is our cgroups as the host's tree has
+	 * them: read before, after they would all be "/". */
+	c->own_cgroups = read_file_alloc("/proc/self/cgroup", NULL);
+	if (!c->own_cgroups)
+		die_errno("read /proc/self/cgroup");
 	if ((c->spec.clone_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
 		die_errno("unshare(CLONE_NEWCGROUP)");
 	if (c->spec.hostname && *c->spec.hostname &&

@@ -99,6 +99,26 @@ load oci-helpers
 	assert_no_traces
 }
 
+@test "oci: /sys/fs/cgroup inside shows the container's own cgroup, with its limits, never the host's top" {
+	# base_config: a cgroup namespace, memory 64M, pids 50
+	if cgroup_v2; then
+		args "cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max > $WORK/x/out; ls /sys/fs/cgroup | grep -c stepbox-oci >> $WORK/x/out"
+	else
+		args "cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max > $WORK/x/out; ls /sys/fs/cgroup/pids | grep -c stepbox-oci >> $WORK/x/out"
+	fi
+	create c16
+	run oci start c16
+	assert_success
+	until_status c16 stopped
+	run cat "$WORK/x/out"
+	# (a bind of the hierarchy's root would show the host's: no limit,
+	# no pids.max, and our parent stepbox-oci/ among its children)
+	assert_output $'67108864\n50\n0'
+	run oci delete c16
+	assert_success
+	assert_no_traces
+}
+
 @test "oci: linux.resources and cgroupsPath, seen from the host; the cgroup goes with delete" {
 	args 'sleep 100'
 	edit '.linux.cgroupsPath = "/stepbox-oci/custom-c3"'
