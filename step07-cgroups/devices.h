@@ -12,7 +12,7 @@
 
 /* One allowed device: "c 1:3 rwm" is { 'c', 1, 3, ACCESS_READ|...}. */
 struct device_rule {
-	char type;	 /* 'c' (character) or 'b' (block) */
+	char type;	 /* 'c' (character), 'b' (block) or 'a' (either) */
 	int major;	 /* or DEVICE_ANY */
 	int minor;	 /* or DEVICE_ANY */
 	unsigned access; /* ACCESS_READ | ACCESS_WRITE | ACCESS_MKNOD (common.h) */

@@ -100,9 +100,13 @@ static size_t emit_rule(struct bpf_insn *p, const struct device_rule *rule)
 	const int all = BPF_DEVCG_ACC_READ | BPF_DEVCG_ACC_WRITE | BPF_DEVCG_ACC_MKNOD;
 	size_t n = 0, jumps[4], njumps = 0;
 
-	/* type: r2 must be the rule's BPF_DEVCG_DEV_CHAR or _BLOCK */
-	jumps[njumps++] = n;
-	p[n++] = JNE_IMM(BPF_REG_2, rule->type == 'b' ? BPF_DEVCG_DEV_BLOCK : BPF_DEVCG_DEV_CHAR);
+	/* type: r2 must be the rule's BPF_DEVCG_DEV_CHAR or _BLOCK ('a':
+	 * either, as v1's "a *:* rwm") */
+	if (rule->type != 'a') {
+		jumps[njumps++] = n;
+		p[n++] = JNE_IMM(BPF_REG_2,
+				 rule->type == 'b' ? BPF_DEVCG_DEV_BLOCK : BPF_DEVCG_DEV_CHAR);
+	}
 	if (bpf_access(rule->access) != all) {
 		/* access: r1 = what was asked (r3) minus what the rule
 		 * gives; anything left over means "not this rule" */

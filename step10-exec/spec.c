@@ -683,15 +683,14 @@ static void read_devices(struct spec *s, json_object *res)
 					      "(everything not allowed is denied)");
 			continue;
 		}
-		/* Every device (podman --privileged): any char and any block
-		 * node, for every access asked. */
+		/* Every device (podman --privileged): "a *:* rwm", as runc
+		 * writes it; v1's devices.allow then allows all, v2's program
+		 * any char or block node. */
 		if ((!type || strcmp(type, "a") == 0) && !has_major && !has_minor) {
-			if (l->ndevices + 2 > CGROUP_MAX_DEVICES)
+			if (l->ndevices == CGROUP_MAX_DEVICES)
 				refuse(where, "more than %d device rules", CGROUP_MAX_DEVICES);
 			l->devices[l->ndevices++] =
-			    (struct device_rule){ 'c', DEVICE_ANY, DEVICE_ANY, bits };
-			l->devices[l->ndevices++] =
-			    (struct device_rule){ 'b', DEVICE_ANY, DEVICE_ANY, bits };
+			    (struct device_rule){ 'a', DEVICE_ANY, DEVICE_ANY, bits };
 			continue;
 		}
 		if (!type || strcmp(type, "a") == 0)
