@@ -454,6 +454,12 @@ static void copy_cgroup_links(int tmpfs, const char *where)
 	closedir(d);
 }
 
+/* /proc/self/cgroup as the first process read it before its cgroup
+ * namespace: the host's paths of its cgroups, for mount_cgroup_v1 to
+ * bind. Inside the namespace each reads "/", which from the runtime's
+ * mount namespace is the host's root cgroup. */
+static char *host_cgroups;
+
 /*
  * The cgroup file system, as the container should see it. v2: cgroup2,
  * which (in the container's cgroup namespace) shows its own subtree. v1:
@@ -462,7 +468,9 @@ static void copy_cgroup_links(int tmpfs, const char *where)
  */
 static void mount_cgroup_v1(int root, int target, const struct spec_mount *m)
 {
-	char *text = read_file_alloc("/proc/self/cgroup", NULL), *line, *save = NULL;
+	char *text =
+	    host_cgroups ? strdup(host_cgroups) : read_file_alloc("/proc/self/cgroup", NULL);
+	char *line, *save = NULL;
 	char where[64], path[PATH_MAX + 64];
 	int tmpfs;
 
@@ -942,6 +950,9 @@ static int oci_child(void *arg)
 		if (c->ns_fds[i] >= 0)
 			close(c->ns_fds[i]);
 	/* Now that we are in our cgroup: it is the namespace's root. */
+	host_cgroups = read_file_alloc("/proc/self/cgroup", NULL);
+	if (!host_cgroups)
+		die_errno("read /proc/self/cgroup");
 	if ((c->spec.clone_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
 		die_errno("unshare(CLONE_NEWCGROUP)");
 	if (c->spec.hostname && *c->spec.hostname &&
