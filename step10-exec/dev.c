@@ -41,8 +41,12 @@
 #include "rootfs.h"
 
 static const struct dev_node standard_nodes[] = {
-	{ "null", 'c', 1, 3 },	 { "zero", 'c', 1, 5 },	   { "full", 'c', 1, 7 },
-	{ "random", 'c', 1, 8 }, { "urandom", 'c', 1, 9 }, { "tty", 'c', 5, 0 },
+	{ .name = "null", .type = 'c', .major = 1, .minor = 3 },
+	{ .name = "zero", .type = 'c', .major = 1, .minor = 5 },
+	{ .name = "full", .type = 'c', .major = 1, .minor = 7 },
+	{ .name = "random", .type = 'c', .major = 1, .minor = 8 },
+	{ .name = "urandom", .type = 'c', .major = 1, .minor = 9 },
+	{ .name = "tty", .type = 'c', .major = 5, .minor = 0 },
 };
 
 static const struct {
@@ -77,12 +81,14 @@ static void mount_in_dev(int dev, const char *dir, mode_t mode, const char *fsty
 	close(target);
 }
 
-/* mknod: a new node for MAJOR:MINOR, mode 0666 (umask aside). */
+/* mknod: a new node for MAJOR:MINOR (or a FIFO), mode 0666 or the one
+ * given, umask aside, and the owner given. */
 static void make_node(int dev, const struct dev_node *n)
 {
-	mode_t type = n->type == 'b' ? S_IFBLK : S_IFCHR;
+	mode_t type = n->type == 'b' ? S_IFBLK : n->type == 'p' ? S_IFIFO : S_IFCHR;
+	mode_t mode = n->has_mode ? n->mode : 0666;
 
-	if (mknodat(dev, n->name, type | 0666, makedev(n->major, n->minor)) < 0) {
+	if (mknodat(dev, n->name, type | mode, makedev(n->major, n->minor)) < 0) {
 		if (errno == EPERM)
 			die_errno_hint("mknod of a device needs CAP_MKNOD in the initial user "
 				       "namespace, and the device cgroup's \"m\"; inside a user "
@@ -91,10 +97,15 @@ static void make_node(int dev, const struct dev_node *n)
 				       n->major, n->minor);
 		die_errno("mknodat(/dev, \"%s\", %c %u:%u)", n->name, n->type, n->major, n->minor);
 	}
-	if (fchmodat(dev, n->name, 0666, 0) < 0)
-		die_errno("fchmodat(/dev/%s, 0666)", n->name);
-	trace("mknodat(/dev, \"%s\", S_IF%s|0666, %u:%u) = 0", n->name,
-	      n->type == 'b' ? "BLK" : "CHR", n->major, n->minor);
+	if (fchmodat(dev, n->name, mode, 0) < 0)
+		die_errno("fchmodat(/dev/%s, 0%o)", n->name, (unsigned)mode);
+	if ((n->uid || n->gid) && fchownat(dev, n->name, n->uid, n->gid, AT_SYMLINK_NOFOLLOW) < 0)
+		die_errno("fchownat(/dev/%s, %u, %u)", n->name, (unsigned)n->uid, (unsigned)n->gid);
+	trace("mknodat(/dev, \"%s\", S_IF%s|0%o, %u:%u) = 0", n->name,
+	      n->type == 'b'   ? "BLK"
+	      : n->type == 'p' ? "IFO"
+			       : "CHR",
+	      (unsigned)mode, n->major, n->minor);
 }
 
 /* In a user namespace: an empty file, and the host's node bound onto it.
@@ -141,7 +152,8 @@ static void make_nodes(int dev, bool mknod, const struct dev_node *extra, size_t
 		/* --device /dev/null asks only for what is there already. */
 		if (fstatat(dev, extra[i].name, &st, AT_SYMLINK_NOFOLLOW) == 0)
 			continue;
-		(mknod ? make_node : bind_node)(dev, &extra[i]);
+		/* A FIFO is no door to a device: a user namespace may make one. */
+		(mknod || extra[i].type == 'p' ? make_node : bind_node)(dev, &extra[i]);
 	}
 }
 

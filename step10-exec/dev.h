@@ -7,12 +7,18 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
-/* One more node, from --device: /dev/NAME, char or block MAJOR:MINOR. */
+/* One more node, from --device: /dev/NAME, char or block MAJOR:MINOR;
+ * from OCI's linux.devices also a FIFO, with its mode and owner. */
 struct dev_node {
 	const char *name; /* below /dev: "null", "loop3" */
-	char type;	  /* 'c' or 'b' */
+	char type;	  /* 'c', 'b', or 'p' (a FIFO: no numbers) */
 	unsigned major, minor;
+	bool has_mode; /* else 0666, as runc's default */
+	mode_t mode;   /* permission bits */
+	uid_t uid;     /* owner, in the container's user namespace */
+	gid_t gid;
 };
 
 /*

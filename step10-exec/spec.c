@@ -1035,6 +1035,9 @@ static void read_resources(struct spec *s, json_object *lnx)
 /* linux.devices: nodes made in the container's /dev, as --device does. */
 static void read_device_nodes(struct spec *s, json_object *lnx)
 {
+	static const char *const fields[] = {
+		"path", "type", "major", "minor", "fileMode", "uid", "gid", NULL,
+	};
 	json_object *a = get_typed(lnx, "devices", json_type_array, "linux.devices");
 
 	for (size_t i = 0; a && i < json_object_array_length(a); i++) {
@@ -1051,15 +1054,25 @@ static void read_device_nodes(struct spec *s, json_object *lnx)
 		    strlen(path + 5) >= sizeof(s->device_names[0]) || !path[5])
 			refuse(where,
 			       "\"path\" must be /dev/NAME (stepbox makes no subdirectories)");
-		if (!type || (strcmp(type, "c") != 0 && strcmp(type, "b") != 0))
-			refuse(where, "\"type\" must be c or b");
+		/* u is an unbuffered character device: c, as runc takes it */
+		if (!type || !type[0] || type[1] || !strchr("cbup", type[0]))
+			refuse(where, "\"type\" must be c, u, b or p");
 		if (s->ndevices == CGROUP_MAX_DEVICES)
 			refuse(where, "more than %d devices", CGROUP_MAX_DEVICES);
+		only_fields(d, where, fields);
 		snprintf(s->device_names[s->ndevices], sizeof(s->device_names[0]), "%s", path + 5);
 		n->name = s->device_names[s->ndevices];
 		n->type = type[0];
+		if (n->type == 'u')
+			n->type = 'c';
 		n->major = (unsigned)get_int(d, "major", 0, 4095, where, &set);
 		n->minor = (unsigned)get_int(d, "minor", 0, (1 << 20) - 1, where, &set);
+		/* Go's os.FileMode may carry its own type bits above these, as
+		 * a client's stat gave them: the permission bits are the mode. */
+		n->mode =
+		    (mode_t)get_int(d, "fileMode", 0, UINT32_MAX, where, &n->has_mode) & 07777;
+		n->uid = (uid_t)get_int(d, "uid", 0, UINT32_MAX - 1, where, &set);
+		n->gid = (gid_t)get_int(d, "gid", 0, UINT32_MAX - 1, where, &set);
 		s->ndevices++;
 	}
 }

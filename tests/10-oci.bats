@@ -1049,6 +1049,8 @@ $MAJ:$MIN 200"
 		'.linux.resources.blockIO.throttleReadBpsDevice = [{major: 4095, minor: 0, rate: 1}]|throttleReadBpsDevice[0]: 4095:0 is not a disk'
 		'.linux.resources.blockIO.throttleWriteIOPSDevice = [{major: 7, minor: 0, rate: 0}]|throttleWriteIOPSDevice[0]: "rate" must be above 0'
 		'.linux.resources.blockIO.weightDevice = [{major: 4095, minor: 0, weight: 500}]|weightDevice[0]: 4095:0 is not a disk'
+		'.linux.devices = [{path: "/dev/x", type: "s", major: 1, minor: 3}]|linux.devices[0]: "type" must be c, u, b or p'
+		'.linux.devices = [{path: "/dev/x", type: "c", major: 1, minor: 3, mode: 438}]|linux.devices[0]: "mode" is not a field'
 	)
 	if cgroup_v2; then
 		cases+=(
@@ -1072,3 +1074,28 @@ $MAJ:$MIN 200"
 	done
 }
 
+@test "oci: linux.devices: a FIFO (p), an unbuffered char device (u, made as c), fileMode, uid and gid as given; inside and from the host" {
+	edit '.linux.devices = [
+		{path: "/dev/fifo1", type: "p", fileMode: 416},
+		{path: "/dev/unb", type: "u", major: 1, minor: 3, fileMode: 384, uid: 1, gid: 2},
+		{path: "/dev/test1", type: "c", major: 10, minor: 666, fileMode: 432, uid: 0, gid: 0}]'
+	args "stat -c '%n %F %a %u %g %t:%T' /dev/fifo1 /dev/unb /dev/test1 > $WORK/x/in.new; \
+		echo hi > /dev/unb && echo wrote >> $WORK/x/in.new; \
+		{ echo through > /dev/fifo1 & }; cat /dev/fifo1 >> $WORK/x/in.new; \
+		mv $WORK/x/in.new $WORK/x/in; sleep 100"
+	create c37
+	start_and_read c37
+	assert_output "/dev/fifo1 fifo 640 0 0 0:0
+/dev/unb character special file 600 1 2 1:3
+/dev/test1 character special file 660 0 0 a:29a
+wrote
+through"
+	# the same nodes, from the host, through the container's root
+	run stat -c '%F %a %u %g %t:%T' "/proc/$PID/root/dev/fifo1" "/proc/$PID/root/dev/unb" "/proc/$PID/root/dev/test1"
+	assert_output "fifo 640 0 0 0:0
+character special file 600 1 2 1:3
+character special file 660 0 0 a:29a"
+	run oci delete --force c37
+	assert_success
+	assert_no_traces
+}
