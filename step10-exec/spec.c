@@ -854,12 +854,14 @@ static void read_throttle(struct cgroup_limits *l, json_object *io, const char *
 		bool set;
 
 		snprintf(where, sizeof(where), "linux.resources.blockIO.%s[%zu]", key, i);
-		read_disk(d, where, &major, &minor);
+		if (!json_object_is_type(d, json_type_object))
+			refuse(where, "must be an object");
 		only_fields(d, where, fields);
 		rate = get_u64(d, "rate", where, &set);
 		if (!rate)
 			refuse(where,
 			       "\"rate\" must be above 0 (leave the entry out for no limit)");
+		read_disk(d, where, &major, &minor);
 		slot = cgroup_io_slot(l, major, minor);
 		if (!slot)
 			refuse(where, "more than %d disks", CGROUP_MAX_IO);
@@ -896,10 +898,12 @@ static void read_weight_devices(struct oci_limits *o, json_object *io)
 		bool set;
 
 		snprintf(where, sizeof(where), "linux.resources.blockIO.weightDevice[%zu]", i);
-		read_disk(d, where, &major, &minor);
+		if (!json_object_is_type(d, json_type_object))
+			refuse(where, "must be an object");
 		only_fields(d, where, fields);
 		snprintf(leaf, sizeof(leaf), "%s.leafWeight", where);
 		refuse_leaf_weight(d, leaf);
+		read_disk(d, where, &major, &minor);
 		weight = get_int(d, "weight", 10, 1000, where, &set);
 		if (!set)
 			continue;
