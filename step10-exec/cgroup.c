@@ -100,6 +100,9 @@ static const char *knob_hint(int err, const char *file)
 	if (err == EINVAL && strstr(file, "cpuset"))
 		return "v1: cpuset.cpus and cpuset.mems must lie within the parent's; check "
 		       "the parent's file and the CPUs and nodes online";
+	if (err == EINVAL && strstr(file, "cpu.rt_"))
+		return "v1 real-time: a cgroup's cpu.rt_runtime_us must fit in what its parent has "
+		       "(a new parent has 0), and be at most its cpu.rt_period_us";
 	if (err == EINVAL && strstr(file, "cpu"))
 		return "cpu quota must be at least 1000us, the period 1000us to 1s";
 	if (err == ENOSPC)
@@ -133,14 +136,23 @@ static void fail(struct cgroup *cg, const char *hint, const char *fmt, ...)
 	die_errno("%s", message);
 }
 
-static void set_knob(struct cgroup *cg, const char *dir, const char *file, const char *value)
+/* DIR/FILE = VALUE. A failure names WHAT asked for it, when given: the
+ * OCI field (linux.resources.cpu.period), so that a refusal says which. */
+static void set_knob_for(struct cgroup *cg, const char *dir, const char *file, const char *value,
+			 const char *what)
 {
 	char path[PATH_MAX + 64];
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	if (write_file(path, value) < 0)
-		fail(cg, knob_hint(errno, file), "write %s \"%s\"", path, value);
+		fail(cg, knob_hint(errno, file), "%s%swrite %s \"%s\"", what ? what : "",
+		     what ? ": " : "", path, value);
 	trace("write %s \"%s\"", path, value);
+}
+
+static void set_knob(struct cgroup *cg, const char *dir, const char *file, const char *value)
+{
+	set_knob_for(cg, dir, file, value, NULL);
 }
 
 static void set_knob_u64(struct cgroup *cg, const char *dir, const char *file, uint64_t value)
@@ -149,6 +161,28 @@ static void set_knob_u64(struct cgroup *cg, const char *dir, const char *file, u
 
 	snprintf(text, sizeof(text), "%llu", (unsigned long long)value);
 	set_knob(cg, dir, file, text);
+}
+
+/* A signed number (-1: no limit, as v1 takes it) for an OCI field. */
+static void set_field(struct cgroup *cg, const char *dir, const char *file, int64_t value,
+		      const char *what)
+{
+	char text[32];
+
+	snprintf(text, sizeof(text), "%lld", (long long)value);
+	set_knob_for(cg, dir, file, text, what);
+}
+
+/* An OCI field's file that only some kernels have: its absence, said
+ * with WHY, refuses the field rather than skipping it. */
+static void need_file(struct cgroup *cg, const char *dir, const char *file, const char *what,
+		      const char *why)
+{
+	char path[PATH_MAX + 64];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if (access(path, F_OK) < 0)
+		fail(cg, why, "%s: %s", what, path);
 }
 
 /* mkdir that accepts an existing directory (the shared stepbox/ parent). */
@@ -166,12 +200,18 @@ static void make_dir(struct cgroup *cg, const char *path)
 
 static bool wants_memory(const struct cgroup_limits *l)
 {
-	return l->memory || l->memory_swap;
+	const struct oci_limits *o = &l->oci;
+
+	return l->memory || l->memory_swap || o->memory_reservation || o->memory_kernel ||
+	       o->memory_kernel_tcp || o->has_swappiness || o->disable_oom_killer;
 }
 
 static bool wants_cpu(const struct cgroup_limits *l)
 {
-	return l->millicpus || l->cpu_weight;
+	const struct oci_limits *o = &l->oci;
+
+	return l->millicpus || l->cpu_weight || o->cpu_shares || o->cpu_quota || o->cpu_period ||
+	       o->has_cpu_burst || o->cpu_rt_runtime || o->cpu_rt_period || o->has_cpu_idle;
 }
 
 static bool wants_cpuset(const struct cgroup_limits *l)
@@ -181,14 +221,14 @@ static bool wants_cpuset(const struct cgroup_limits *l)
 
 static bool wants_io(const struct cgroup_limits *l)
 {
-	return l->io_weight || l->nio;
+	return l->io_weight || l->nio || l->oci.blkio_weight || l->oci.nweight_device;
 }
 
 /* The weight file of --io-weight: which exists depends on the disks' io
  * scheduler (BFQ names its own io.bfq.weight) and, on v2, on io.cost; with
  * neither, nothing here would honour a weight, and we say so. */
 static const char *weight_file(struct cgroup *cg, const char *dir, const char *file,
-			       const char *alias)
+			       const char *alias, const char *what)
 {
 	char path[PATH_MAX + 32];
 
@@ -201,7 +241,7 @@ static const char *weight_file(struct cgroup *cg, const char *dir, const char *f
 	fail(cg,
 	     "no io scheduler here takes a weight: use BFQ on the disk (echo bfq > "
 	     "/sys/block/DEV/queue/scheduler), or on v2 the io.cost controller",
-	     "--io-weight: neither %s nor %s in %s", file, alias, dir);
+	     "%s: neither %s nor %s in %s", what, file, alias, dir);
 }
 
 /* Is NAME a word of the space-separated list LIST? */
@@ -213,6 +253,59 @@ static bool has_word(const char *list, const char *name)
 		if ((p == list || p[-1] == ' ') && (p[len] == ' ' || p[len] == '\n' || !p[len]))
 			return true;
 	return false;
+}
+
+/*
+ * Write "+NAME" into DIR's cgroup.subtree_control (PATH) unless ENABLED
+ * has it; NAME must be in AVAILABLE (DIR's cgroup.controllers). WHAT
+ * asked for it, when that is an OCI field. Returns -1 when DIR is gone.
+ */
+static int enable_one(struct cgroup *cg, const char *dir, const char *path, const char *available,
+		      const char *enabled, const char *name, const char *what)
+{
+	char plus[40];
+
+	if (!has_word(available, name)) {
+		errno = ENOENT;
+		fail(cg, "the kernel or the host's init did not give this tree the controller",
+		     "%s%scontroller %s is not available in %s (it has: %.*s)", what ? what : "",
+		     what ? ": " : "", name, dir, (int)strcspn(available, "\n"), available);
+	}
+	if (has_word(enabled, name))
+		return 0;
+	snprintf(plus, sizeof(plus), "+%s", name);
+	if (write_file(path, plus) < 0) {
+		/* ENODEV: the file was there, its cgroup is being removed */
+		if (errno == ENOENT || errno == ENODEV) {
+			errno = ENOENT;
+			return -1;
+		}
+		fail(cg, knob_hint(errno, path), "write %s \"%s\"", path, plus);
+	}
+	trace("write %s \"%s\"", path, plus);
+	return 0;
+}
+
+/* The controllers of OCI's linux.resources.unified keys ("memory.high":
+ * memory), each enabled as the limits' own are; "cgroup.*" is every
+ * cgroup's. */
+static int enable_unified(struct cgroup *cg, const char *dir, const char *path,
+			  const char *available, const char *enabled, const struct oci_limits *o)
+{
+	for (size_t i = 0; i < o->nunified; i++) {
+		char name[32], what[160];
+		size_t len = strcspn(o->unified_key[i], ".");
+
+		if (len >= sizeof(name))
+			len = sizeof(name) - 1;
+		snprintf(name, sizeof(name), "%.*s", (int)len, o->unified_key[i]);
+		if (strcmp(name, "cgroup") == 0)
+			continue;
+		snprintf(what, sizeof(what), "linux.resources.unified[\"%s\"]", o->unified_key[i]);
+		if (enable_one(cg, dir, path, available, enabled, name, what) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 /*
@@ -250,32 +343,10 @@ static int enable_controllers(struct cgroup *cg, const char *dir,
 		}
 		fail(cg, NULL, "read %s", path);
 	}
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		char plus[16];
-
-		if (!needed[i])
-			continue;
-		if (!has_word(available, names[i])) {
-			errno = ENOENT;
-			fail(cg,
-			     "the kernel or the host's init did not give this tree the controller",
-			     "controller %s is not available in %s (it has: %.*s)", names[i], dir,
-			     (int)strcspn(available, "\n"), available);
-		}
-		if (has_word(enabled, names[i]))
-			continue;
-		snprintf(plus, sizeof(plus), "+%s", names[i]);
-		if (write_file(path, plus) < 0) {
-			/* ENODEV: the file was there, its cgroup is being removed */
-			if (errno == ENOENT || errno == ENODEV) {
-				errno = ENOENT;
-				return -1;
-			}
-			fail(cg, knob_hint(errno, path), "write %s \"%s\"", path, plus);
-		}
-		trace("write %s \"%s\"", path, plus);
-	}
-	return 0;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (needed[i] && enable_one(cg, dir, path, available, enabled, names[i], NULL) < 0)
+			return -1;
+	return enable_unified(cg, dir, path, available, enabled, &limits->oci);
 }
 
 /*
@@ -419,6 +490,117 @@ static void write_devices_v2(struct cgroup *cg, const char *leaf, const struct c
 	close(fd);
 }
 
+/*
+ * v1's cpu.shares on v2's cpu.weight scale, as runc converts it
+ * (ConvertCPUSharesToCgroupV2Value in opencontainers/cgroups utils.go):
+ * with l = log2(shares), weight = 10^((l^2 + 125 l) / 612 - 7/34), which
+ * maps 2 -> 1, 1024 -> 100, 262144 -> 10000.
+ */
+static uint64_t shares_to_weight(uint64_t shares)
+{
+	double l = log2((double)shares);
+
+	if (shares <= 2)
+		return 1;
+	if (shares >= 262144)
+		return 10000;
+	return (uint64_t)ceil(pow(10, (l * l + 125 * l) / 612.0 - 7.0 / 34.0));
+}
+
+/* A blockIO weight (v1's 10..1000) for FILE: BFQ's io.bfq.weight takes it
+ * as it is; io.weight (io.cost) counts 1..10000, reached by runc's line
+ * (ConvertBlkIOToIOWeightValue): 1 + (w - 10) * 9999 / 990. */
+static uint64_t io_weight_of(const char *file, uint64_t weight)
+{
+	return strcmp(file, "io.weight") == 0 ? 1 + (weight - 10) * 9999 / 990 : weight;
+}
+
+/* OCI's cpu fields on v2, as runc's fs2/cpu.go writes them: quota and
+ * period are one cpu.max "QUOTA PERIOD" ("max": no quota; the period
+ * 100000 unless given). */
+static void write_oci_cpu_v2(struct cgroup *cg, const char *leaf, const struct oci_limits *o)
+{
+	if (o->has_cpu_idle)
+		set_field(cg, leaf, "cpu.idle", o->cpu_idle, "linux.resources.cpu.idle");
+	if (o->cpu_shares)
+		set_field(cg, leaf, "cpu.weight", (int64_t)shares_to_weight(o->cpu_shares),
+			  "linux.resources.cpu.shares");
+	if (o->cpu_quota || o->cpu_period) {
+		char max[64], quota[24] = "max";
+
+		if (o->cpu_quota > 0)
+			snprintf(quota, sizeof(quota), "%lld", (long long)o->cpu_quota);
+		snprintf(max, sizeof(max), "%s %llu", quota,
+			 (unsigned long long)(o->cpu_period ? o->cpu_period : 100000));
+		set_knob_for(cg, leaf, "cpu.max", max,
+			     o->cpu_quota ? "linux.resources.cpu.quota"
+					  : "linux.resources.cpu.period");
+	}
+	if (o->has_cpu_burst) {
+		need_file(cg, leaf, "cpu.max.burst", "linux.resources.cpu.burst",
+			  "CPU burst came with Linux 5.14");
+		set_field(cg, leaf, "cpu.max.burst", (int64_t)o->cpu_burst,
+			  "linux.resources.cpu.burst");
+	}
+}
+
+/* blockIO's weights on v2, in io.bfq.weight or io.weight (runc's
+ * fs2/io.go; where runc skips a per-disk weight the kernel cannot take,
+ * the write fails here, naming the field). */
+static void write_oci_io_v2(struct cgroup *cg, const char *leaf, const struct oci_limits *o)
+{
+	const char *what = "linux.resources.blockIO.weightDevice";
+
+	if (o->blkio_weight) {
+		const char *file = weight_file(cg, leaf, "io.bfq.weight", "io.weight",
+					       "linux.resources.blockIO.weight");
+
+		set_field(cg, leaf, file, (int64_t)io_weight_of(file, o->blkio_weight),
+			  "linux.resources.blockIO.weight");
+	}
+	for (size_t i = 0; i < o->nweight_device; i++) {
+		const struct weight_device *w = &o->weight_device[i];
+		const char *file = weight_file(cg, leaf, "io.bfq.weight", "io.weight", what);
+		char line[64];
+
+		snprintf(line, sizeof(line), "%u:%u %llu", w->major, w->minor,
+			 (unsigned long long)io_weight_of(file, w->weight));
+		set_knob_for(cg, leaf, file, line, what);
+	}
+}
+
+/* linux.resources.unified: each value into its file as given, a line a
+ * write (runc's WriteFileByLine: io.max takes one disk a line), after
+ * every other field, so that it has the last word as in runc. */
+static void write_unified(struct cgroup *cg, const char *leaf, const struct oci_limits *o)
+{
+	for (size_t i = 0; i < o->nunified; i++) {
+		char what[160], value[4096];
+
+		snprintf(what, sizeof(what), "linux.resources.unified[\"%s\"]", o->unified_key[i]);
+		need_file(cg, leaf, o->unified_key[i], what,
+			  "not a file of a cgroup v2 here: a key is CONTROLLER.PARAMETER, as in "
+			  "the kernel's cgroup-v2.rst");
+		snprintf(value, sizeof(value), "%s", o->unified_value[i]);
+		for (char *line = strtok(value, "\n"); line; line = strtok(NULL, "\n"))
+			set_knob_for(cg, leaf, o->unified_key[i], line, what);
+	}
+}
+
+/* What OCI gives beyond the command line, on v2. swappiness,
+ * disableOOMKiller, kernel memory and real-time were refused by spec.c:
+ * v2 has no such files (runc's fs2 drops them unsaid). */
+static void write_oci_v2(struct cgroup *cg, const char *leaf, const struct oci_limits *o)
+{
+	if (o->memory_reservation > 0)
+		set_field(cg, leaf, "memory.low", o->memory_reservation,
+			  "linux.resources.memory.reservation");
+	else if (o->memory_reservation < 0)
+		set_knob_for(cg, leaf, "memory.low", "max", "linux.resources.memory.reservation");
+	write_oci_cpu_v2(cg, leaf, o);
+	write_oci_io_v2(cg, leaf, o);
+}
+
 static void write_limits_v2(struct cgroup *cg, const char *leaf, const struct cgroup_limits *l)
 {
 	if (l->memory)
@@ -458,11 +640,14 @@ static void write_limits_v2(struct cgroup *cg, const char *leaf, const struct cg
 	if (l->cpuset_mems)
 		set_knob(cg, leaf, "cpuset.mems", l->cpuset_mems);
 	if (l->io_weight)
-		set_knob_u64(cg, leaf, weight_file(cg, leaf, "io.bfq.weight", "io.weight"),
+		set_knob_u64(cg, leaf,
+			     weight_file(cg, leaf, "io.bfq.weight", "io.weight", "--io-weight"),
 			     l->io_weight);
 	for (size_t i = 0; i < l->nio; i++)
 		write_io_max(cg, leaf, &l->io[i]);
 	write_hugetlb(cg, leaf, l, "max");
+	write_oci_v2(cg, leaf, &l->oci);
+	write_unified(cg, leaf, &l->oci);
 }
 
 static void create_v2(struct cgroup *cg, const char *id, const struct cgroup_limits *limits)
@@ -572,8 +757,10 @@ static void write_blkio_v1(struct cgroup *cg, const char *dir, const struct cgro
 	};
 
 	if (l->io_weight)
-		set_knob_u64(cg, dir, weight_file(cg, dir, "blkio.weight", "blkio.bfq.weight"),
-			     l->io_weight);
+		set_knob_u64(
+		    cg, dir,
+		    weight_file(cg, dir, "blkio.weight", "blkio.bfq.weight", "--io-weight"),
+		    l->io_weight);
 	for (size_t i = 0; i < l->nio; i++) {
 		const struct io_limit *io = &l->io[i];
 		const uint64_t values[] = { io->rbps, io->wbps, io->riops, io->wiops };
@@ -638,6 +825,113 @@ static void write_memory_v1(struct cgroup *cg, const char *dir, const struct cgr
 		set_knob_u64(cg, dir, memsw_file, memsw);
 }
 
+/*
+ * memory.kmem.limit_in_bytes: deprecated since Linux 5.4, and newer
+ * kernels take the write and keep no limit. Read back: a limit the
+ * kernel dropped is refused, not claimed.
+ */
+static void write_kmem_v1(struct cgroup *cg, const char *dir, int64_t limit)
+{
+	const char *what = "linux.resources.memory.kernel";
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+	char path[PATH_MAX + 64], value[32];
+
+	need_file(cg, dir, "memory.kmem.limit_in_bytes", what,
+		  "this kernel has no kernel memory accounting (CONFIG_MEMCG_KMEM)");
+	set_field(cg, dir, "memory.kmem.limit_in_bytes", limit, what);
+	if (limit < 0)
+		return;
+	snprintf(path, sizeof(path), "%s/memory.kmem.limit_in_bytes", dir);
+	if (read_file(path, value, sizeof(value)) < 0)
+		fail(cg, NULL, "read %s", path);
+	if (strtoull(value, NULL, 10) != (uint64_t)limit / page * page) {
+		errno = EOPNOTSUPP;
+		fail(cg,
+		     "kernel memory limits are deprecated since Linux 5.4: this kernel takes the "
+		     "write and keeps no limit (runc ignores the field; leave it out)",
+		     "%s: %lld written to %s, which reads %.*s", what, (long long)limit, path,
+		     (int)strcspn(value, "\n"), value);
+	}
+}
+
+static void write_oci_memory_v1(struct cgroup *cg, const char *dir, const struct oci_limits *o)
+{
+	if (o->memory_reservation)
+		set_field(cg, dir, "memory.soft_limit_in_bytes", o->memory_reservation,
+			  "linux.resources.memory.reservation");
+	if (o->memory_kernel)
+		write_kmem_v1(cg, dir, o->memory_kernel);
+	if (o->memory_kernel_tcp)
+		set_field(cg, dir, "memory.kmem.tcp.limit_in_bytes", o->memory_kernel_tcp,
+			  "linux.resources.memory.kernelTCP");
+	if (o->disable_oom_killer)
+		set_knob_for(cg, dir, "memory.oom_control", "1",
+			     "linux.resources.memory.disableOOMKiller");
+	if (o->has_swappiness)
+		set_field(cg, dir, "memory.swappiness", (int64_t)o->swappiness,
+			  "linux.resources.memory.swappiness");
+}
+
+/* v1's cpu fields as given, in runc's order (fs/cpu.go): the period
+ * before the quota, the real-time period before its runtime. */
+static void write_oci_cpu_v1(struct cgroup *cg, const char *dir, const struct oci_limits *o)
+{
+	if (o->cpu_shares)
+		set_field(cg, dir, "cpu.shares", (int64_t)o->cpu_shares,
+			  "linux.resources.cpu.shares");
+	if (o->cpu_period)
+		set_field(cg, dir, "cpu.cfs_period_us", (int64_t)o->cpu_period,
+			  "linux.resources.cpu.period");
+	if (o->cpu_quota)
+		set_field(cg, dir, "cpu.cfs_quota_us", o->cpu_quota, "linux.resources.cpu.quota");
+	if (o->has_cpu_burst) {
+		need_file(cg, dir, "cpu.cfs_burst_us", "linux.resources.cpu.burst",
+			  "CPU burst came with Linux 5.14");
+		set_field(cg, dir, "cpu.cfs_burst_us", (int64_t)o->cpu_burst,
+			  "linux.resources.cpu.burst");
+	}
+	if (o->cpu_rt_period) {
+		need_file(cg, dir, "cpu.rt_period_us", "linux.resources.cpu.realtimePeriod",
+			  "real-time group scheduling needs CONFIG_RT_GROUP_SCHED");
+		set_field(cg, dir, "cpu.rt_period_us", (int64_t)o->cpu_rt_period,
+			  "linux.resources.cpu.realtimePeriod");
+	}
+	if (o->cpu_rt_runtime) {
+		need_file(cg, dir, "cpu.rt_runtime_us", "linux.resources.cpu.realtimeRuntime",
+			  "real-time group scheduling needs CONFIG_RT_GROUP_SCHED");
+		set_field(cg, dir, "cpu.rt_runtime_us", o->cpu_rt_runtime,
+			  "linux.resources.cpu.realtimeRuntime");
+	}
+	if (o->has_cpu_idle) {
+		need_file(cg, dir, "cpu.idle", "linux.resources.cpu.idle",
+			  "cpu.idle came with Linux 5.15");
+		set_field(cg, dir, "cpu.idle", o->cpu_idle, "linux.resources.cpu.idle");
+	}
+}
+
+/* blockIO's weights on v1: CFQ's blkio.weight[_device] or BFQ's
+ * blkio.bfq.weight[_device], as runc's fs/blkio.go picks them. */
+static void write_oci_blkio_v1(struct cgroup *cg, const char *dir, const struct oci_limits *o)
+{
+	const char *what = "linux.resources.blockIO.weightDevice";
+
+	if (o->blkio_weight)
+		set_field(cg, dir,
+			  weight_file(cg, dir, "blkio.weight", "blkio.bfq.weight",
+				      "linux.resources.blockIO.weight"),
+			  (int64_t)o->blkio_weight, "linux.resources.blockIO.weight");
+	for (size_t i = 0; i < o->nweight_device; i++) {
+		char line[64];
+
+		snprintf(line, sizeof(line), "%u:%u %llu", o->weight_device[i].major,
+			 o->weight_device[i].minor, (unsigned long long)o->weight_device[i].weight);
+		set_knob_for(
+		    cg, dir,
+		    weight_file(cg, dir, "blkio.weight_device", "blkio.bfq.weight_device", what),
+		    line, what);
+	}
+}
+
 static void write_limits_v1(struct cgroup *cg, const struct cgroup_limits *l)
 {
 	const char *memory = v1_dir(cg, "memory"), *cpu = v1_dir(cg, "cpu");
@@ -657,6 +951,10 @@ static void write_limits_v1(struct cgroup *cg, const struct cgroup_limits *l)
 		write_cpuset_v1(cg, v1_dir(cg, "cpuset"), l);
 	if (wants_io(l))
 		write_blkio_v1(cg, v1_dir(cg, "blkio"), l);
+	write_oci_memory_v1(cg, memory, &l->oci);
+	write_oci_cpu_v1(cg, cpu, &l->oci);
+	if (wants_io(l))
+		write_oci_blkio_v1(cg, v1_dir(cg, "blkio"), &l->oci);
 	/* Packets the container's sockets send carry this class id, for tc
 	 * (and iptables' -m cgroup) to match. */
 	if (l->net_classid)
@@ -728,6 +1026,32 @@ static void create_v1(struct cgroup *cg, const char *id, const struct cgroup_lim
 }
 
 /* --- the public part -------------------------------------------------- */
+
+struct io_limit *cgroup_io_slot(struct cgroup_limits *l, unsigned major, unsigned minor)
+{
+	for (size_t i = 0; i < l->nio; i++)
+		if (l->io[i].major == major && l->io[i].minor == minor)
+			return &l->io[i];
+	if (l->nio == CGROUP_MAX_IO)
+		return NULL;
+	l->io[l->nio] = (struct io_limit){ .major = major, .minor = minor };
+	return &l->io[l->nio++];
+}
+
+/* The block layer throttles and weighs requests to disks, not to
+ * partitions: the kernel refuses a partition's numbers (ENODEV). */
+const char *cgroup_io_disk_problem(unsigned major, unsigned minor)
+{
+	char sys[64];
+
+	snprintf(sys, sizeof(sys), "/sys/dev/block/%u:%u", major, minor);
+	if (access(sys, F_OK) < 0)
+		return "not a disk this kernel has (no /sys/dev/block entry)";
+	snprintf(sys, sizeof(sys), "/sys/dev/block/%u:%u/partition", major, minor);
+	if (access(sys, F_OK) == 0)
+		return "a partition: io limits apply to a whole disk";
+	return NULL;
+}
 
 /*
  * What cannot work here is refused before anything is made: v2 has no

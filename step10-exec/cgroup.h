@@ -34,6 +34,45 @@ struct hugetlb_limit {
 	uint64_t limit;	    /* bytes of such pages, a multiple of page_size */
 };
 
+/* --blkio-weight-device's kin, from OCI: one disk's weight. */
+struct weight_device {
+	unsigned major, minor;
+	uint64_t weight; /* v1's scale, 10..1000 */
+};
+
+#define CGROUP_MAX_UNIFIED 32
+
+/*
+ * What an OCI config's linux.resources has and the command line does not
+ * (spec.c fills it; the native options never do), each written as given:
+ * v1's numbers to v1's files, converted for v2 as runc converts them.
+ * 0 (false) means "not given".
+ */
+struct oci_limits {
+	int64_t memory_reservation; /* v1 memory.soft_limit_in_bytes, v2 memory.low; -1: max */
+	int64_t memory_kernel_tcp;  /* v1 memory.kmem.tcp.limit_in_bytes; -1: max */
+	int64_t memory_kernel;	    /* v1 memory.kmem.limit_in_bytes, checked to hold */
+	bool has_swappiness;
+	uint64_t swappiness;	  /* v1 memory.swappiness, 0..100 */
+	bool disable_oom_killer;  /* v1 memory.oom_control 1 */
+	bool check_before_update; /* update: refuse a limit below the usage */
+	uint64_t cpu_shares;	  /* v1 cpu.shares; v2 cpu.weight by runc's curve */
+	int64_t cpu_quota;	  /* v1 cpu.cfs_quota_us, v2 cpu.max; -1: max */
+	uint64_t cpu_period;	  /* v1 cpu.cfs_period_us, v2 cpu.max */
+	bool has_cpu_burst;
+	uint64_t cpu_burst;	/* v1 cpu.cfs_burst_us, v2 cpu.max.burst */
+	int64_t cpu_rt_runtime; /* v1 cpu.rt_runtime_us; -1: max */
+	uint64_t cpu_rt_period; /* v1 cpu.rt_period_us */
+	bool has_cpu_idle;
+	int64_t cpu_idle;      /* cpu.idle: 0, or 1 (SCHED_IDLE) */
+	uint64_t blkio_weight; /* v1 blkio.weight, 10..1000; v2 io.bfq.weight or io.weight */
+	struct weight_device weight_device[CGROUP_MAX_IO];
+	size_t nweight_device;
+	/* v2 only: file name, value (lines), written into the leaf as given */
+	const char *unified_key[CGROUP_MAX_UNIFIED], *unified_value[CGROUP_MAX_UNIFIED];
+	size_t nunified;
+};
+
 /* What the user asked for; 0 means "no limit given". */
 struct cgroup_limits {
 	uint64_t memory;	 /* --memory, bytes */
@@ -52,6 +91,7 @@ struct cgroup_limits {
 	uint32_t net_classid; /* --net-classid: v1 net_cls.classid, tc's MAJ:MIN */
 	struct hugetlb_limit hugetlb[CGROUP_MAX_HUGETLB];
 	size_t nhugetlb;
+	struct oci_limits oci;
 };
 
 #define CGROUP_MAX_DIRS 10
@@ -95,6 +135,13 @@ void cgroup_set_limits(struct cgroup *cg, const struct cgroup_limits *limits);
 /* Remove stepbox cgroups whose container's lock nobody holds (its runtime
  * was killed with -9); list them on stdout when REPORT. */
 void cgroup_remove_stale(bool report);
+
+/* The --device-*-bps/iops entry of disk MAJOR:MINOR in L, made if need
+ * be; NULL when L has CGROUP_MAX_IO disks already. */
+struct io_limit *cgroup_io_slot(struct cgroup_limits *l, unsigned major, unsigned minor);
+/* Why MAJOR:MINOR cannot take io limits, to follow "DISK is " (not a
+ * disk here, or a partition), or NULL when it can. */
+const char *cgroup_io_disk_problem(unsigned major, unsigned minor);
 
 /* Is a v1 hierarchy mounted at BASE (/sys/fs/cgroup/NAME)? Its st_dev
  * in *ST. */

@@ -41,9 +41,12 @@
 #include "rootfs.h"
 
 static const struct dev_node standard_nodes[] = {
-	{ .name = "null", 'c', 1, 3 },	  { .name = "zero", 'c', 1, 5 },
-	{ .name = "full", 'c', 1, 7 },	  { .name = "random", 'c', 1, 8 },
-	{ .name = "urandom", 'c', 1, 9 }, { .name = "tty", 'c', 5, 0 },
+	{ .name = "null", .type = 'c', .major = 1, .minor = 3 },
+	{ .name = "zero", .type = 'c', .major = 1, .minor = 5 },
+	{ .name = "full", .type = 'c', .major = 1, .minor = 7 },
+	{ .name = "random", .type = 'c', .major = 1, .minor = 8 },
+	{ .name = "urandom", .type = 'c', .major = 1, .minor = 9 },
+	{ .name = "tty", .type = 'c', .major = 5, .minor = 0 },
 };
 
 static const struct {
@@ -110,7 +113,8 @@ static int node_parent(int dev, const char *name, const char **base)
  * says otherwise, owned by N's uid and gid. */
 static void make_node(int dev, const struct dev_node *n)
 {
-	mode_t type = n->type == 'b' ? S_IFBLK : S_IFCHR, mode = n->mode ? n->mode & 07777 : 0666;
+	mode_t type = n->type == 'b' ? S_IFBLK : n->type == 'p' ? S_IFIFO : S_IFCHR;
+	mode_t mode = n->mode ? n->mode & 07777 : 0666;
 	const char *base;
 	int dir = node_parent(dev, n->name, &base);
 
@@ -128,7 +132,10 @@ static void make_node(int dev, const struct dev_node *n)
 	if ((n->uid || n->gid) && fchownat(dir, base, n->uid, n->gid, AT_SYMLINK_NOFOLLOW) < 0)
 		die_errno("fchownat(/dev/%s, %u, %u)", n->name, n->uid, n->gid);
 	trace("mknodat(/dev, \"%s\", S_IF%s|%#o, %u:%u) = 0", n->name,
-	      n->type == 'b' ? "BLK" : "CHR", mode, n->major, n->minor);
+	      n->type == 'b'   ? "BLK"
+	      : n->type == 'p' ? "IFO"
+			       : "CHR",
+	      mode, n->major, n->minor);
 	close(dir);
 }
 
@@ -179,7 +186,8 @@ static void make_nodes(int dev, bool mknod, const struct dev_node *extra, size_t
 		/* --device /dev/null asks only for what is there already. */
 		if (fstatat(dev, extra[i].name, &st, AT_SYMLINK_NOFOLLOW) == 0)
 			continue;
-		(mknod ? make_node : bind_node)(dev, &extra[i]);
+		/* A FIFO is no door to a device: a user namespace may make one. */
+		(mknod || extra[i].type == 'p' ? make_node : bind_node)(dev, &extra[i]);
 	}
 }
 

@@ -7,11 +7,13 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
-/* One more node, from --device: /dev/NAME, char or block MAJOR:MINOR. */
+/* One more node, from --device: /dev/NAME, char or block MAJOR:MINOR;
+ * from OCI's linux.devices also a FIFO, with its mode and owner. */
 struct dev_node {
 	const char *name; /* below /dev: "null", "loop3", "net/tun" (OCI's) */
-	char type;	  /* 'c' or 'b' */
+	char type;	  /* 'c', 'b', or 'p' (a FIFO: no numbers) */
 	unsigned major, minor;
 	unsigned mode;	   /* permission bits; 0: 0666 */
 	unsigned uid, gid; /* its owner, when mknod makes it (OCI's fileMode, uid, gid) */

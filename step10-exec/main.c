@@ -389,8 +389,9 @@ static void parse_io_limit(const char *option, const char *spec, struct containe
 {
 	struct cgroup_limits *l = &c->limits;
 	bool size = strstr(option, "bps") != NULL;
-	char path[PATH_MAX], sys[64];
-	struct io_limit *io = NULL;
+	char path[PATH_MAX];
+	const char *problem;
+	struct io_limit *io;
 	struct stat st;
 	uint64_t rate;
 
@@ -402,20 +403,12 @@ static void parse_io_limit(const char *option, const char *spec, struct containe
 	if (!S_ISBLK(st.st_mode))
 		usage_error("%s: %s is not a block device (io limits count disk requests)", option,
 			    path);
-	snprintf(sys, sizeof(sys), "/sys/dev/block/%u:%u/partition", major(st.st_rdev),
-		 minor(st.st_rdev));
-	if (access(sys, F_OK) == 0)
-		usage_error("%s: %s is a partition: io limits apply to a whole disk", option, path);
-	for (size_t i = 0; i < l->nio; i++)
-		if (l->io[i].major == major(st.st_rdev) && l->io[i].minor == minor(st.st_rdev))
-			io = &l->io[i];
-	if (!io) {
-		if (l->nio == CGROUP_MAX_IO)
-			usage_error("%s: at most %d disks", option, CGROUP_MAX_IO);
-		io = &l->io[l->nio++];
-		io->major = major(st.st_rdev);
-		io->minor = minor(st.st_rdev);
-	}
+	problem = cgroup_io_disk_problem(major(st.st_rdev), minor(st.st_rdev));
+	if (problem)
+		usage_error("%s: %s is %s", option, path, problem);
+	io = cgroup_io_slot(l, major(st.st_rdev), minor(st.st_rdev));
+	if (!io)
+		usage_error("%s: at most %d disks", option, CGROUP_MAX_IO);
 	if (strcmp(option, "--device-read-bps") == 0)
 		io->rbps = rate;
 	else if (strcmp(option, "--device-write-bps") == 0)

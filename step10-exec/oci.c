@@ -2346,7 +2346,7 @@ static int cmd_update(int argc, char **argv)
 			usage_error("update: a CPU period goes with a quota (--cpu-quota)");
 	}
 	memset(&spec, 0, sizeof(spec));
-	spec_read_resources(&spec, res);
+	spec_read_resources(&spec.limits, res);
 	open_container(argv[optind], &st);
 	status = status_of(&st);
 	if (strcmp(status, "stopped") == 0)

@@ -30,7 +30,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
-#include <math.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <stdint.h>
@@ -655,10 +654,9 @@ static void read_id_map(json_object *lnx, const char *key, char *out, size_t siz
 }
 
 /* linux.resources: what --memory, --cpus, --pids, --device fill. */
-static void read_devices(struct spec *s, json_object *res)
+static void read_devices(struct cgroup_limits *l, json_object *res)
 {
 	json_object *a = get_typed(res, "devices", json_type_array, "linux.resources.devices");
-	struct cgroup_limits *l = &s->limits;
 
 	for (size_t i = 0; a && i < json_object_array_length(a); i++) {
 		json_object *d = json_object_array_get_idx(a, i);
@@ -711,11 +709,10 @@ static void read_devices(struct spec *s, json_object *res)
 
 /* linux.resources.hugepageLimits: [{"pageSize": "2MB", "limit": N}], as
  * --hugetlb 2M:N; the page size is named as the kernel names its files. */
-static void read_hugepage_limits(struct spec *s, json_object *res)
+static void read_hugepage_limits(struct cgroup_limits *l, json_object *res)
 {
 	json_object *a =
 	    get_typed(res, "hugepageLimits", json_type_array, "linux.resources.hugepageLimits");
-	struct cgroup_limits *l = &s->limits;
 
 	for (size_t i = 0; a && i < json_object_array_length(a); i++) {
 		json_object *h = json_object_array_get_idx(a, i);
@@ -759,17 +756,72 @@ static void read_hugepage_limits(struct spec *s, json_object *res)
 	}
 }
 
-void spec_read_resources(struct spec *s, json_object *res)
+/*
+ * Fields of OBJ (at WHERE) other than KNOWN (NULL-terminated) are
+ * refused: a field of a newer runtime-spec, or a misspelt one, would
+ * otherwise be skipped, and the container run without it.
+ */
+static void only_fields(json_object *obj, const char *where, const char *const known[])
 {
-	json_object *mem = get_typed(res, "memory", json_type_object, "linux.resources.memory");
-	json_object *cpu = get_typed(res, "cpu", json_type_object, "linux.resources.cpu");
-	json_object *pids = get_typed(res, "pids", json_type_object, "linux.resources.pids");
-	json_object *io = get_typed(res, "blockIO", json_type_object, "linux.resources.blockIO");
-	json_object *net = get_typed(res, "network", json_type_object, "linux.resources.network");
-	struct cgroup_limits *l = &s->limits;
-	int64_t quota, period, shares, limit;
-	bool set, has_period;
+	if (!obj)
+		return;
+	json_object_object_foreach(obj, key, value)
+	{
+		bool ok = false;
 
+		(void)value;
+		for (size_t i = 0; known[i]; i++)
+			ok = ok || strcmp(key, known[i]) == 0;
+		if (!ok)
+			refuse(where,
+			       "\"%.64s\" is not a field stepbox knows: refused, not skipped", key);
+	}
+}
+
+/*
+ * memory.swappiness: 0..100 on v1. -1 (or its uint64 bits, 2^64-1) is
+ * "leave the kernel's", as runc's fs/memory.go reads it. cgroup v2 has no
+ * swappiness of a cgroup: runc's fs2/memory.go (setMemory) writes only
+ * memory.swap.max, memory.max and memory.low and drops the field unsaid;
+ * stepbox refuses it instead.
+ */
+static void read_swappiness(struct oci_limits *o, json_object *mem, bool v2)
+{
+	const char *where = "linux.resources.memory.swappiness";
+	json_object *v = get_typed(mem, "swappiness", json_type_int, where);
+
+	if (!v || json_object_get_int64(v) == -1 || json_object_get_uint64(v) == UINT64_MAX)
+		return;
+	if (json_object_get_int64(v) < 0 || json_object_get_uint64(v) > 100)
+		refuse(where, "%s is out of range (0 to 100)", json_object_get_string(v));
+	if (v2)
+		refuse(where, "cgroup v2 has no swappiness of a cgroup (runc's fs2 drops the field "
+			      "unsaid); leave it out");
+	o->has_swappiness = true;
+	o->swappiness = json_object_get_uint64(v);
+}
+
+static void read_memory(struct cgroup_limits *l, json_object *res, bool v2)
+{
+	static const char *const fields[] = {
+		"limit",
+		"reservation",
+		"swap",
+		"kernel",
+		"kernelTCP",
+		"swappiness",
+		"disableOOMKiller",
+		"useHierarchy",
+		"checkBeforeUpdate",
+		NULL,
+	};
+	json_object *mem = get_typed(res, "memory", json_type_object, "linux.resources.memory");
+	json_object *hierarchy;
+	struct oci_limits *o = &l->oci;
+	int64_t limit;
+	bool set;
+
+	only_fields(mem, "linux.resources.memory", fields);
 	limit = get_int(mem, "limit", -1, INT64_MAX, "linux.resources.memory.limit", &set);
 	if (set && limit > 0)
 		l->memory = (uint64_t)limit;
@@ -779,50 +831,301 @@ void spec_read_resources(struct spec *s, json_object *res)
 	if (l->memory && l->memory < 6 << 20)
 		refuse("linux.resources.memory.limit", "at least 6M: less and the runtime itself "
 						       "cannot start the container in it");
-	quota = get_int(cpu, "quota", -1, INT64_MAX, "linux.resources.cpu.quota", &set);
-	period = get_int(cpu, "period", 1, INT64_MAX, "linux.resources.cpu.period", &has_period);
-	if (set && quota > 0)
-		l->millicpus = (uint64_t)quota * 1000 / (uint64_t)(has_period ? period : 100000);
-	/* v1's shares on v2's weight scale, by the curve cgroup.c inverts. */
-	shares = get_int(cpu, "shares", 0, 262144, "linux.resources.cpu.shares", &set);
-	if (set && shares >= 2) {
-		double lg = log2((double)shares);
+	o->memory_reservation =
+	    get_int(mem, "reservation", -1, INT64_MAX, "linux.resources.memory.reservation", &set);
+	o->memory_kernel =
+	    get_int(mem, "kernel", -1, INT64_MAX, "linux.resources.memory.kernel", &set);
+	o->memory_kernel_tcp =
+	    get_int(mem, "kernelTCP", -1, INT64_MAX, "linux.resources.memory.kernelTCP", &set);
+	if (v2 && (o->memory_kernel || o->memory_kernel_tcp))
+		refuse(o->memory_kernel ? "linux.resources.memory.kernel"
+					: "linux.resources.memory.kernelTCP",
+		       "cgroup v2 has no kernel memory limit: memory.max counts kernel memory too "
+		       "(runc's fs2 drops the field unsaid); leave it out");
+	read_swappiness(o, mem, v2);
+	o->disable_oom_killer =
+	    get_bool(mem, "disableOOMKiller", "linux.resources.memory.disableOOMKiller");
+	if (v2 && o->disable_oom_killer)
+		refuse(
+		    "linux.resources.memory.disableOOMKiller",
+		    "cgroup v2 cannot turn a cgroup's OOM killer off, as v1's memory.oom_control "
+		    "does (runc's fs2 drops the field unsaid)");
+	hierarchy = get_typed(mem, "useHierarchy", json_type_boolean,
+			      "linux.resources.memory.useHierarchy");
+	if (hierarchy && !json_object_get_boolean(hierarchy))
+		refuse("linux.resources.memory.useHierarchy",
+		       "false: every memory cgroup counts its children (v2 always; v1's "
+		       "memory.use_hierarchy 0 is refused by current kernels)");
+	/* Only `update` can lower a limit below what is in use: a new
+	 * cgroup uses nothing. */
+	o->check_before_update =
+	    get_bool(mem, "checkBeforeUpdate", "linux.resources.memory.checkBeforeUpdate");
+}
 
-		l->cpu_weight = (uint64_t)ceil(pow(10, (lg * lg + 125 * lg) / 612.0 - 7.0 / 34.0));
-	}
+static void read_cpu(struct cgroup_limits *l, json_object *res, bool v2)
+{
+	static const char *const fields[] = {
+		"shares",	  "quota", "burst", "period", "realtimeRuntime",
+		"realtimePeriod", "cpus",  "mems",  "idle",   NULL,
+	};
+	json_object *cpu = get_typed(res, "cpu", json_type_object, "linux.resources.cpu");
+	struct oci_limits *o = &l->oci;
+	int64_t n;
+	bool set;
+
+	only_fields(cpu, "linux.resources.cpu", fields);
+	/* 0 is "not given", as runc reads it; 1 the kernel would make 2. */
+	n = get_int(cpu, "shares", 0, 262144, "linux.resources.cpu.shares", &set);
+	if (n == 1)
+		refuse("linux.resources.cpu.shares", "1 is below cpu.shares' least, 2");
+	o->cpu_shares = (uint64_t)n;
+	o->cpu_quota = get_int(cpu, "quota", -1, INT64_MAX, "linux.resources.cpu.quota", &set);
+	o->cpu_period =
+	    (uint64_t)get_int(cpu, "period", 0, INT64_MAX, "linux.resources.cpu.period", &set);
+	o->cpu_burst = (uint64_t)get_int(cpu, "burst", 0, INT64_MAX, "linux.resources.cpu.burst",
+					 &o->has_cpu_burst);
+	o->cpu_rt_runtime = get_int(cpu, "realtimeRuntime", -1, INT64_MAX,
+				    "linux.resources.cpu.realtimeRuntime", &set);
+	o->cpu_rt_period = (uint64_t)get_int(cpu, "realtimePeriod", 0, INT64_MAX,
+					     "linux.resources.cpu.realtimePeriod", &set);
+	if (v2 && (o->cpu_rt_runtime || o->cpu_rt_period))
+		refuse(o->cpu_rt_runtime ? "linux.resources.cpu.realtimeRuntime"
+					 : "linux.resources.cpu.realtimePeriod",
+		       "cgroup v2 has no real-time bandwidth of a cgroup (v1's cpu.rt_*; runc's "
+		       "fs2 drops the field unsaid)");
+	o->cpu_idle = get_int(cpu, "idle", 0, 1, "linux.resources.cpu.idle", &o->has_cpu_idle);
 	l->cpuset_cpus = get_string(cpu, "cpus", "linux.resources.cpu.cpus");
 	l->cpuset_mems = get_string(cpu, "mems", "linux.resources.cpu.mems");
 	if (l->cpuset_cpus && !*l->cpuset_cpus)
 		l->cpuset_cpus = NULL;
 	if (l->cpuset_mems && !*l->cpuset_mems)
 		l->cpuset_mems = NULL;
-	refuse_if_set(cpu, "realtimeRuntime", "linux.resources.cpu.realtimeRuntime", "realtime");
+}
+
+/* {"major": 8, "minor": 0, ...}: a whole disk this machine has. */
+static void read_disk(json_object *d, const char *where, unsigned *major, unsigned *minor)
+{
+	const char *problem;
+	bool has_major, has_minor;
+
+	if (!json_object_is_type(d, json_type_object))
+		refuse(where, "must be an object");
+	*major = (unsigned)get_int(d, "major", 0, 4095, where, &has_major);
+	*minor = (unsigned)get_int(d, "minor", 0, (1 << 20) - 1, where, &has_minor);
+	if (!has_major || !has_minor)
+		refuse(where, "\"major\" and \"minor\" name the disk");
+	problem = cgroup_io_disk_problem(*major, *minor);
+	if (problem)
+		refuse(where, "%u:%u is %s", *major, *minor, problem);
+}
+
+/* blockIO.throttle*Device: the same io limits as --device-read-bps and
+ * its kin, one entry a disk; a rate of 0 would mean "none" on v1 and
+ * something else on v2, so it is refused. */
+static void read_throttle(struct cgroup_limits *l, json_object *io, const char *key, int which)
+{
+	static const char *const fields[] = { "major", "minor", "rate", NULL };
+	char where[96];
+	json_object *a;
+
+	snprintf(where, sizeof(where), "linux.resources.blockIO.%s", key);
+	a = get_typed(io, key, json_type_array, where);
+	for (size_t i = 0; a && i < json_object_array_length(a); i++) {
+		json_object *d = json_object_array_get_idx(a, i);
+		struct io_limit *slot;
+		unsigned major, minor;
+		uint64_t rate;
+		bool set;
+
+		snprintf(where, sizeof(where), "linux.resources.blockIO.%s[%zu]", key, i);
+		if (!json_object_is_type(d, json_type_object))
+			refuse(where, "must be an object");
+		only_fields(d, where, fields);
+		rate = get_u64(d, "rate", where, &set);
+		if (!rate)
+			refuse(where,
+			       "\"rate\" must be above 0 (leave the entry out for no limit)");
+		read_disk(d, where, &major, &minor);
+		slot = cgroup_io_slot(l, major, minor);
+		if (!slot)
+			refuse(where, "more than %d disks", CGROUP_MAX_IO);
+		*(which == 0   ? &slot->rbps
+		  : which == 1 ? &slot->wbps
+		  : which == 2 ? &slot->riops
+			       : &slot->wiops) = rate;
+	}
+}
+
+/* CFQ's leaf weights: CFQ left the kernel in Linux 5.0, and with it
+ * blkio.leaf_weight; neither BFQ nor v2 has one. */
+static void refuse_leaf_weight(json_object *obj, const char *where)
+{
+	bool set;
+
+	if (get_int(obj, "leafWeight", 0, 1000, where, &set))
+		refuse(where, "CFQ's leaf weights left the kernel with CFQ (Linux 5.0): no "
+			      "blkio.leaf_weight exists, on v1 or v2");
+}
+
+/* blockIO.weightDevice: a disk's own weight, v1's 10..1000. */
+static void read_weight_devices(struct oci_limits *o, json_object *io)
+{
+	static const char *const fields[] = { "major", "minor", "weight", "leafWeight", NULL };
+	json_object *a =
+	    get_typed(io, "weightDevice", json_type_array, "linux.resources.blockIO.weightDevice");
+
+	for (size_t i = 0; a && i < json_object_array_length(a); i++) {
+		json_object *d = json_object_array_get_idx(a, i);
+		char where[96], leaf[112];
+		unsigned major, minor;
+		int64_t weight;
+		bool set;
+
+		snprintf(where, sizeof(where), "linux.resources.blockIO.weightDevice[%zu]", i);
+		if (!json_object_is_type(d, json_type_object))
+			refuse(where, "must be an object");
+		only_fields(d, where, fields);
+		snprintf(leaf, sizeof(leaf), "%s.leafWeight", where);
+		refuse_leaf_weight(d, leaf);
+		read_disk(d, where, &major, &minor);
+		weight = get_int(d, "weight", 10, 1000, where, &set);
+		if (!set)
+			continue;
+		if (o->nweight_device == CGROUP_MAX_IO)
+			refuse(where, "more than %d disks", CGROUP_MAX_IO);
+		o->weight_device[o->nweight_device++] = (struct weight_device){
+			.major = major, .minor = minor, .weight = (uint64_t)weight
+		};
+	}
+}
+
+static void read_block_io(struct cgroup_limits *l, json_object *res)
+{
+	static const char *const fields[] = {
+		"weight",
+		"leafWeight",
+		"weightDevice",
+		"throttleReadBpsDevice",
+		"throttleWriteBpsDevice",
+		"throttleReadIOPSDevice",
+		"throttleWriteIOPSDevice",
+		NULL,
+	};
+	json_object *io = get_typed(res, "blockIO", json_type_object, "linux.resources.blockIO");
+	int64_t weight;
+	bool set;
+
+	only_fields(io, "linux.resources.blockIO", fields);
+	/* 0 is "not given", as runc reads it */
+	weight = get_int(io, "weight", 0, 1000, "linux.resources.blockIO.weight", &set);
+	if (weight && weight < 10)
+		refuse("linux.resources.blockIO.weight", "%lld is out of range (10 to 1000)",
+		       (long long)weight);
+	l->oci.blkio_weight = (uint64_t)weight;
+	refuse_leaf_weight(io, "linux.resources.blockIO.leafWeight");
+	read_weight_devices(&l->oci, io);
+	read_throttle(l, io, "throttleReadBpsDevice", 0);
+	read_throttle(l, io, "throttleWriteBpsDevice", 1);
+	read_throttle(l, io, "throttleReadIOPSDevice", 2);
+	read_throttle(l, io, "throttleWriteIOPSDevice", 3);
+}
+
+/*
+ * linux.resources.unified: cgroup v2 files by name, written as given
+ * (cgroup.c). On v1 it is refused unless empty, as runc's validator
+ * does (cgroupsCheck: ErrV1NoUnified). A key is a file name of the
+ * leaf; of the cgroup core's files only the two limits on descendants:
+ * membership (cgroup.procs would pull a host process in, for kill --all
+ * to kill), freezing and the controllers are the runtime's.
+ */
+static void read_unified(struct oci_limits *o, json_object *res, bool v2)
+{
+	json_object *u = get_typed(res, "unified", json_type_object, "linux.resources.unified");
+
+	if (!u || json_object_object_length(u) == 0)
+		return;
+	if (!v2)
+		refuse("linux.resources.unified",
+		       "cgroup v1 has no unified files (runc refuses it on v1 too)");
+	json_object_object_foreach(u, key, value)
+	{
+		char where[128];
+		size_t len = strlen(key);
+
+		if (len == 0 || len > 64 ||
+		    strspn(key, "abcdefghijklmnopqrstuvwxyz"
+				"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._") != len ||
+		    key[0] == '.' || !strchr(key, '.'))
+			refuse("linux.resources.unified",
+			       "a key must be a cgroup file's name, CONTROLLER.PARAMETER");
+		snprintf(where, sizeof(where), "linux.resources.unified[\"%s\"]", key);
+		if (strncmp(key, "cgroup.", 7) == 0 && strcmp(key, "cgroup.max.depth") != 0 &&
+		    strcmp(key, "cgroup.max.descendants") != 0)
+			refuse(where, "refused: a cgroup's members, type, freezing and controllers "
+				      "are the runtime's");
+		if (!json_object_is_type(value, json_type_string) ||
+		    !*json_object_get_string(value) || strlen(json_object_get_string(value)) > 4000)
+			refuse(where, "must be a string of 1 to 4000 characters");
+		if (o->nunified == CGROUP_MAX_UNIFIED)
+			refuse("linux.resources.unified", "more than %d keys", CGROUP_MAX_UNIFIED);
+		o->unified_key[o->nunified] = key;
+		o->unified_value[o->nunified++] = json_object_get_string(value);
+	}
+}
+
+/*
+ * linux.resources, every field of the runtime-spec's list applied as
+ * given (cgroup.c: v1's numbers to v1's files, converted for v2 as runc
+ * converts them) or refused here by its JSON path, with the layout of
+ * this host's cgroups in mind, before anything is made.
+ */
+void spec_read_resources(struct cgroup_limits *l, json_object *res)
+{
+	static const char *const fields[] = {
+		"devices", "memory",	     "cpu",  "pids",	"blockIO",
+		"network", "hugepageLimits", "rdma", "unified", NULL,
+	};
+	static const char *const pid_fields[] = { "limit", NULL };
+	static const char *const net_fields[] = { "classID", "priorities", NULL };
+	json_object *pids = get_typed(res, "pids", json_type_object, "linux.resources.pids");
+	json_object *net = get_typed(res, "network", json_type_object, "linux.resources.network");
+	bool v2 = res && cgroup_detect() == CGROUP_V2;
+	int64_t limit;
+	bool set;
+
+	only_fields(res, "linux.resources", fields);
+	read_memory(l, res, v2);
+	read_cpu(l, res, v2);
+	only_fields(pids, "linux.resources.pids", pid_fields);
 	limit = get_int(pids, "limit", -1, INT64_MAX, "linux.resources.pids.limit", &set);
 	if (set && limit > 0)
 		l->pids = (uint64_t)limit;
-	limit = get_int(io, "weight", 0, 1000, "linux.resources.blockIO.weight", &set);
-	if (set && limit > 0)
-		l->io_weight = (uint64_t)limit;
-	refuse_if_set(io, "throttleReadBpsDevice", "linux.resources.blockIO.throttleReadBpsDevice",
-		      "use the command line's --device-read-bps");
-	refuse_if_set(io, "throttleWriteBpsDevice",
-		      "linux.resources.blockIO.throttleWriteBpsDevice",
-		      "use the command line's --device-write-bps");
+	read_block_io(l, res);
 	/* net_cls (v1 only: cgroup.c refuses it on v2) */
+	only_fields(net, "linux.resources.network", net_fields);
 	limit = get_int(net, "classID", 0, UINT32_MAX, "linux.resources.network.classID", &set);
 	if (set && limit > 0)
 		l->net_classid = (uint32_t)limit;
 	refuse_if_set(net, "priorities", "linux.resources.network.priorities",
 		      "net_prio priorities (net_prio.ifpriomap)");
-	read_hugepage_limits(s, res);
+	read_hugepage_limits(l, res);
 	refuse_if_set(res, "rdma", "linux.resources.rdma", "rdma limits");
-	refuse_if_set(res, "unified", "linux.resources.unified", "raw cgroup v2 files");
-	read_devices(s, res);
+	read_unified(&l->oci, res, v2);
+	read_devices(l, res);
+}
+
+static void read_resources(struct spec *s, json_object *lnx)
+{
+	spec_read_resources(&s->limits,
+			    get_typed(lnx, "resources", json_type_object, "linux.resources"));
 }
 
 /* linux.devices: nodes made in the container's /dev, as --device does. */
 static void read_device_nodes(struct spec *s, json_object *lnx)
 {
+	static const char *const fields[] = {
+		"path", "type", "major", "minor", "fileMode", "uid", "gid", NULL,
+	};
 	json_object *a = get_typed(lnx, "devices", json_type_array, "linux.devices");
 
 	for (size_t i = 0; a && i < json_object_array_length(a); i++) {
@@ -843,18 +1146,22 @@ static void read_device_nodes(struct spec *s, json_object *lnx)
 			       "\"path\" must be /dev/NAME or /dev/DIR/NAME (no \".\", "
 			       "\"..\" or \"//\", shorter than %zu)",
 			       sizeof(s->device_names[0]));
-		if (!type || (strcmp(type, "c") != 0 && strcmp(type, "b") != 0))
-			refuse(where, "\"type\" must be c or b");
+		/* u is an unbuffered character device: c, as runc takes it */
+		if (!type || !type[0] || type[1] || !strchr("cbup", type[0]))
+			refuse(where, "\"type\" must be c, u, b or p");
 		if (s->ndevices == SPEC_MAX_DEVICES)
 			refuse(where, "more than %d devices", SPEC_MAX_DEVICES);
+		only_fields(d, where, fields);
 		snprintf(s->device_names[s->ndevices], sizeof(s->device_names[0]), "%s", path + 5);
 		n->name = s->device_names[s->ndevices];
 		n->type = type[0];
+		if (n->type == 'u')
+			n->type = 'c';
 		n->major = (unsigned)get_int(d, "major", 0, 4095, where, &set);
 		n->minor = (unsigned)get_int(d, "minor", 0, (1 << 20) - 1, where, &set);
 		/* fileMode may carry the type bits too (podman's 8576 is
 		 * S_IFCHR|0600): the permission bits are what it sets. */
-		n->mode = (unsigned)get_int(d, "fileMode", 0, 0177777, where, &set) & 07777;
+		n->mode = (unsigned)get_int(d, "fileMode", 0, UINT32_MAX, where, &set) & 07777;
 		if (set && !n->mode)
 			refuse(where, "\"fileMode\" without permission bits is not supported by "
 				      "stepbox (0 would mean its default, 0666)");
@@ -957,7 +1264,7 @@ static void read_linux(struct spec *s, json_object *lnx)
 	read_id_map(lnx, "gidMappings", s->gid_map, sizeof(s->gid_map));
 	if (spec_has_namespace(s, CLONE_NEWUSER) && (!s->uid_map[0] || !s->gid_map[0]))
 		refuse("linux.uidMappings", "a user namespace needs uidMappings and gidMappings");
-	spec_read_resources(s, get_typed(lnx, "resources", json_type_object, "linux.resources"));
+	read_resources(s, lnx);
 	s->cgroups_path = get_string(lnx, "cgroupsPath", "linux.cgroupsPath");
 	if (s->cgroups_path && (strstr(s->cgroups_path, "..") || strchr(s->cgroups_path, ':')))
 		refuse("linux.cgroupsPath",

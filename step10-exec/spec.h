@@ -117,9 +117,10 @@ struct spec {
 /* Read DIR/config.json into S; exits 1 with the field's JSON path and
  * why when something is wrong or not supported. Touches nothing. */
 void spec_load_config(struct spec *s, int bundle_dir, const char *bundle);
-/* linux.resources (RES, may be NULL) into S->limits, refused as in
- * config.json: create's, and runc update's --resources. */
-void spec_read_resources(struct spec *s, struct json_object *res);
+/* linux.resources (RES, NULL for none) into L, zeroed by the caller
+ * (also `update`'s --resources): exits 1 naming the field's JSON path
+ * when it is wrong, or cannot be applied on this host's cgroups. */
+void spec_read_resources(struct cgroup_limits *l, struct json_object *res);
 /* Read an exec's process.json into P (strings owned by *DOC). */
 void spec_load_process(struct spec_process *p, struct json_object **doc, const char *path);
 /* Does the config have namespace FLAG, new or joined? */

@@ -1296,3 +1296,327 @@ start_and_wait() {
 	[ ! -e "$WORK/x/ran" ]
 	assert_no_traces
 }
+
+# --- linux.resources as given ---
+# Every field of linux.resources is written as given (v1's numbers to
+# v1's files; converted for v2 as runc converts them) or refused by its
+# JSON path before anything is left. Each is read from the host (the
+# container's cgroup) and from inside (its own /sys/fs/cgroup).
+
+# cg_file ID CONTROLLER FILE: FILE of container ID's cgroup, from the host.
+cg_file() {
+	echo "$(cgroup_of "$1" "$2")/$3"
+}
+
+# cat_inside PATH...: the container prints each PATH (below its own
+# /sys/fs/cgroup) into $WORK/x/in, then sleeps.
+cat_inside() {
+	local p files=
+	for p in "$@"; do files+=" /sys/fs/cgroup/$p"; done
+	args "for f in$files; do cat \$f || echo missing \$f; done > $WORK/x/in.new; mv $WORK/x/in.new $WORK/x/in; sleep 100"
+}
+
+# start_and_read ID: start ID and wait for what cat_inside wrote.
+start_and_read() {
+	run oci start "$1"
+	assert_success
+	wait_for "$WORK/x/in"
+	run cat "$WORK/x/in"
+}
+
+# host_cat ID CONTROLLER FILE...: the same files, read from the host.
+host_cat() {
+	local id=$1 ctl=$2 f
+	shift 2
+	for f in "$@"; do cat "$(cg_file "$id" "$ctl" "$f")"; done
+}
+
+# refused_late TEXT: create failed while writing the cgroup, saying TEXT,
+# and took everything it made with it.
+refused_late() {
+	assert_failure
+	assert_output --partial "$1"
+	[ ! -e "$OCI_ROOT/bad" ]
+	assert_no_traces
+}
+
+@test "oci: resources: memory reservation, swappiness, disableOOMKiller, kernelTCP as given (v1); reservation as memory.low (v2)" {
+	if cgroup_v2; then
+		edit '.linux.resources.memory += {reservation: 33554432}'
+		cat_inside memory.low memory.max
+		create c30
+		start_and_read c30
+		assert_output $'33554432\n67108864'
+		assert_equal "$(host_cat c30 memory memory.low memory.max)" $'33554432\n67108864'
+	else
+		edit '.linux.resources.memory += {reservation: 33554432, swappiness: 10, disableOOMKiller: true, kernelTCP: 16777216}'
+		local files=(memory.soft_limit_in_bytes memory.swappiness memory.oom_control memory.kmem.tcp.limit_in_bytes)
+		cat_inside "${files[@]/#/memory/}"
+		create c30
+		start_and_read c30
+		assert_equal "$(host_cat c30 memory "${files[@]}")" "$output"
+		assert_line --index 0 33554432
+		assert_line --index 1 10
+		assert_line --index 2 'oom_kill_disable 1'
+		assert_line 16777216
+	fi
+	run oci delete --force c30
+	assert_success
+	assert_no_traces
+}
+
+@test "oci: resources: cpu shares, quota, period, burst as given on v1; on v2 as runc converts them (cpu.weight 174, cpu.max)" {
+	edit '.linux.resources.cpu = {shares: 2048, quota: 200000, period: 500000, burst: 1000}'
+	if cgroup_v2; then
+		cat_inside cpu.weight cpu.max cpu.max.burst
+		create c31
+		start_and_read c31
+		# runc's ConvertCPUSharesToCgroupV2Value(2048) = 174
+		assert_output $'174\n200000 500000\n1000'
+		assert_equal "$(host_cat c31 cpu cpu.weight cpu.max cpu.max.burst)" "$output"
+	else
+		local files=(cpu.shares cpu.cfs_period_us cpu.cfs_quota_us cpu.cfs_burst_us)
+		cat_inside "${files[@]/#/cpu/}"
+		create c31
+		start_and_read c31
+		assert_output $'2048\n500000\n200000\n1000'
+		assert_equal "$(host_cat c31 cpu "${files[@]}")" "$output"
+	fi
+	run oci delete --force c31
+	assert_success
+	# no quota (-1) over a period of its own; idle
+	rm "$WORK/x/in"
+	edit '.linux.resources.cpu = {quota: -1, period: 250000, idle: 1}'
+	if cgroup_v2; then
+		cat_inside cpu.max cpu.idle
+		create c31
+		start_and_read c31
+		assert_output $'max 250000\n1'
+		assert_equal "$(host_cat c31 cpu cpu.max cpu.idle)" "$output"
+	else
+		cat_inside cpu/cpu.cfs_quota_us cpu/cpu.cfs_period_us cpu/cpu.idle
+		create c31
+		start_and_read c31
+		assert_output $'-1\n250000\n1'
+		assert_equal "$(host_cat c31 cpu cpu.cfs_quota_us cpu.cfs_period_us cpu.idle)" "$output"
+	fi
+	run oci delete --force c31
+	assert_success
+	assert_no_traces
+}
+
+@test "oci: resources: realtimePeriod and realtimeRuntime are v1's cpu.rt_*; a runtime the parent cannot give is refused by name" {
+	cgroup_v2 && skip "v2 has no real-time bandwidth: refused (the refusal test)"
+	[ -e /sys/fs/cgroup/cpu/cpu.rt_runtime_us ] || skip "no CONFIG_RT_GROUP_SCHED"
+	edit '.linux.resources.cpu = {realtimePeriod: 500000, realtimeRuntime: 10000}'
+	# below stepbox-oci/, whose cpu.rt_runtime_us is 0
+	try_create
+	refused_late 'linux.resources.cpu.realtimeRuntime: write'
+	# right below the root, which has some
+	edit '.linux.cgroupsPath = "/stepbox-rt-c32"'
+	cat_inside cpu/cpu.rt_period_us cpu/cpu.rt_runtime_us
+	create c32
+	start_and_read c32
+	assert_output $'500000\n10000'
+	assert_equal "$(cat /sys/fs/cgroup/cpu/stepbox-rt-c32/cpu.rt_period_us /sys/fs/cgroup/cpu/stepbox-rt-c32/cpu.rt_runtime_us)" "$output"
+	run oci delete --force c32
+	assert_success
+	[ ! -e /sys/fs/cgroup/cpu/stepbox-rt-c32 ]
+	assert_no_traces
+}
+
+@test "oci: resources: memory.kernel is applied where the kernel keeps it, else refused by name" {
+	cgroup_v2 && skip "v2 has no kernel memory limit: refused (the refusal test)"
+	# does this kernel keep a kmem limit? (a cgroup of the test's own)
+	local probe=/sys/fs/cgroup/memory/stepbox-test-kmem.$$ keeps=no
+	mkdir "$probe"
+	echo 50593792 >"$probe/memory.kmem.limit_in_bytes" 2>/dev/null &&
+		[ "$(cat "$probe/memory.kmem.limit_in_bytes")" = 50593792 ] && keeps=yes
+	rmdir "$probe"
+	edit '.linux.resources.memory.kernel = 50593792'
+	if [ "$keeps" = no ]; then
+		try_create
+		refused_late 'linux.resources.memory.kernel: 50593792 written to'
+		return
+	fi
+	cat_inside memory/memory.kmem.limit_in_bytes
+	create c33
+	start_and_read c33
+	assert_output 50593792
+	assert_equal "$(host_cat c33 memory memory.kmem.limit_in_bytes)" 50593792
+	run oci delete --force c33
+	assert_success
+}
+
+# a loop device: a whole disk to throttle; its major and minor
+loop_disk() {
+	truncate -s 16M "$WORK/disk.img"
+	LOOP=$(losetup --find --show "$WORK/disk.img")
+	TEARDOWN_EXTRA="losetup -d $LOOP; $TEARDOWN_EXTRA"
+	MAJ=$(($(stat -c '0x%t' "$LOOP")))
+	MIN=$(($(stat -c '0x%T' "$LOOP")))
+}
+
+@test "oci: resources: blockIO throttles as given (v1 blkio.throttle.*, v2 io.max), for a disk named by major:minor" {
+	loop_disk
+	edit '.linux.resources.blockIO = {
+		throttleReadBpsDevice: [{major: $ma, minor: $mi, rate: 1048576}],
+		throttleWriteBpsDevice: [{major: $ma, minor: $mi, rate: 2097152}],
+		throttleReadIOPSDevice: [{major: $ma, minor: $mi, rate: 100}],
+		throttleWriteIOPSDevice: [{major: $ma, minor: $mi, rate: 200}]}' --argjson ma "$MAJ" --argjson mi "$MIN"
+	if cgroup_v2; then
+		cat_inside io.max
+		create c34
+		start_and_read c34
+		assert_output "$MAJ:$MIN rbps=1048576 wbps=2097152 riops=100 wiops=200"
+		assert_equal "$(host_cat c34 io io.max)" "$output"
+	else
+		local files=(blkio.throttle.read_bps_device blkio.throttle.write_bps_device
+			blkio.throttle.read_iops_device blkio.throttle.write_iops_device)
+		cat_inside "${files[@]/#/blkio/}"
+		create c34
+		start_and_read c34
+		assert_output "$MAJ:$MIN 1048576
+$MAJ:$MIN 2097152
+$MAJ:$MIN 100
+$MAJ:$MIN 200"
+		assert_equal "$(host_cat c34 blkio "${files[@]}")" "$output"
+	fi
+	run oci delete --force c34
+	assert_success
+	assert_no_traces
+}
+
+@test "oci: resources: blockIO weight and weightDevice where the io scheduler takes a weight (v2: runc's conversion for io.weight), else refused by name" {
+	loop_disk
+	local dir available=no
+	# does a new cgroup here get a weight file? (one of the test's own)
+	if cgroup_v2; then
+		grep -qw io /sys/fs/cgroup/cgroup.subtree_control || echo +io >/sys/fs/cgroup/cgroup.subtree_control
+		dir=/sys/fs/cgroup/stepbox-test-io.$$
+	else
+		dir=/sys/fs/cgroup/blkio/stepbox-test-io.$$
+	fi
+	mkdir "$dir"
+	ls "$dir" | grep -qE '^(io|blkio)(\.bfq)?\.weight$' && available=yes
+	rmdir "$dir"
+	for field in weight weightDevice; do
+		if [ $field = weight ]; then
+			edit '.linux.resources.blockIO = {weight: 500}'
+		else
+			edit '.linux.resources.blockIO = {weightDevice: [{major: $ma, minor: $mi, weight: 500}]}' --argjson ma "$MAJ" --argjson mi "$MIN"
+		fi
+		if [ "$available" = no ]; then
+			try_create
+			refused_late "linux.resources.blockIO.$field: neither"
+			continue
+		fi
+		rm -f "$WORK/x/in"
+		if cgroup_v2; then
+			cat_inside io.bfq.weight io.weight
+		else
+			cat_inside blkio/blkio.weight blkio/blkio.bfq.weight blkio/blkio.weight_device blkio/blkio.bfq.weight_device
+		fi
+		create c35
+		start_and_read c35
+		# BFQ takes v1's 500; io.cost's io.weight runc's 1 + (500 - 10) * 9999 / 990
+		if [ $field = weight ]; then
+			assert_line --regexp '^(default )?(500|4950)$'
+		else
+			assert_line --regexp "^$MAJ:$MIN (500|4950)$"
+		fi
+		run oci delete --force c35
+		assert_success
+	done
+	assert_no_traces
+}
+
+@test "oci: resources: unified writes cgroup v2 files as given, last; v1 refuses it unless empty" {
+	if ! cgroup_v2; then
+		edit '.linux.resources.unified = {}'
+		args 'true'
+		create c36
+		run oci delete --force c36
+		assert_success
+		edit '.linux.resources.unified = {"memory.high": "52428800"}'
+		try_create
+		refused 'linux.resources.unified: cgroup v1 has no unified files'
+		return
+	fi
+	# pids.max given twice: unified has the last word, as in runc
+	edit '.linux.resources.unified = {"memory.high": "52428800", "pids.max": "20"}'
+	cat_inside memory.high pids.max
+	create c36
+	start_and_read c36
+	assert_output $'52428800\n20'
+	assert_equal "$(host_cat c36 memory memory.high pids.max)" "$output"
+	run oci delete --force c36
+	assert_success
+	edit '.linux.resources.unified = {"memory.nosuch": "1"}'
+	try_create
+	refused_late 'linux.resources.unified["memory.nosuch"]: '
+}
+
+@test "oci: resources: what this host's cgroups cannot apply, or no kernel has, is refused by its JSON path, nothing made" {
+	local good c cases=(
+		'.linux.resources.memory.useHierarchy = false|linux.resources.memory.useHierarchy: false'
+		'.linux.resources.memory.swappiness = 101|linux.resources.memory.swappiness: 101 is out of range'
+		'.linux.resources.memory.limt = 67108864|linux.resources.memory: "limt" is not a field'
+		'.linux.resources.nosuch = {}|linux.resources: "nosuch" is not a field'
+		'.linux.resources.cpu.shares = 1|linux.resources.cpu.shares: 1 is below'
+		'.linux.resources.blockIO.leafWeight = 300|linux.resources.blockIO.leafWeight: CFQ'
+		'.linux.resources.blockIO.weightDevice = [{major: 4095, minor: 0, leafWeight: 300}]|weightDevice[0].leafWeight: CFQ'
+		'.linux.resources.blockIO.weight = 5|linux.resources.blockIO.weight: 5 is out of range'
+		'.linux.resources.blockIO.throttleReadBpsDevice = [{major: 4095, minor: 0, rate: 1}]|throttleReadBpsDevice[0]: 4095:0 is not a disk'
+		'.linux.resources.blockIO.throttleWriteIOPSDevice = [{major: 4095, minor: 0, rate: 0}]|throttleWriteIOPSDevice[0]: "rate" must be above 0'
+		'.linux.resources.blockIO.weightDevice = [{major: 4095, minor: 0, weight: 500}]|weightDevice[0]: 4095:0 is not a disk'
+		'.linux.devices = [{path: "/dev/x", type: "s", major: 1, minor: 3}]|linux.devices[0]: "type" must be c, u, b or p'
+		'.linux.devices = [{path: "/dev/x", type: "c", major: 1, minor: 3, mode: 438}]|linux.devices[0]: "mode" is not a field'
+	)
+	if cgroup_v2; then
+		cases+=(
+			'.linux.resources.memory.swappiness = 10|linux.resources.memory.swappiness: cgroup v2 has no swappiness'
+			'.linux.resources.memory.disableOOMKiller = true|linux.resources.memory.disableOOMKiller: cgroup v2 cannot'
+			'.linux.resources.memory.kernel = 16777216|linux.resources.memory.kernel: cgroup v2 has no kernel memory'
+			'.linux.resources.memory.kernelTCP = 16777216|linux.resources.memory.kernelTCP: cgroup v2 has no kernel memory'
+			'.linux.resources.cpu.realtimeRuntime = 1000|linux.resources.cpu.realtimeRuntime: cgroup v2 has no real-time'
+			'.linux.resources.cpu.realtimePeriod = 100000|linux.resources.cpu.realtimePeriod: cgroup v2 has no real-time'
+			'.linux.resources.unified = {"cgroup.procs": "1"}|linux.resources.unified["cgroup.procs"]: refused'
+			'.linux.resources.unified = {"../memory.max": "1"}|linux.resources.unified: a key must be'
+		)
+	fi
+	good=$(cat "$BUNDLE/config.json")
+	for c in "${cases[@]}"; do
+		echo "$good" >"$BUNDLE/config.json"
+		edit "${c%%|*}"
+		echo "case: ${c%%|*}"
+		try_create
+		refused "${c#*|}"
+	done
+}
+
+@test "oci: linux.devices: a FIFO (p), an unbuffered char device (u, made as c), fileMode, uid and gid as given; inside and from the host" {
+	edit '.linux.devices = [
+		{path: "/dev/fifo1", type: "p", fileMode: 416},
+		{path: "/dev/unb", type: "u", major: 1, minor: 3, fileMode: 384, uid: 1, gid: 2},
+		{path: "/dev/test1", type: "c", major: 10, minor: 666, fileMode: 432, uid: 0, gid: 0}]'
+	args "stat -c '%n %F %a %u %g %t:%T' /dev/fifo1 /dev/unb /dev/test1 > $WORK/x/in.new; \
+		echo hi > /dev/unb && echo wrote >> $WORK/x/in.new; \
+		{ echo through > /dev/fifo1 & }; cat /dev/fifo1 >> $WORK/x/in.new; \
+		mv $WORK/x/in.new $WORK/x/in; sleep 100"
+	create c37
+	start_and_read c37
+	assert_output "/dev/fifo1 fifo 640 0 0 0:0
+/dev/unb character special file 600 1 2 1:3
+/dev/test1 character special file 660 0 0 a:29a
+wrote
+through"
+	# the same nodes, from the host, through the container's root
+	run stat -c '%F %a %u %g %t:%T' "/proc/$PID/root/dev/fifo1" "/proc/$PID/root/dev/unb" "/proc/$PID/root/dev/test1"
+	assert_output "fifo 640 0 0 0:0
+character special file 600 1 2 1:3
+character special file 660 0 0 a:29a"
+	run oci delete --force c37
+	assert_success
+	assert_no_traces
+}
