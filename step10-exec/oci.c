@@ -1171,8 +1171,11 @@ static void mark_fds_cloexec(void)
 
 /*
  * What every process of the container goes through before execve, the
- * first one and those exec adds. The fds first, before any filter: a
- * profile may refuse close_range. Then linux.seccomp, when
+ * first one and those exec adds. The fds first, and process.cwd opened,
+ * before any filter: a profile may refuse close_range, and openat2 (a
+ * deny-by-default profile written for runc, which chdirs by name, need
+ * not list it); the fchdir comes after the user change, so that the
+ * user's permission on the directory is checked. Then linux.seccomp, when
  * noNewPrivileges is false: the kernel takes a filter without
  * no_new_privs only from a process that holds CAP_SYS_ADMIN, which
  * become_user may drop. With noNewPrivileges, lock_down loads it as late
@@ -1182,14 +1185,17 @@ static void mark_fds_cloexec(void)
  */
 static void prepare_process(const struct spec_process *p, void *seccomp)
 {
+	int cwd;
+
 	ulimits_apply(p->rlimits, p->nrlimits);
 	if (p->has_umask)
 		umask(p->umask);
 	mark_fds_cloexec();
+	cwd = rootfs_open_dir(p->cwd, "process.cwd");
 	if (!p->no_new_privileges)
 		spec_seccomp_load(seccomp);
 	become_user(p);
-	rootfs_chdir(p->cwd, "process.cwd");
+	rootfs_fchdir(cwd, p->cwd, "process.cwd");
 }
 
 /* Last, just before execve: after these nothing may be asked of the

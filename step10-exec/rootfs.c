@@ -194,7 +194,7 @@ int rootfs_open_at(int root, const char *path)
 	return walk_in_root(root, path);
 }
 
-void rootfs_chdir(const char *path, const char *what)
+int rootfs_open_dir(const char *path, const char *what)
 {
 	int slash = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), fd;
 
@@ -205,11 +205,21 @@ void rootfs_chdir(const char *path, const char *what)
 		die_errno("%s: %s, resolved inside the container's root (no /proc/self/fd/N: "
 			  "CVE-2024-21626)",
 			  what, path);
+	close(slash);
+	return fd;
+}
+
+void rootfs_fchdir(int fd, const char *path, const char *what)
+{
 	if (fchdir(fd) < 0)
 		die_errno("%s: fchdir(%s)", what, path);
 	trace("openat2(\"/\", \"%s\", RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS), fchdir = 0", path);
 	close(fd);
-	close(slash);
+}
+
+void rootfs_chdir(const char *path, const char *what)
+{
+	rootfs_fchdir(rootfs_open_dir(path, what), path, what);
 }
 
 /*

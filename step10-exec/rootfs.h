@@ -36,6 +36,13 @@ int rootfs_path_at(int root, const char *path, enum rootfs_create create);
  * option or field for the error. Dies (125) on failure.
  */
 void rootfs_chdir(const char *path, const char *what);
+/* rootfs_chdir in two halves, for a process whose seccomp filter comes
+ * between: the directory opened while openat2 is still allowed, the
+ * fchdir (which a profile allows where it allows chdir) after the filter
+ * and the user change, so that the user's own search permission is what
+ * fchdir checks. */
+int rootfs_open_dir(const char *path, const char *what);
+void rootfs_fchdir(int fd, const char *path, const char *what);
 /* Which resolver rootfs_open_at used last: "openat2" or "walk". */
 const char *rootfs_resolver(void);
 /* Use the walk even where openat2 exists (STEPBOX_RESOLVE=walk: the

@@ -853,8 +853,17 @@ PY
 	# /w: a host directory bound read-write, where the links lead
 	edit '.root = {path: $r, readonly: false} | .mounts |= [.[0:8][], {destination: "/w", type: "bind", source: $w, options: ["rbind", "rw"]}, .[8:][]]' \
 		--arg r "$rootfs" --arg w "$WORK/w"
+	# The mounts are told apart by field 4 of mountinfo, the path of the
+	# mount's root inside its file system: $WORK's path from the mount
+	# point of the file system it is on ($WORK itself only where that is
+	# "/"; in the VM /tmp is a file system of its own). A copy of h/N may
+	# land on /w, through the link, inside the rootfs: that is allowed.
+	local fs rel
+	fs=$(stat -c %m "$WORK")
+	rel=${WORK#"$fs"}
+	[[ $rel == /* ]] || rel=/$rel
 	# inside: each copy of h/N is read-only where it is mounted, /w rw
-	args "awk '\$4 ~ \"/h/[0-9]+\$\" { print \$5 }' /proc/self/mountinfo | while read -r m; do touch \"\$m/f\" 2>/dev/null && echo \"rw \$m\"; done; awk '\$4 == \"$WORK/w\" { split(\$6, o, \",\"); print \"w \" o[1] }' /proc/self/mountinfo"
+	args "awk '\$4 ~ \"/h/[0-9]+\$\" { print \$5 }' /proc/self/mountinfo | while read -r m; do touch \"\$m/f\" 2>/dev/null && echo \"rw \$m\"; done; awk '\$4 == \"$rel/w\" { split(\$6, o, \",\"); print \"w \" o[1] }' /proc/self/mountinfo"
 	swapper "${dirs[@]}"
 	for ((k = 0; k < 20; k++)); do
 		create "r$k"
@@ -862,9 +871,10 @@ PY
 		# from the host: every copy of h/N in the container is
 		# read-only, /w's is still read-write, and the host has no
 		# mount in $WORK
-		out=$(awk -v w="$WORK" '$4 ~ "/h/[0-9]+$" && $6 !~ /^ro/ { print "rw: " $4 " on " $5 } $4 == w "/w" && $6 !~ /^rw/ { print "/w remounted: " $6 }' "/proc/$PID/mountinfo")
+		out=$(awk -v w="$rel" '$4 ~ "/h/[0-9]+$" && $6 !~ /^ro/ { print "rw: " $4 " on " $5 } $4 == w "/w" && $6 !~ /^rw/ { print "/w remounted: " $6 }' "/proc/$PID/mountinfo")
 		[ -z "$out" ] || { echo "container r$k: $out"; false; }
-		[ "$(grep -cE '^[^ ]+ [^ ]+ [^ ]+ [^ ]+/h/[0-9]+ ' "/proc/$PID/mountinfo")" = "$n" ]
+		[ "$(awk -v h="$rel/h/" 'index($4, h) == 1 && $4 ~ "/h/[0-9]+$"' "/proc/$PID/mountinfo" | wc -l)" = "$n" ]
+		[ "$(awk -v w="$rel/w" '$4 == w' "/proc/$PID/mountinfo" | wc -l)" = 1 ]
 		run awk -v w="$WORK" 'index($5, w) == 1' /proc/self/mountinfo
 		assert_output ''
 		run oci start "r$k"
@@ -1146,6 +1156,40 @@ start_and_wait() {
 		# from the host: the container's process has fds 0-2 only
 		[ "$(ls "/proc/$PID/fd" | tr '\n' ' ')" = '0 1 2 ' ]
 		run oci delete --force "c24-$nnp"
+		assert_success
+	done
+	assert_no_traces
+}
+
+@test "oci: process.cwd is opened before the filter: a profile without openat2 (runc needs none) still runs the container in its cwd, as the user" {
+	# uid 1000, no capability: the fchdir after the user change is checked
+	# against the user's own permission (/root, 0700, refused)
+	edit '.process.user = {uid: 1000, gid: 1000} | .process.cwd = "/etc"
+		| .process.capabilities = {bounding: [], effective: [], permitted: []}
+		| .linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW",
+			syscalls: [{names: ["openat2"], action: "SCMP_ACT_ERRNO", errnoRet: 1}]}'
+	args "{ pwd; grep -E '^Seccomp:' /proc/self/status; } > $WORK/x/out 2>&1; touch $WORK/x/ready; exec sleep 100"
+	for nnp in true false; do
+		edit '.process.noNewPrivileges = ($n == "true")' --arg n "$nnp"
+		rm -f "$WORK/x/ready"
+		create "c26-$nnp"
+		start_and_wait "c26-$nnp"
+		run cat "$WORK/x/out"
+		assert_output $'/etc\nSeccomp:\t2'
+		# from the host: its cwd is the rootfs's /etc
+		[ "$(stat -L -c %d:%i "/proc/$PID/cwd")" = "$(stat -c %d:%i "$ROOTFS/etc")" ]
+		# exec --process: the same for a process it adds
+		jq -n --argjson n "$nnp" '{user: {uid: 1000, gid: 1000}, noNewPrivileges: $n,
+			capabilities: {bounding: [], effective: [], permitted: []},
+			args: ["pwd"], env: ["PATH=/bin"], cwd: "/etc"}' >"$WORK/process.json"
+		run oci exec --process "$WORK/process.json" "c26-$nnp"
+		assert_success
+		assert_output /etc
+		jq '.cwd = "/root"' "$WORK/process.json" >"$WORK/process2.json"
+		run oci exec --process "$WORK/process2.json" "c26-$nnp"
+		assert_failure
+		assert_output --partial 'process.cwd: fchdir(/root): Permission denied'
+		run oci delete --force "c26-$nnp"
 		assert_success
 	done
 	assert_no_traces
