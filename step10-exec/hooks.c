@@ -74,8 +74,10 @@ static void hook_child(const struct spec_hook *h, char **env, int in)
 	log_set_role("hook");
 	log_set_exit(_exit); /* never our atexit handlers: create's undo */
 	sigemptyset(&none);
-	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0 || signal(SIGPIPE, SIG_DFL) == SIG_ERR)
-		die_errno("sigprocmask/signal (hook %s)", h->path);
+	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
+		die_errno("sigprocmask(SIG_SETMASK, {}) (hook %s)", h->path);
+	if (signal(SIGPIPE, SIG_DFL) == SIG_ERR)
+		die_errno("signal(SIGPIPE, SIG_DFL) (hook %s)", h->path);
 	if (dup2(in, 0) < 0)
 		die_errno("dup2(pipe, 0) (hook %s's stdin)", h->path);
 	if (close_fds_from(3) < 0)
@@ -89,7 +91,8 @@ static long long now_ms(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) < 0)
+		die_errno("clock_gettime(CLOCK_MONOTONIC) (a hook's timeout)");
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
@@ -149,6 +152,20 @@ static int feed_and_wait(pid_t pid, int pidfd, int in, const char *text, int tim
 	return killed ? TIMED_OUT : status;
 }
 
+/* The hook could not be fed or watched: kill it, reap it, say why. */
+static int hook_setup_failed(pid_t pid, int pidfd, int in, char *why, size_t size,
+			     const char *what)
+{
+	snprintf(why, size, "%s (hook pid %d): %s", what, (int)pid, strerror(errno));
+	kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	if (pidfd >= 0)
+		close(pidfd);
+	close(in);
+	return -1;
+}
+
 /* One hook, run to its end; 0, or -1 and WHY. */
 static int run_hook(const struct spec_hook *h, char **env, const char *state, char *why,
 		    size_t size)
@@ -173,16 +190,16 @@ static int run_hook(const struct spec_hook *h, char **env, const char *state, ch
 		hook_child(h, env, in[0]);
 	close(in[0]);
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (pidfd < 0 || fcntl(in[1], F_SETFL, O_NONBLOCK) < 0) {
-		snprintf(why, size, "pidfd_open(%d)/fcntl: %s", (int)pid, strerror(errno));
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		close(in[1]);
-		return -1;
-	}
-	sigaction(SIGPIPE, &ignore, &old);
+	if (pidfd < 0)
+		return hook_setup_failed(pid, -1, in[1], why, size, "pidfd_open");
+	if (fcntl(in[1], F_SETFL, O_NONBLOCK) < 0)
+		return hook_setup_failed(pid, pidfd, in[1], why, size, "fcntl(stdin pipe, O_NONBLOCK)");
+	/* a hook that closes its stdin unread must not kill us with SIGPIPE */
+	if (sigaction(SIGPIPE, &ignore, &old) < 0)
+		return hook_setup_failed(pid, pidfd, in[1], why, size, "sigaction(SIGPIPE, SIG_IGN)");
 	status = feed_and_wait(pid, pidfd, in[1], state, h->timeout);
-	sigaction(SIGPIPE, &old, NULL);
+	if (sigaction(SIGPIPE, &old, NULL) < 0)
+		die_errno("sigaction(SIGPIPE) back as it was (after hook %s)", h->path);
 	close(pidfd);
 	if (status == TIMED_OUT)
 		snprintf(why, size, "still running after its timeout (%d s): killed (SIGKILL)",
