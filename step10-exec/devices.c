@@ -138,7 +138,7 @@ static int matches_everything(const struct device_rule *rule)
 {
 	return rule->type == 'a' && rule->major == DEVICE_ANY && rule->minor == DEVICE_ANY &&
 	       (rule->access & (ACCESS_READ | ACCESS_WRITE | ACCESS_MKNOD)) ==
-		       (ACCESS_READ | ACCESS_WRITE | ACCESS_MKNOD);
+		   (ACCESS_READ | ACCESS_WRITE | ACCESS_MKNOD);
 }
 
 /*
