@@ -64,6 +64,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -1827,22 +1828,90 @@ static bool died_before_execve(const struct oci_state *st, int pidfd, int *statu
 	return true;
 }
 
-/* After start's connect: the process's own report of a failed execve,
- * or its death before it, is start's failure. */
-static void await_execve(int conn, const struct oci_state *st, const char *id)
+/*
+ * start as the first process's tracer, from before the connect until its
+ * execve (PTRACE_SEIZE with PTRACE_O_TRACEEXEC): the kernel stops it at a
+ * successful execve and tells us, and when it dies first it tells us
+ * before anyone else; a dead tracee is a zombie only its tracer can see
+ * until the tracer has waited for it (wait(2) in the monitor that is its
+ * parent, conmon or containerd's shim, sees nothing until then). So
+ * "died before execve" never races with a reaper. false: it cannot be
+ * traced here (ptrace denied: Yama's ptrace_scope 3, no CAP_SYS_PTRACE in
+ * a container), and start looks at /proc instead (died_before_execve).
+ */
+static bool trace_first_process(const struct oci_state *st)
 {
-	int pidfd = (int)syscall(SYS_pidfd_open, st->pid, 0), status = -1;
+	if (ptrace(PTRACE_SEIZE, st->pid, NULL, (void *)(long)PTRACE_O_TRACEEXEC) < 0) {
+		trace("ptrace(PTRACE_SEIZE, %d): %s: whether it reaches execve is read from "
+		      "/proc instead",
+		      (int)st->pid, strerror(errno));
+		return false;
+	}
+	trace("ptrace(PTRACE_SEIZE, %d, PTRACE_O_TRACEEXEC) = 0: its execve, or its end "
+	      "before, is reported to us first",
+	      (int)st->pid);
+	return true;
+}
+
+#define EXECVE_DONE (-1)
+
+/* Wait for the traced process's execve (EXECVE_DONE, and it goes on
+ * untraced) or its end (its wait status). Other stops are its own: a
+ * signal (a hook's SIGCHLD, a client's SIGTERM) is passed on, a group
+ * stop (SIGSTOP) kept. */
+static int wait_for_execve(pid_t pid, const char *id)
+{
+	int status;
+
+	for (;;) {
+		if (waitpid(pid, &status, __WALL) < 0) {
+			if (errno == EINTR)
+				continue;
+			die_errno("waitpid(%d) (container %s's first process, traced)", (int)pid,
+				  id);
+		}
+		if (!WIFSTOPPED(status))
+			return status;
+		if (status >> 8 == (SIGTRAP | (PTRACE_EVENT_EXEC << 8))) {
+			if (ptrace(PTRACE_DETACH, pid, NULL, NULL) < 0)
+				die_errno("ptrace(PTRACE_DETACH, %d) after its execve", (int)pid);
+			trace("waitpid(%d) = PTRACE_EVENT_EXEC: execve done; ptrace(PTRACE_DETACH) "
+			      "= 0",
+			      (int)pid);
+			return EXECVE_DONE;
+		}
+		if (status >> 16 == PTRACE_EVENT_STOP) {
+			if (ptrace(PTRACE_LISTEN, pid, NULL, NULL) < 0 && errno != ESRCH)
+				die_errno("ptrace(PTRACE_LISTEN, %d) (a group stop)", (int)pid);
+		} else if (ptrace(PTRACE_CONT, pid, NULL, (void *)(long)WSTOPSIG(status)) < 0 &&
+			   errno != ESRCH) {
+			die_errno("ptrace(PTRACE_CONT, %d, SIG%s) (passing its signal on)",
+				  (int)pid, sigabbrev_np(WSTOPSIG(status)));
+		}
+	}
+}
+
+/* After start's connect: the process's own report of a failed execve,
+ * or its end before execve, is start's failure. TRACED: start is its
+ * tracer (trace_first_process); else /proc is all there is to look at. */
+static void await_execve(int conn, const struct oci_state *st, const char *id, bool traced)
+{
+	int pidfd = -1, status = -1;
 	struct exec_error e;
 	char what[64];
 	const char *why = "";
 
+	if (traced)
+		status = wait_for_execve(st->pid, id);
+	else
+		pidfd = (int)syscall(SYS_pidfd_open, st->pid, 0);
 	if (read_exec_error(conn, &e)) {
 		if (e.err == START_HOOK_FAILED)
 			die("start: container %s: %s; the container stopped", id, e.path);
 		errno = e.err;
 		die_errno("container %s: its process could not execute %s", id, e.path);
 	}
-	if (!died_before_execve(st, pidfd, &status)) {
+	if (traced ? status == EXECVE_DONE : !died_before_execve(st, pidfd, &status)) {
 		if (pidfd >= 0)
 			close(pidfd);
 		return;
@@ -1865,6 +1934,7 @@ static int cmd_start(int argc, char **argv)
 	struct oci_state st;
 	const char *id;
 	int root, conn;
+	bool traced;
 
 	if (argc != 2)
 		usage_error("start: one container ID (usage: run start ID)");
@@ -1877,12 +1947,13 @@ static int cmd_start(int argc, char **argv)
 	load_state(lock_container(root, id), id, &st);
 	if (strcmp(status_of(&st), "created") != 0)
 		die("container %s is %s: only a created container can start", id, status_of(&st));
+	traced = trace_first_process(&st);
 	conn = start_socket(st.dir, false);
 	if (unlinkat(st.dir, START_SOCKET, 0) < 0)
 		die_errno("unlink %s/%s/%s", oci_root, id, START_SOCKET);
 	trace("connect %s/%s/%s: pid %d goes on to execve", oci_root, id, START_SOCKET,
 	      (int)st.pid);
-	await_execve(conn, &st, id);
+	await_execve(conn, &st, id, traced);
 	run_poststart_hooks(&st, id);
 	return 0;
 }

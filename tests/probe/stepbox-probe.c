@@ -28,6 +28,12 @@
  *                        "NAME: ERRNO-NAME" ("NAME: success") for each
  *   int80                make an i386 system call (getpid, int $0x80) from
  *                        this x86_64 program; print its result
+ *   reaper CMD [ARG...]  run CMD under a child subreaper that stays behind
+ *                        and reaps each orphan the moment it ends, as
+ *                        conmon or containerd's shim does for a container's
+ *                        first process; exit with CMD's status once CMD
+ *                        has ended (the reaper goes on until it has no
+ *                        children left)
  *
  * Statically linked, so it runs the same from the host's files (steps
  * 01-07) and inside a busybox root filesystem. Exit 2 is a usage error.
@@ -46,6 +52,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/msg.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -547,6 +554,52 @@ static int int80(void)
 #endif
 }
 
+/*
+ * The reaper: a process of its own (so that the caller's shell gets CMD's
+ * status when CMD ends, while the reaper stays), a child subreaper, the
+ * parent of CMD and so of whatever CMD leaves behind. It passes CMD's
+ * wait status up a pipe, then reaps until no child is left.
+ */
+static int reaper(char **cmd)
+{
+	int report[2], status;
+	pid_t pid, child;
+
+	if (pipe2(report, O_CLOEXEC) < 0)
+		return fail("pipe2");
+	pid = fork();
+	if (pid < 0)
+		return fail("fork");
+	if (pid > 0) {
+		close(report[1]);
+		if (read(report[0], &status, sizeof(status)) != sizeof(status))
+			return fail("read (the status of CMD)");
+		return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	}
+	close(report[0]);
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+		_exit(fail("prctl(PR_SET_CHILD_SUBREAPER)"));
+	child = fork();
+	if (child < 0)
+		_exit(fail("fork"));
+	if (child == 0) {
+		execvp(cmd[0], cmd);
+		_exit(fail(cmd[0]));
+	}
+	/* the caller's stdout and stderr are not held while we linger */
+	if (freopen("/dev/null", "w", stdout) == NULL || dup2(1, 2) < 0)
+		_exit(1);
+	for (;;) {
+		pid = waitpid(-1, &status, 0);
+		if (pid < 0 && errno == EINTR)
+			continue;
+		if (pid < 0)
+			_exit(errno == ECHILD ? 0 : 1);
+		if (pid == child && write(report[1], &status, sizeof(status)) != sizeof(status))
+			_exit(1);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -587,6 +640,8 @@ int main(int argc, char **argv)
 		return try_denied();
 	if (strcmp(cmd, "int80") == 0 && argc == 2)
 		return int80();
+	if (strcmp(cmd, "reaper") == 0 && argc >= 3)
+		return reaper(argv + 2);
 	if (strcmp(cmd, "open") == 0 && argc == 3) {
 		int fd = open(argv[2], O_RDONLY | O_CLOEXEC);
 
@@ -600,6 +655,6 @@ int main(int argc, char **argv)
 			"       alloc MIB | forkloop MAX | spin SECONDS |\n"
 			"       tcp-listen IP PORT | tcp-connect IP PORT |\n"
 			"       dio-write PATH N KIB | dio-read PATH N KIB | cpus | open PATH |\n"
-			"       devprogs CGROUP_DIR | denied | int80\n");
+			"       devprogs CGROUP_DIR | denied | int80 | reaper CMD [ARG...]\n");
 	return 2;
 }
