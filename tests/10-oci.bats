@@ -972,6 +972,9 @@ tmpfs"
 	mkdir -p "$WORK/r/sub"
 	mount -t tmpfs tmpfs "$WORK/r/sub"
 	TEARDOWN_EXTRA="umount -l '$WORK/r/sub'; $TEARDOWN_EXTRA"
+	# a rootfs of its own: the mount points /ro and /rro are made in it
+	cp -a "$ROOTFS/." "$WORK/rootfs"
+	edit '.root.path = $r' --arg r "$WORK/rootfs"
 	args "for d in /ro /ro/sub /rro /rro/sub; do touch \$d/f 2>/dev/null && echo \"\$d rw\" || echo \"\$d ro\"; done > $WORK/x/out"
 	edit '.mounts += [{destination: "/ro", type: "bind", source: $r, options: ["rbind", "ro"]}, {destination: "/rro", type: "bind", source: $r, options: ["rbind", "rro"]}]' --arg r "$WORK/r"
 	create rr
