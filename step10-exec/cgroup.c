@@ -107,6 +107,10 @@ static const char *knob_hint(int err, const char *file)
 		return "cpu quota must be at least 1000us, the period 1000us to 1s";
 	if (err == ENOSPC)
 		return "v1 cpuset: the cgroup's cpuset.cpus or cpuset.mems is empty";
+	if (err == EOPNOTSUPP && strstr(file, "weight"))
+		return "a weight for one disk needs a weight policy on that disk: BFQ as the "
+		       "disk's scheduler (io.bfq.weight), or on v2 io.cost enabled for it "
+		       "(io.cost.qos); io.weight without io.cost takes only \"default N\"";
 	if (err == ENODEV && (strstr(file, "io.") || strstr(file, "blkio.")))
 		return "no such disk, or a partition: io limits apply to whole disks only";
 	return NULL;

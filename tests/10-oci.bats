@@ -1555,6 +1555,15 @@ $MAJ:$MIN 200"
 	fi
 	mkdir "$dir"
 	ls "$dir" | grep -qE '^(io|blkio)(\.bfq)?\.weight$' && available=yes
+	# and does its weight file take a weight for this disk? io.weight
+	# takes one only where io.cost is on for the disk, io.bfq.weight
+	# where BFQ is its scheduler: else EOPNOTSUPP
+	local per_disk=no f
+	for f in io.bfq.weight io.weight blkio.weight_device blkio.bfq.weight_device; do
+		[ -e "$dir/$f" ] || continue
+		echo "$MAJ:$MIN 100" 2>/dev/null >"$dir/$f" && per_disk=yes
+		break
+	done
 	rmdir "$dir"
 	for field in weight weightDevice; do
 		if [ $field = weight ]; then
@@ -1565,6 +1574,14 @@ $MAJ:$MIN 200"
 		if [ "$available" = no ]; then
 			try_create
 			refused_late "linux.resources.blockIO.$field: neither"
+			continue
+		fi
+		if [ $field = weightDevice ] && [ "$per_disk" = no ]; then
+			try_create
+			refused_late "linux.resources.blockIO.weightDevice: write "
+			assert_output --partial "\"$MAJ:$MIN "
+			assert_output --partial "Operation not supported"
+			assert_output --partial "BFQ as the disk's scheduler"
 			continue
 		fi
 		rm -f "$WORK/x/in"
