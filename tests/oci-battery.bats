@@ -528,10 +528,13 @@ case_unpause() {
 }
 
 case_update_memory() {
-	detached c1 --memory 64m "$IMAGE" sleep 100
+	# no swap beside the memory (--memory-swap = --memory): podman's
+	# default of as much swap again would let 100 MiB fit in 64 MiB of
+	# memory where the host has swap (the VM's guest does)
+	detached c1 --memory 64m --memory-swap 64m "$IMAGE" sleep 100
 	run pod exec c1 stepbox-probe alloc 100
 	[ "$status" -eq 137 ]
-	run pod update --memory 128m c1
+	run pod update --memory 128m --memory-swap 128m c1
 	assert_success
 	[ "$(memory_limit "$PID")" = 134217728 ]
 	run pod exec c1 stepbox-probe alloc 100
