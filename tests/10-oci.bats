@@ -1578,10 +1578,10 @@ $MAJ:$MIN 200"
 		fi
 		if [ $field = weightDevice ] && [ "$per_disk" = no ]; then
 			try_create
-			refused_late "linux.resources.blockIO.weightDevice: write "
 			assert_output --partial "\"$MAJ:$MIN "
 			assert_output --partial "Operation not supported"
 			assert_output --partial "BFQ as the disk's scheduler"
+			refused_late "linux.resources.blockIO.weightDevice: write "
 			continue
 		fi
 		rm -f "$WORK/x/in"
