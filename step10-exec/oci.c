@@ -1841,12 +1841,26 @@ static bool died_before_execve(const struct oci_state *st, int pidfd, int *statu
  */
 static bool trace_first_process(const struct oci_state *st)
 {
+	/* Only with CAP_SYS_PTRACE: the kernel lets a tracer without it
+	 * attach to a process of its own uid, but then an execve of a
+	 * setuid program or one with file capabilities would gain nothing
+	 * (LSM_UNSAFE_PTRACE), and the command would run with less. */
+	if (!(caps_effective() & CAPS_BIT(CAP_SYS_PTRACE))) {
+		trace("no CAP_SYS_PTRACE: whether pid %d reaches execve is read from /proc",
+		      (int)st->pid);
+		return false;
+	}
 	if (ptrace(PTRACE_SEIZE, st->pid, NULL, (void *)(long)PTRACE_O_TRACEEXEC) < 0) {
 		trace("ptrace(PTRACE_SEIZE, %d): %s: whether it reaches execve is read from "
 		      "/proc instead",
 		      (int)st->pid, strerror(errno));
 		return false;
 	}
+	/* the pid, checked by open_init, might have been reused since */
+	if (proc_start_time(st->pid) != st->start_time)
+		die("container's first process (pid %d) has ended (our exit detaches what we "
+		    "seized)",
+		    (int)st->pid);
 	trace("ptrace(PTRACE_SEIZE, %d, PTRACE_O_TRACEEXEC) = 0: its execve, or its end "
 	      "before, is reported to us first",
 	      (int)st->pid);
@@ -1855,13 +1869,24 @@ static bool trace_first_process(const struct oci_state *st)
 
 #define EXECVE_DONE (-1)
 
+/* A stop in which the tracee stays stopped (PTRACE_LISTEN): a group stop,
+ * by one of the four stopping signals. Any other PTRACE_EVENT_STOP (the
+ * one that follows a SIGCONT reports SIGTRAP) is resumed. */
+static bool is_group_stop(int status)
+{
+	int sig = WSTOPSIG(status);
+
+	return status >> 16 == PTRACE_EVENT_STOP &&
+	       (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU);
+}
+
 /* Wait for the traced process's execve (EXECVE_DONE, and it goes on
  * untraced) or its end (its wait status). Other stops are its own: a
  * signal (a hook's SIGCHLD, a client's SIGTERM) is passed on, a group
- * stop (SIGSTOP) kept. */
+ * stop (SIGSTOP) kept until a SIGCONT. */
 static int wait_for_execve(pid_t pid, const char *id)
 {
-	int status;
+	int status, sig;
 
 	for (;;) {
 		if (waitpid(pid, &status, __WALL) < 0) {
@@ -1873,21 +1898,25 @@ static int wait_for_execve(pid_t pid, const char *id)
 		if (!WIFSTOPPED(status))
 			return status;
 		if (status >> 8 == (SIGTRAP | (PTRACE_EVENT_EXEC << 8))) {
-			if (ptrace(PTRACE_DETACH, pid, NULL, NULL) < 0)
+			/* ESRCH: killed since, but after its execve */
+			if (ptrace(PTRACE_DETACH, pid, NULL, NULL) < 0 && errno != ESRCH)
 				die_errno("ptrace(PTRACE_DETACH, %d) after its execve", (int)pid);
 			trace("waitpid(%d) = PTRACE_EVENT_EXEC: execve done; ptrace(PTRACE_DETACH) "
 			      "= 0",
 			      (int)pid);
 			return EXECVE_DONE;
 		}
-		if (status >> 16 == PTRACE_EVENT_STOP) {
+		if (is_group_stop(status)) {
 			if (ptrace(PTRACE_LISTEN, pid, NULL, NULL) < 0 && errno != ESRCH)
 				die_errno("ptrace(PTRACE_LISTEN, %d) (a group stop)", (int)pid);
-		} else if (ptrace(PTRACE_CONT, pid, NULL, (void *)(long)WSTOPSIG(status)) < 0 &&
-			   errno != ESRCH) {
-			die_errno("ptrace(PTRACE_CONT, %d, SIG%s) (passing its signal on)",
-				  (int)pid, sigabbrev_np(WSTOPSIG(status)));
+			continue;
 		}
+		/* a signal-delivery stop passes its signal on; an event stop
+		 * (the one after a SIGCONT) has none to pass */
+		sig = status >> 16 == PTRACE_EVENT_STOP ? 0 : WSTOPSIG(status);
+		if (ptrace(PTRACE_CONT, pid, NULL, (void *)(long)sig) < 0 && errno != ESRCH)
+			die_errno("ptrace(PTRACE_CONT, %d, signal %d) (passing its signal on)",
+				  (int)pid, sig);
 	}
 }
 

@@ -1263,6 +1263,27 @@ start_and_wait() {
 	assert_no_traces
 }
 
+@test "oci: start of a stopped first process waits through SIGSTOP and goes on at SIGCONT (its tracer passes the stop and the continue)" {
+	args "echo ran > $WORK/x/ran"
+	create cs
+	kill -STOP "$PID"
+	oci start cs >"$WORK/start.out" 2>&1 &
+	local start=$!
+	# stopped, start waits: no command has run
+	sleep 1
+	[ ! -e "$WORK/x/ran" ]
+	kill -0 "$start"
+	[ "$(awk '{ print $3 }' "/proc/$PID/stat")" = t ] || [ "$(awk '{ print $3 }' "/proc/$PID/stat")" = T ]
+	kill -CONT "$PID"
+	wait "$start" || { cat "$WORK/start.out"; false; }
+	wait_for "$WORK/x/ran"
+	[ "$(cat "$WORK/x/ran")" = ran ]
+	until_status cs stopped
+	run oci delete cs
+	assert_success
+	assert_no_traces
+}
+
 @test "oci: a seccomp rule comparing one argument several times matches any of them (docker's personality rules; runc's matchCall)" {
 	# personality(PER_LINUX32) and personality(PER_LINUX32|ADDR_NO_RANDOMIZE)
 	# refused, personality(PER_LINUX) not: busybox's linux32, linux32 -R, linux64
