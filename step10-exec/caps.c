@@ -233,7 +233,7 @@ capset_t caps_effective(void)
  * Out of the bounding set first, while CAP_SETPCAP, which PR_CAPBSET_DROP
  * needs, is still effective: a --cap-drop SETPCAP takes it away next.
  */
-static void drop_bounding(capset_t keep)
+void caps_drop_bounding(capset_t keep)
 {
 	char name[32];
 	int last, dropped = 0;
@@ -251,10 +251,60 @@ static void drop_bounding(capset_t keep)
 	trace("prctl(PR_CAPBSET_DROP) for %d capabilities = 0", dropped);
 }
 
-void caps_apply(capset_t keep)
+/*
+ * The sets a process keeps through execve, after the bounding set:
+ * ambient emptied, then permitted, effective and inheritable (capset),
+ * then C's ambient ones raised. The kernel raises an ambient capability
+ * only if it is permitted and inheritable too; one it refuses is a
+ * warning, as in runc (libcontainer/capabilities ApplyCaps): configs that
+ * list ambient without inheritable run there, the capability left out.
+ */
+void caps_set(const struct capsets *c, const char *what)
 {
 	struct __user_cap_header_struct header = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct data[2] = { 0 };
+	char prm[1024], eff[1024], inh[1024], names[1024];
+
+	/* Ambient capabilities survive execve of a non-root program; none
+	 * stays but C's (a user namespace's creator has none, but --userns
+	 * off inherits the caller's). */
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
+		die_errno("prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL)");
+	trace("prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL) = 0");
+	data[0].permitted = (uint32_t)c->permitted;
+	data[1].permitted = (uint32_t)(c->permitted >> 32);
+	data[0].effective = (uint32_t)c->effective;
+	data[1].effective = (uint32_t)(c->effective >> 32);
+	data[0].inheritable = (uint32_t)c->inheritable;
+	data[1].inheritable = (uint32_t)(c->inheritable >> 32);
+	caps_list(c->permitted, prm, sizeof(prm));
+	caps_list(c->effective, eff, sizeof(eff));
+	caps_list(c->inheritable, inh, sizeof(inh));
+	if (syscall(SYS_capset, &header, data) < 0)
+		die_errno_hint("permitted, effective and inheritable must lie within what the "
+			       "process holds, inheritable within the bounding set too",
+			       "capset(permitted=%s, effective=%s, inheritable=%s)%s%s%s", prm, eff,
+			       inh, what ? " (" : "", what ? what : "", what ? ")" : "");
+	if (c->permitted == c->effective && !c->inheritable)
+		trace("capset(permitted=effective=%s, inheritable=none) = 0", prm);
+	else
+		trace("capset(permitted=%s, effective=%s, inheritable=%s) = 0", prm, eff, inh);
+	for (int cap = 0; cap <= CAP_LAST_CAP; cap++) {
+		if (!(c->ambient & CAPS_BIT(cap)))
+			continue;
+		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) == 0) {
+			trace("prctl(PR_CAP_AMBIENT_RAISE, %s) = 0",
+			      caps_name(cap, names, sizeof(names)));
+			continue;
+		}
+		warn_errno("%s%sambient: %s not raised (it must be in permitted and inheritable "
+			   "too): prctl(PR_CAP_AMBIENT_RAISE)",
+			   what ? what : "", what ? "." : "", caps_name(cap, names, sizeof(names)));
+	}
+}
+
+void caps_apply(capset_t keep)
+{
 	capset_t missing = keep & ~caps_held();
 	char names[1024];
 
@@ -264,22 +314,11 @@ void caps_apply(capset_t keep)
 		    "its bounding and permitted sets; `grep Cap /proc/self/status` shows them)",
 		    caps_list(missing, names, sizeof(names)),
 		    missing & (missing - 1) ? "them" : "it");
-	drop_bounding(keep);
-	/* Ambient capabilities survive execve of a non-root program; the
-	 * container starts with none (a user namespace's creator has none,
-	 * but --userns off inherits the caller's). */
-	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
-		die_errno("prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL)");
-	trace("prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL) = 0");
+	caps_drop_bounding(keep);
 	/*
 	 * Inheritable stays empty, as docker's since 20.10.14: a set there
 	 * let a non-root program whose file has inheritable capabilities
 	 * (setcap cap_net_admin+i) gain them through execve (CVE-2022-24769).
 	 */
-	data[0].permitted = data[0].effective = (uint32_t)keep;
-	data[1].permitted = data[1].effective = (uint32_t)(keep >> 32);
-	if (syscall(SYS_capset, &header, data) < 0)
-		die_errno("capset(permitted=effective=%s)", caps_list(keep, names, sizeof(names)));
-	trace("capset(permitted=effective=%s, inheritable=none) = 0",
-	      caps_list(keep, names, sizeof(names)));
+	caps_set(&(struct capsets){ .bounding = keep, .permitted = keep, .effective = keep }, NULL);
 }

@@ -44,6 +44,21 @@ capset_t caps_held(void);
 /* Its effective set: what the kernel checks now. */
 capset_t caps_effective(void);
 
+/* A process's five sets (capabilities(7)), as config.json's
+ * process.capabilities lists them. */
+struct capsets {
+	capset_t bounding, permitted, effective, inheritable, ambient;
+};
+
+/* Drop from the bounding set (what execve may ever give back) every
+ * capability not in KEEP. First: PR_CAPBSET_DROP needs CAP_SETPCAP
+ * effective, which a user change or caps_set may take away. */
+void caps_drop_bounding(capset_t keep);
+/* Ambient emptied; permitted, effective and inheritable set to C's
+ * (capset); then C's ambient ones raised (one the kernel will not raise
+ * is a warning, naming WHAT, as in runc). Dies (125) on failure. */
+void caps_set(const struct capsets *c, const char *what);
+
 /*
  * Reduce this process to KEEP: the bounding set (what execve may ever
  * give back), then ambient emptied, then permitted and effective set to

@@ -46,7 +46,7 @@ void harden_check(const struct hardening *h, bool userns)
  * assumed it cannot (setuid(2) refused, say, so it keeps root), and turn
  * the program against its owner.
  */
-static void set_no_new_privs(void)
+void harden_no_new_privs(void)
 {
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		die_errno("prctl(PR_SET_NO_NEW_PRIVS, 1)");
@@ -59,6 +59,6 @@ void harden_process(const struct hardening *h)
 
 	ulimits_apply(h->ulimits, h->nulimits);
 	caps_apply(keep);
-	set_no_new_privs();
+	harden_no_new_privs();
 	seccomp_deny(keep);
 }

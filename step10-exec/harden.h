@@ -34,6 +34,10 @@ void harden_parse_ulimit(struct hardening *h, const char *spec);
  * USERNS, from inside a user namespace)? 125 with the reason if not. */
 void harden_check(const struct hardening *h, bool userns);
 
+/* prctl(PR_SET_NO_NEW_PRIVS, 1): execve never grants more from here on
+ * (step 3 below; the OCI mode's lock_down when noNewPrivileges is set). */
+void harden_no_new_privs(void);
+
 /*
  * Harden the calling process, in this order, each step needing what the
  * next one takes away:

@@ -82,6 +82,7 @@
 #include "cgroup.h"
 #include "common.h"
 #include "dev.h"
+#include "harden.h"
 #include "hooks.h"
 #include "join.h"
 #include "masks.h"
@@ -1095,43 +1096,17 @@ static void open_console(int sock)
 /* --- who the process is: ids, capabilities, limits ---------------------- */
 
 /*
- * One ambient capability the kernel will not raise is a warning, not an
- * error, as in runc (libcontainer/capabilities ApplyCaps): configs that
- * list ambient without inheritable run there, the capability left out.
- */
-static void raise_ambient(capset_t ambient)
-{
-	char name[32];
-
-	for (int cap = 0; cap <= CAP_LAST_CAP; cap++) {
-		if (!(ambient & CAPS_BIT(cap)))
-			continue;
-		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) == 0)
-			continue;
-		warn_errno("process.capabilities.ambient: %s not raised (it must be in "
-			   "permitted and inheritable too): prctl(PR_CAP_AMBIENT_RAISE)",
-			   caps_name(cap, name, sizeof(name)));
-	}
-}
-
-/*
- * process.user, then process.capabilities. setuid to a uid other than 0
- * clears the permitted set, unless PR_SET_KEEPCAPS says keep it; the sets
- * are then cut to what config.json lists, all five as given, as runc's.
- * Ambient ones are what a non-root program keeps through execve; the
- * kernel raises one only if it is permitted and inheritable too.
+ * process.user, then process.capabilities, with caps.c's functions as
+ * step 10's own run uses them: the bounding set first (dropping from it
+ * takes CAP_SETPCAP, which a non-root uid has lost from its effective
+ * set); setuid to a uid other than 0 clears the permitted set, unless
+ * PR_SET_KEEPCAPS says keep it; then the sets as config.json lists them,
+ * all five as given, as runc's. Ambient ones are what a non-root
+ * program keeps through execve.
  */
 static void become_user(const struct spec_process *p)
 {
-	struct __user_cap_header_struct header = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct data[2] = { 0 };
-
-	/* The bounding set first: dropping from it takes CAP_SETPCAP, which
-	 * a non-root uid has lost from its effective set. */
-	for (int cap = 0; cap <= CAP_LAST_CAP; cap++)
-		if (!(p->bounding & CAPS_BIT(cap)) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 &&
-		    errno != EINVAL)
-			die_errno("prctl(PR_CAPBSET_DROP, %d)", cap);
+	caps_drop_bounding(p->caps.bounding);
 	if (setgroups(p->ngroups, p->groups) < 0)
 		die_errno("setgroups (process.user.additionalGids)");
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
@@ -1141,23 +1116,9 @@ static void become_user(const struct spec_process *p)
 			  (unsigned)p->uid);
 	trace("setgroups(%zu), setresgid(%u), setresuid(%u) = 0", p->ngroups, (unsigned)p->gid,
 	      (unsigned)p->uid);
-	data[0].permitted = (uint32_t)p->permitted;
-	data[1].permitted = (uint32_t)(p->permitted >> 32);
-	data[0].effective = (uint32_t)p->effective;
-	data[1].effective = (uint32_t)(p->effective >> 32);
-	data[0].inheritable = (uint32_t)p->inheritable;
-	data[1].inheritable = (uint32_t)(p->inheritable >> 32);
-	if (syscall(SYS_capset, &header, data) < 0)
-		die_errno_hint("permitted, effective and inheritable must lie within what the "
-			       "process holds, inheritable within the bounding set too",
-			       "capset (process.capabilities)");
-	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
-		die_errno("prctl(PR_CAP_AMBIENT_CLEAR_ALL)");
-	raise_ambient(p->ambient);
+	caps_set(&p->caps, "process.capabilities");
 	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
 		die_errno("prctl(PR_SET_KEEPCAPS, 0)");
-	trace("capset(bounding, permitted, effective, inheritable of process.capabilities), "
-	      "ambient raised = 0");
 }
 
 /* Every fd from 3 up close-on-exec, not closed (the report fd must stay
@@ -1205,9 +1166,7 @@ static void lock_down(const struct spec_process *p, void *seccomp)
 {
 	if (!p->no_new_privileges)
 		return; /* the filter is in already (prepare_process) */
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		die_errno("prctl(PR_SET_NO_NEW_PRIVS)");
-	trace("prctl(PR_SET_NO_NEW_PRIVS, 1) = 0");
+	harden_no_new_privs();
 	spec_seccomp_load(seccomp);
 }
 

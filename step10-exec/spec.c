@@ -256,14 +256,14 @@ static void read_process(struct spec_process *p, json_object *proc, const char *
 		p->groups[p->ngroups++] = (gid_t)json_object_get_int64(g);
 	}
 	if (caps) {
-		p->bounding = read_caps(caps, "bounding");
-		p->effective = read_caps(caps, "effective");
-		p->permitted = read_caps(caps, "permitted");
+		p->caps.bounding = read_caps(caps, "bounding");
+		p->caps.effective = read_caps(caps, "effective");
+		p->caps.permitted = read_caps(caps, "permitted");
 		/* As given, as runc applies them: CVE-2022-24769 was runtimes
 		 * and engines that filled inheritable by default; leaving it
 		 * empty is the client's choice (docker's and podman's). */
-		p->inheritable = read_caps(caps, "inheritable");
-		p->ambient = read_caps(caps, "ambient");
+		p->caps.inheritable = read_caps(caps, "inheritable");
+		p->caps.ambient = read_caps(caps, "ambient");
 	}
 	p->oom_score_adj = (int)get_int(proc, "oomScoreAdj", -1000, 1000, "process.oomScoreAdj",
 					&p->has_oom_score_adj);

@@ -36,7 +36,7 @@ struct spec_process {
 	size_t ngroups;
 	bool terminal;
 	bool no_new_privileges;
-	capset_t bounding, effective, permitted, inheritable, ambient;
+	struct capsets caps; /* process.capabilities, all five sets as given */
 	struct ulimit rlimits[MAX_ULIMITS];
 	size_t nrlimits;
 	bool has_umask;

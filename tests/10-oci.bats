@@ -1102,6 +1102,21 @@ start_and_wait() {
 	grep -qx $'CapAmb:\t0000000000000000' "/proc/$PID/status"
 	run oci delete --force c21
 	assert_success
+	# ambient without inheritable: the kernel will not raise it; a
+	# warning naming it, and the container runs without it, as runc's
+	rm "$WORK/x/ready"
+	edit '.process.capabilities.inheritable = [] | .process.capabilities.ambient = ["CAP_NET_BIND_SERVICE"]'
+	create c22
+	run cat "$WORK/c22.out"
+	assert_output --partial "process.capabilities.ambient: CAP_NET_BIND_SERVICE not raised (it must be in permitted and inheritable too): prctl(PR_CAP_AMBIENT_RAISE): Operation not permitted"
+	start_and_wait c22
+	run cat "$WORK/x/out"
+	assert_line --index 0 $'CapInh:\t0000000000000000'
+	assert_line --index 3 $'CapAmb:\t0000000000000000'
+	assert_line --index 4 'stepbox-probe: bind: Permission denied'
+	grep -qx $'CapAmb:\t0000000000000000' "/proc/$PID/status"
+	run oci delete --force c22
+	assert_success
 	assert_no_traces
 }
 
