@@ -153,8 +153,7 @@ static int feed_and_wait(pid_t pid, int pidfd, int in, const char *text, int tim
 }
 
 /* The hook could not be fed or watched: kill it, reap it, say why. */
-static int hook_setup_failed(pid_t pid, int pidfd, int in, char *why, size_t size,
-			     const char *what)
+static int hook_setup_failed(pid_t pid, int pidfd, int in, char *why, size_t size, const char *what)
 {
 	snprintf(why, size, "%s (hook pid %d): %s", what, (int)pid, strerror(errno));
 	kill(pid, SIGKILL);
@@ -193,10 +192,12 @@ static int run_hook(const struct spec_hook *h, char **env, const char *state, ch
 	if (pidfd < 0)
 		return hook_setup_failed(pid, -1, in[1], why, size, "pidfd_open");
 	if (fcntl(in[1], F_SETFL, O_NONBLOCK) < 0)
-		return hook_setup_failed(pid, pidfd, in[1], why, size, "fcntl(stdin pipe, O_NONBLOCK)");
+		return hook_setup_failed(pid, pidfd, in[1], why, size,
+					 "fcntl(stdin pipe, O_NONBLOCK)");
 	/* a hook that closes its stdin unread must not kill us with SIGPIPE */
 	if (sigaction(SIGPIPE, &ignore, &old) < 0)
-		return hook_setup_failed(pid, pidfd, in[1], why, size, "sigaction(SIGPIPE, SIG_IGN)");
+		return hook_setup_failed(pid, pidfd, in[1], why, size,
+					 "sigaction(SIGPIPE, SIG_IGN)");
 	status = feed_and_wait(pid, pidfd, in[1], state, h->timeout);
 	if (sigaction(SIGPIPE, &old, NULL) < 0)
 		die_errno("sigaction(SIGPIPE) back as it was (after hook %s)", h->path);
