@@ -589,8 +589,7 @@ static int reaper(char **cmd)
 	/* nothing of the caller's (bats' stdout, stderr and its fds 3 and
 	 * up) is held while we linger, but the report pipe */
 	if (freopen("/dev/null", "w", stdout) == NULL || dup2(1, 2) < 0 ||
-	    (report[1] != 3 && dup2(report[1], 3) < 0) ||
-	    syscall(SYS_close_range, 4U, ~0U, 0) < 0)
+	    (report[1] != 3 && dup2(report[1], 3) < 0) || syscall(SYS_close_range, 4U, ~0U, 0) < 0)
 		_exit(fail("reaper: freeing the caller's fds"));
 	report[1] = 3;
 	for (;;) {
