@@ -1798,6 +1798,13 @@ static bool died_before_execve(const struct oci_state *st, int pidfd, int *statu
  * traced here (ptrace denied: Yama's ptrace_scope 3, no CAP_SYS_PTRACE in
  * a container), and start looks at /proc instead (died_before_execve).
  */
+/* ptrace(2) for the requests with no address and a number for data
+ * (SEIZE's options, CONT's signal), as the system call takes them. */
+static long ptrace_request(int request, pid_t pid, unsigned long data)
+{
+	return syscall(SYS_ptrace, request, pid, 0UL, data);
+}
+
 static bool trace_first_process(const struct oci_state *st)
 {
 	/* Only with CAP_SYS_PTRACE: the kernel lets a tracer without it
@@ -1809,7 +1816,7 @@ static bool trace_first_process(const struct oci_state *st)
 		      (int)st->pid);
 		return false;
 	}
-	if (ptrace(PTRACE_SEIZE, st->pid, NULL, (void *)(long)PTRACE_O_TRACEEXEC) < 0) {
+	if (ptrace_request(PTRACE_SEIZE, st->pid, PTRACE_O_TRACEEXEC) < 0) {
 		trace("ptrace(PTRACE_SEIZE, %d): %s: whether it reaches execve is read from "
 		      "/proc instead",
 		      (int)st->pid, strerror(errno));
@@ -1858,7 +1865,7 @@ static int wait_for_execve(pid_t pid, const char *id)
 			return status;
 		if (status >> 8 == (SIGTRAP | (PTRACE_EVENT_EXEC << 8))) {
 			/* ESRCH: killed since, but after its execve */
-			if (ptrace(PTRACE_DETACH, pid, NULL, NULL) < 0 && errno != ESRCH)
+			if (ptrace_request(PTRACE_DETACH, pid, 0) < 0 && errno != ESRCH)
 				die_errno("ptrace(PTRACE_DETACH, %d) after its execve", (int)pid);
 			trace("waitpid(%d) = PTRACE_EVENT_EXEC: execve done; ptrace(PTRACE_DETACH) "
 			      "= 0",
@@ -1866,14 +1873,14 @@ static int wait_for_execve(pid_t pid, const char *id)
 			return EXECVE_DONE;
 		}
 		if (is_group_stop(status)) {
-			if (ptrace(PTRACE_LISTEN, pid, NULL, NULL) < 0 && errno != ESRCH)
+			if (ptrace_request(PTRACE_LISTEN, pid, 0) < 0 && errno != ESRCH)
 				die_errno("ptrace(PTRACE_LISTEN, %d) (a group stop)", (int)pid);
 			continue;
 		}
 		/* a signal-delivery stop passes its signal on; an event stop
 		 * (the one after a SIGCONT) has none to pass */
 		sig = status >> 16 == PTRACE_EVENT_STOP ? 0 : WSTOPSIG(status);
-		if (ptrace(PTRACE_CONT, pid, NULL, (void *)(long)sig) < 0 && errno != ESRCH)
+		if (ptrace_request(PTRACE_CONT, pid, (unsigned long)sig) < 0 && errno != ESRCH)
 			die_errno("ptrace(PTRACE_CONT, %d, signal %d) (passing its signal on)",
 				  (int)pid, sig);
 	}
