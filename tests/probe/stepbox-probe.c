@@ -8,8 +8,8 @@
  *   alloc MIB            allocate and touch MIB MiB, print "allocated MIB"
  *   forkloop MAX         fork sleeping children until fork fails or MAX;
  *                        print "forked N: ERRNO-NAME" and clean up
- *   spin SECONDS         busy-loop for SECONDS of wall time, print the
- *                        CPU time used in milliseconds
+ *   burn MS              busy-loop until this process has used MS ms of
+ *                        CPU time, print the wall time that took in ms
  *   tcp-listen IP PORT   accept one connection, send "hello\n", exit 0
  *   tcp-connect IP PORT  connect, print what the server sends, exit 0;
  *                        exit 1 with the errno text if it cannot connect
@@ -148,14 +148,14 @@ static double now(clockid_t clock)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int spin(long seconds)
+static int burn(long ms)
 {
-	double end = now(CLOCK_MONOTONIC) + (double)seconds;
+	double start = now(CLOCK_MONOTONIC);
 	volatile unsigned long counter = 0;
 
-	while (now(CLOCK_MONOTONIC) < end)
+	while (now(CLOCK_PROCESS_CPUTIME_ID) * 1000 < (double)ms)
 		counter++;
-	printf("%.0f\n", now(CLOCK_PROCESS_CPUTIME_ID) * 1000);
+	printf("%.0f\n", (now(CLOCK_MONOTONIC) - start) * 1000);
 	return 0;
 }
 
@@ -626,8 +626,8 @@ int main(int argc, char **argv)
 		return alloc(number(argv[2]));
 	if (strcmp(cmd, "forkloop") == 0 && argc == 3)
 		return forkloop(number(argv[2]));
-	if (strcmp(cmd, "spin") == 0 && argc == 3)
-		return spin(number(argv[2]));
+	if (strcmp(cmd, "burn") == 0 && argc == 3)
+		return burn(number(argv[2]));
 	if (strcmp(cmd, "tcp-listen") == 0 && argc == 4)
 		return tcp_listen(argv[2], argv[3]);
 	if (strcmp(cmd, "tcp-connect") == 0 && argc == 4)
@@ -655,7 +655,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	fprintf(stderr, "usage: stepbox-probe msgq-create KEY | msgq-exists KEY | msgq-count |\n"
-			"       alloc MIB | forkloop MAX | spin SECONDS |\n"
+			"       alloc MIB | forkloop MAX | burn MS |\n"
 			"       tcp-listen IP PORT | tcp-connect IP PORT |\n"
 			"       dio-write PATH N KIB | dio-read PATH N KIB | cpus | open PATH |\n"
 			"       devprogs CGROUP_DIR | denied | int80 | reaper CMD [ARG...]\n");
