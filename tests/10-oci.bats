@@ -228,7 +228,14 @@ load oci-helpers
 	[ "$(wc -l <"$(cgroup_of c5)/cgroup.procs")" -eq 3 ]
 	run oci kill --all c5 STOP
 	assert_success
+	# each stops once it is scheduled to take the signal (on a busy
+	# machine, not at once)
+	local p i
 	for p in $(cat "$(cgroup_of c5)/cgroup.procs"); do
+		for ((i = 0; i < 100; i++)); do
+			[ "$(awk '{ print $3 }' "/proc/$p/stat")" = T ] && break
+			sleep 0.05
+		done
 		[ "$(awk '{ print $3 }' "/proc/$p/stat")" = T ]
 	done
 	run oci delete --force c5
