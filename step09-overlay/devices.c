@@ -20,6 +20,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <linux/bpf.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -93,9 +94,10 @@ static int bpf_access(unsigned access)
 /*
  * The block of one rule: every test that fails jumps past the block, to
  * the next rule; falling through all of them reaches "allow". A wildcard
- * ("*", or all of rwm) needs no test. Returns the number of instructions.
+ * ("*", or all of rwm) needs no test. Returns the number of instructions;
+ * *ALWAYS: it tests nothing ("a *:* rwm"), so it allows whatever comes.
  */
-static size_t emit_rule(struct bpf_insn *p, const struct device_rule *rule)
+static size_t emit_rule(struct bpf_insn *p, const struct device_rule *rule, bool *always)
 {
 	const int all = BPF_DEVCG_ACC_READ | BPF_DEVCG_ACC_WRITE | BPF_DEVCG_ACC_MKNOD;
 	size_t n = 0, jumps[4], njumps = 0;
@@ -131,14 +133,8 @@ static size_t emit_rule(struct bpf_insn *p, const struct device_rule *rule)
 	/* a jump's offset counts from the instruction after it */
 	for (size_t i = 0; i < njumps; i++)
 		p[jumps[i]].off = (short)(n - jumps[i] - 1);
+	*always = njumps == 0;
 	return n;
-}
-
-static int matches_everything(const struct device_rule *rule)
-{
-	return rule->type == 'a' && rule->major == DEVICE_ANY && rule->minor == DEVICE_ANY &&
-	       (rule->access & (ACCESS_READ | ACCESS_WRITE | ACCESS_MKNOD)) ==
-		   (ACCESS_READ | ACCESS_WRITE | ACCESS_MKNOD);
 }
 
 /*
@@ -158,12 +154,14 @@ static size_t build_program(struct bpf_insn *p, const struct device_rule *rules,
 	p[n++] = LDX_MEM_W(BPF_REG_4, BPF_REG_1, 4);	/* r4 = major */
 	p[n++] = LDX_MEM_W(BPF_REG_5, BPF_REG_1, 8);	/* r5 = minor */
 	for (size_t i = 0; i < nrules; i++) {
-		n += emit_rule(p + n, &rules[i]);
-		/* "a *:* rwm" (podman's --privileged) tests nothing and
-		 * returns: what would follow could never run, and the
-		 * verifier refuses a program with unreachable instructions
-		 * (EINVAL, "unreachable insn"). It is the last block. */
-		if (matches_everything(&rules[i]))
+		bool always;
+
+		n += emit_rule(p + n, &rules[i], &always);
+		/* A rule that tests nothing (podman's --privileged gives
+		 * "a *:* rwm") returns for every device: what followed could
+		 * never run, and the verifier refuses a program with an
+		 * unreachable instruction (EINVAL, "unreachable insn"). */
+		if (always)
 			return n;
 	}
 	p[n++] = MOV64_IMM(BPF_REG_0, 0); /* no rule matched: return 0, deny */
