@@ -1787,6 +1787,13 @@ static bool died_before_execve(const struct oci_state *st, int pidfd, int *statu
 	return true;
 }
 
+/* ptrace(2) for the requests with no address and a number for data
+ * (SEIZE's options, CONT's signal), as the system call takes them. */
+static long ptrace_request(int request, pid_t pid, unsigned long data)
+{
+	return syscall(SYS_ptrace, request, pid, 0UL, data);
+}
+
 /*
  * start as the first process's tracer, from before the connect until its
  * execve (PTRACE_SEIZE with PTRACE_O_TRACEEXEC): the kernel stops it at a
@@ -1798,13 +1805,6 @@ static bool died_before_execve(const struct oci_state *st, int pidfd, int *statu
  * traced here (ptrace denied: Yama's ptrace_scope 3, no CAP_SYS_PTRACE in
  * a container), and start looks at /proc instead (died_before_execve).
  */
-/* ptrace(2) for the requests with no address and a number for data
- * (SEIZE's options, CONT's signal), as the system call takes them. */
-static long ptrace_request(int request, pid_t pid, unsigned long data)
-{
-	return syscall(SYS_ptrace, request, pid, 0UL, data);
-}
-
 static bool trace_first_process(const struct oci_state *st)
 {
 	/* Only with CAP_SYS_PTRACE: the kernel lets a tracer without it
