@@ -311,6 +311,7 @@ format:
 
 check-steps:
 	scripts/check-steps.sh $(STEPS)
+	scripts/call-graph.sh --check $(STEPS)
 
 clean:
 	rm -rf $(BINARIES) $(BUILD)

@@ -11,7 +11,7 @@
  *   make step02 && sudo ./step02-ipc/run -- ipcs -q
  *
  * The lesson is step02-ipc/README.md; the code it adds is
- * `diff -u step01-uts/main.c step02-ipc/main.c`.
+ * `make diff STEP=02`.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "relay.h"
 
 #define STEP_NAME "step02-ipc"
 
@@ -133,69 +134,6 @@ static int child_main(void *arg)
 }
 
 /* --- the parent: starts the child, then stands by --------------------- */
-
-/* The signals a runtime passes on to the container, as docker does. */
-static const int forwarded_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
-
-/*
- * Block the forwarded signals and SIGCHLD before clone, so that none is
- * lost between clone and the wait loop: blocked signals wait in a queue
- * that signalfd reads. The child starts with the same mask and restores
- * the original before exec. A shell starts background jobs with SIGINT
- * and SIGQUIT ignored, and an ignored disposition survives execve: the
- * command would ignore what we pass on. So each gets its default back.
- */
-static void block_signals(sigset_t *set, sigset_t *old)
-{
-	sigemptyset(set);
-	for (size_t i = 0; i < sizeof(forwarded_signals) / sizeof(int); i++) {
-		if (signal(forwarded_signals[i], SIG_DFL) == SIG_ERR)
-			die_errno("signal(%d, SIG_DFL)", forwarded_signals[i]);
-		sigaddset(set, forwarded_signals[i]);
-	}
-	sigaddset(set, SIGCHLD);
-	if (sigprocmask(SIG_BLOCK, set, old) < 0)
-		die_errno("sigprocmask(SIG_BLOCK)");
-}
-
-/*
- * Wait for the container while passing on every signal the runtime gets.
- * Returns the exit code a shell would show: the command's own status, or
- * 128+N if signal N killed it. Any other child that has exited is reaped
- * on the way, so no zombie is left behind.
- */
-static int wait_forwarding_signals(pid_t pid, const sigset_t *set)
-{
-	int sfd = signalfd(-1, set, SFD_CLOEXEC);
-
-	if (sfd < 0)
-		die_errno("signalfd");
-	for (;;) {
-		struct signalfd_siginfo si;
-		int status;
-		pid_t done;
-
-		while ((done = waitpid(-1, &status, WNOHANG)) > 0) {
-			if (done != pid)
-				continue;
-			trace("waitpid(%d) = exit code %d", (int)pid, exit_code_of(status));
-			close(sfd);
-			return exit_code_of(status);
-		}
-		if (done < 0)
-			die_errno("waitpid(%d)", (int)pid);
-		if (read(sfd, &si, sizeof(si)) != sizeof(si)) {
-			if (errno == EINTR)
-				continue;
-			die_errno("read(signalfd)");
-		}
-		if (si.ssi_signo == SIGCHLD)
-			continue;
-		trace("kill(%d, %s)", (int)pid, strsignal((int)si.ssi_signo));
-		if (kill(pid, (int)si.ssi_signo) < 0 && errno != ESRCH)
-			die_errno("kill(%d, %d)", (int)pid, (int)si.ssi_signo);
-	}
-}
 
 int main(int argc, char **argv)
 {

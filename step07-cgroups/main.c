@@ -14,7 +14,7 @@
  *   sudo ./step07-cgroups/run --cleanup   # remove cgroups of killed runs
  *
  * The lesson is step07-cgroups/README.md; the code it adds is
- * `diff -u step06-user/main.c step07-cgroups/main.c`.
+ * `make diff STEP=07`.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -39,19 +39,14 @@
 
 #include "cgroup.h"
 #include "common.h"
+#include "relay.h"
 #include "state.h"
+#include "terminal.h"
 #include "veth.h"
 
 #define STEP_NAME "step07-cgroups"
 
 static char *default_command[] = { "/bin/sh", NULL };
-
-/* The container's terminal, as the runtime holds it. */
-struct terminal {
-	int master;    /* ours: what the container writes, we read here */
-	int slave;     /* ours too, open until the container has exited */
-	char name[64]; /* "/dev/pts/N", the slave, which the child opens */
-};
 
 #define MAX_VOLUMES 16
 
@@ -964,53 +959,6 @@ static void setup_network(const struct container *c)
 }
 
 /*
- * The child makes the pty's slave its controlling terminal. A terminal
- * belongs to a session; its foreground process group gets the signals of
- * ^C and ^Z, and a shell's job control moves that group (tcsetpgrp) to
- * the job it runs. setsid() starts a new session, with no terminal and
- * with us as its leader; the first terminal its leader claims with
- * TIOCSCTTY becomes the session's, with our group in the foreground. Now
- * the sessions and the groups on the terminal are all in the container,
- * where its PID namespace can see them, and ^C is the container's.
- *
- * Done before anything else in the child: in a user namespace (step06)
- * the slave, which belongs to the uid that opened /dev/ptmx, must be
- * opened before our uid changes.
- */
-static void attach_terminal(const struct terminal *t)
-{
-	pid_t sid;
-	int fd;
-
-	/* The runtime's ends: a process that holds the master can type into
-	 * the container's terminal. (O_CLOEXEC would close them at exec,
-	 * but --init's PID 1 never execs.) */
-	close(t->master);
-	close(t->slave);
-	sid = setsid();
-	if (sid < 0)
-		die_errno("setsid");
-	/* O_NOCTTY: we claim it explicitly, next. */
-	fd = open(t->name, O_RDWR | O_NOCTTY);
-	if (fd < 0)
-		die_errno("open(\"%s\")", t->name);
-	if (ioctl(fd, TIOCSCTTY, 0) < 0)
-		die_errno("ioctl(\"%s\", TIOCSCTTY)", t->name);
-	for (int i = 0; i <= 2; i++)
-		if (dup2(fd, i) < 0)
-			die_errno("dup2(%d, %d)", fd, i);
-	if (fd > 2)
-		close(fd);
-	/* Traced only now, so that these lines too go through the pty. */
-	trace("setsid() = %d", (int)sid);
-	trace("open(\"%s\", O_RDWR|O_NOCTTY) = %d", t->name, fd);
-	trace("ioctl(%d, TIOCSCTTY) = 0", fd);
-	trace("dup2(%d, 0), dup2(%d, 1), dup2(%d, 2)", fd, fd, fd);
-}
-
-static int wait_forwarding_signals(pid_t pid, const sigset_t *set, const struct terminal *t);
-
-/*
  * --init: stay PID 1 ourselves and run the command as our child, as
  * docker --init (tini) does. We keep the forwarded signals blocked and read
  * them from a signalfd, so the kernel's "PID 1 ignores what it does not
@@ -1079,175 +1027,6 @@ static int child_main(void *arg)
 }
 
 /* --- the parent: starts the child, then stands by --------------------- */
-
-/* The signals a runtime passes on to the container, as docker does. */
-static const int forwarded_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
-
-/*
- * Block the forwarded signals and SIGCHLD before clone, so that none is
- * lost between clone and the wait loop: blocked signals wait in a queue
- * that signalfd reads. The child starts with the same mask and restores
- * the original before exec. A shell starts background jobs with SIGINT
- * and SIGQUIT ignored, and an ignored disposition survives execve: the
- * command would ignore what we pass on. So each gets its default back.
- * SIGWINCH (our terminal's window changed size) is read, not forwarded.
- */
-static void block_signals(sigset_t *set, sigset_t *old)
-{
-	sigemptyset(set);
-	for (size_t i = 0; i < sizeof(forwarded_signals) / sizeof(int); i++) {
-		if (signal(forwarded_signals[i], SIG_DFL) == SIG_ERR)
-			die_errno("signal(%d, SIG_DFL)", forwarded_signals[i]);
-		sigaddset(set, forwarded_signals[i]);
-	}
-	sigaddset(set, SIGCHLD);
-	sigaddset(set, SIGWINCH);
-	if (sigprocmask(SIG_BLOCK, set, old) < 0)
-		die_errno("sigprocmask(SIG_BLOCK)");
-}
-
-/*
- * Wait for the container while passing on every signal the runtime gets.
- * Returns the exit code a shell would show: the command's own status, or
- * 128+N if signal N killed it. Any other child that has exited is reaped
- * on the way, so no zombie is left behind.
- *
- * With a terminal T, the same loop relays its bytes: what the user types
- * (our stdin) to the master, what the container writes (the master) to
- * our stdout. poll(2) waits on all three; a negative fd is skipped.
- */
-static int wait_forwarding_signals(pid_t pid, const sigset_t *set, const struct terminal *t)
-{
-	int sfd = signalfd(-1, set, SFD_CLOEXEC);
-	struct pollfd fds[] = {
-		{ .fd = sfd, .events = POLLIN },
-		{ .fd = t ? t->master : -1, .events = POLLIN },
-		{ .fd = t ? STDIN_FILENO : -1, .events = POLLIN },
-	};
-
-	if (sfd < 0)
-		die_errno("signalfd");
-	for (;;) {
-		struct signalfd_siginfo si;
-		struct winsize ws;
-		int status;
-		pid_t done;
-
-		while ((done = waitpid(-1, &status, WNOHANG)) > 0) {
-			if (done != pid)
-				continue;
-			if (t) {
-				/* With our slave closed too, the master gives
-				 * what the container wrote last, then EIO. */
-				close(t->slave);
-				tty_drain(t->master, STDOUT_FILENO);
-			}
-			trace("waitpid(%d) = exit code %d", (int)pid, exit_code_of(status));
-			close(sfd);
-			return exit_code_of(status);
-		}
-		if (done < 0)
-			die_errno("waitpid(%d)", (int)pid);
-		if (poll(fds, 3, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			die_errno("poll");
-		}
-		if (t && fds[1].revents && tty_relay(t->master, STDOUT_FILENO) < 0)
-			fds[1].fd = -1; /* our stdout is gone */
-		if (t && fds[2].revents && tty_relay(STDIN_FILENO, t->master) <= 0) {
-			/* Our input ended: the container reads an EOF. */
-			fds[2].fd = -1;
-			if (tty_send_eof(t->master) < 0)
-				warn_errno("write(pty master, EOF)");
-		}
-		if (!(fds[0].revents & POLLIN))
-			continue;
-		if (read(sfd, &si, sizeof(si)) != sizeof(si)) {
-			if (errno == EINTR)
-				continue;
-			die_errno("read(signalfd)");
-		}
-		if (si.ssi_signo == SIGCHLD)
-			continue;
-		/* Not the container's business as a signal: its terminal
-		 * takes our new size, and the kernel sends SIGWINCH to the
-		 * terminal's foreground group itself. */
-		if (si.ssi_signo == SIGWINCH) {
-			if (t && tty_copy_winsize(STDIN_FILENO, t->master, &ws) == 0)
-				trace("ioctl(%d, TIOCSWINSZ, %ux%u) = 0", t->master,
-				      (unsigned)ws.ws_row, (unsigned)ws.ws_col);
-			continue;
-		}
-		trace("kill(%d, %s)", (int)pid, strsignal((int)si.ssi_signo));
-		if (kill(pid, (int)si.ssi_signo) < 0 && errno != ESRCH)
-			die_errno("kill(%d, %d)", (int)pid, (int)si.ssi_signo);
-	}
-}
-
-/*
- * A pseudo-terminal (pty) is a pair of devices. The slave, /dev/pts/N, is
- * a terminal in every way that matters to the programs using it: line
- * editing and echo, ^C and ^Z, a window size, job control. What they
- * write to it comes out of the master; what is written to the master
- * they read as typed. We keep the master, the container gets the slave.
- *
- * Made before clone, from the host's /dev/ptmx, so the child knows its
- * name. From step08 the container has a devpts of its own and the pty
- * must come from there: its child opens it and sends us the master.
- */
-static void open_pty(struct terminal *t)
-{
-	struct winsize ws;
-	int err;
-
-	/* O_NOCTTY: the master must not become *our* controlling terminal. */
-	t->master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (t->master < 0)
-		die_errno("posix_openpt(O_RDWR|O_NOCTTY)");
-	trace("posix_openpt(O_RDWR|O_NOCTTY) = %d", t->master);
-	/* The Unix 98 ritual: the slave is ours (grantpt) and may be
-	 * opened (unlockpt); ptsname says where it is. */
-	if (grantpt(t->master) < 0)
-		die_errno("grantpt(%d)", t->master);
-	if (unlockpt(t->master) < 0)
-		die_errno("unlockpt(%d)", t->master);
-	err = ptsname_r(t->master, t->name, sizeof(t->name));
-	if (err) {
-		errno = err;
-		die_errno("ptsname(%d)", t->master);
-	}
-	trace("grantpt(%d), unlockpt(%d), ptsname(%d) = \"%s\"", t->master, t->master, t->master,
-	      t->name);
-	/* While no process has the slave open, the master reads EIO, the
-	 * way a terminal says "hung up". We hold it open until the
-	 * container exits, so that EIO then means "all of it was read". */
-	t->slave = open(t->name, O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (t->slave < 0)
-		die_errno("open(\"%s\")", t->name);
-	/* The first prompt should already know how wide the window is. */
-	if (tty_copy_winsize(STDIN_FILENO, t->master, &ws) == 0)
-		trace("ioctl(%d, TIOCSWINSZ, %ux%u) = 0", t->master, (unsigned)ws.ws_row,
-		      (unsigned)ws.ws_col);
-	else if (errno != ENOTTY)
-		die_errno("ioctl(%d, TIOCSWINSZ)", t->master);
-}
-
-/*
- * From now on the user's terminal only carries bytes. Raw mode turns off
- * its echo, its line editing and the keys that make signals (^C, ^Z,
- * ^\), so that every key reaches the container's terminal, which does
- * all of that for the container. tty_raw puts the settings back however
- * we leave: return, die(), or a signal that kills us.
- */
-static void use_raw_mode(void)
-{
-	if (!isatty(STDIN_FILENO))
-		return; /* -t with a pipe or a file for stdin */
-	trace("tcsetattr(0, TCSANOW, cfmakeraw(tcgetattr(0)))");
-	if (tty_raw(STDIN_FILENO) < 0)
-		die_errno("tcsetattr(0, raw mode)");
-}
 
 /* A volume whose host path is missing is an error before anything is
  * created. (The child opens it again for real, see open_volumes.) */

@@ -43,8 +43,10 @@
 #include "cgroup.h"
 #include "common.h"
 #include "dev.h"
+#include "relay.h"
 #include "rootfs.h"
 #include "state.h"
+#include "terminal.h"
 #include "veth.h"
 
 #define STEP_NAME "step08-rootfs"
@@ -56,13 +58,6 @@ static char *default_command[] = { "/bin/sh", NULL };
 #ifndef STEPBOX_ROOTFS
 #define STEPBOX_ROOTFS "build/rootfs"
 #endif
-
-/* The container's terminal, as the runtime holds it. */
-struct terminal {
-	int master;    /* ours: what the container writes, we read here */
-	int slave;     /* ours too, open until the container has exited */
-	int socket[2]; /* [0] ours, [1] the child's: it sends the pty over it */
-};
 
 #define MAX_VOLUMES 16
 
@@ -832,48 +827,6 @@ static void set_propagation(unsigned long mode)
 }
 
 /*
- * In shared mode the mounts we lay inside the container (/proc, /tmp, a
- * volume's target) must still stay ours. So the mount that holds the
- * directory FD becomes a slave: it receives from the host but sends
- * nothing back. FD need not be a mount's root, where mount_setattr wants
- * one (EINVAL): we go up ("..") while the mount ID (statx) stays the
- * same, to the root of the mount that holds it. For the rootfs that is
- * the host's mount that holds the tree (often "/" itself); for a
- * volume's target, the rootfs's own bind, a tmpfs of ours, or another
- * volume, shared with the host, that holds it.
- */
-static void keep_mount_local(int fd, const char *what)
-{
-	struct mount_attr attr = { .propagation = MS_SLAVE };
-	int dir = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-
-	if (dir < 0)
-		die_errno("fcntl(F_DUPFD)");
-	for (;;) {
-		struct statx here, up;
-		int parent = openat(dir, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
-
-		if (parent < 0)
-			die_errno("open(\"%s/..\")", what);
-		if (statx(dir, "", AT_EMPTY_PATH, STATX_MNT_ID | STATX_INO, &here) < 0 ||
-		    statx(parent, "", AT_EMPTY_PATH, STATX_MNT_ID | STATX_INO, &up) < 0)
-			die_errno("statx(\"%s\", STATX_MNT_ID)", what);
-		if (here.stx_mnt_id != up.stx_mnt_id ||
-		    (here.stx_ino == up.stx_ino && here.stx_dev_major == up.stx_dev_major &&
-		     here.stx_dev_minor == up.stx_dev_minor)) {
-			close(parent);
-			break; /* DIR is the root of its mount (or of everything) */
-		}
-		close(dir);
-		dir = parent;
-	}
-	if (mount_setattr(dir, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
-		die_errno("mount_setattr(the mount holding %s, MS_SLAVE)", what);
-	trace("mount_setattr(the mount holding %s, MS_SLAVE) = 0", what);
-	close(dir);
-}
-
-/*
  * Shared mode: the host-side mount that holds the tree becomes a slave,
  * or attaching our copy onto it would show on the host; and so does "/"
  * (itself only): pivot_root refuses (EINVAL) while the mount the current
@@ -1209,86 +1162,6 @@ static void setup_network(const struct container *c)
 }
 
 /*
- * Send the pty's two ends to the runtime over the console socket: fds
- * cross a unix socket as SCM_RIGHTS ancillary data, and arrive as new fds
- * of the receiver that refer to the same open files.
- */
-static void send_terminal(int sock, int master, int slave)
-{
-	int fds[2] = { master, slave };
-
-	if (send_fds(sock, fds, 2, "T", 1) < 0)
-		die_errno("sendmsg(console socket, SCM_RIGHTS)");
-	trace("sendmsg(console socket, SCM_RIGHTS [%d, %d]) = 1", master, slave);
-}
-
-/*
- * The pty comes from the container's own devpts (dev.c), opened after
- * pivot_root: /dev/ptmx is the link to pts/ptmx there. A pty of the
- * host's devpts would show the container a /dev/pts/N that its own
- * /dev/pts does not have, and keep a host file system's object as its
- * terminal. The runtime needs the master to relay the user's terminal,
- * and we are in the container: the master travels to it over a unix
- * socket (send_terminal), as runc's --console-socket does.
- *
- * Then the child makes the slave its controlling terminal. A terminal
- * belongs to a session; its foreground process group gets the signals of
- * ^C and ^Z, and a shell's job control moves that group (tcsetpgrp) to
- * the job it runs. setsid() starts a new session, with no terminal and
- * with us as its leader; the first terminal its leader claims with
- * TIOCSCTTY becomes the session's, with our group in the foreground. Now
- * the sessions and the groups on the terminal are all in the container,
- * where its PID namespace can see them, and ^C is the container's.
- */
-static void attach_terminal(struct terminal *t)
-{
-	char name[64];
-	pid_t sid;
-	int master, fd, err;
-
-	/* O_NOCTTY: the master must not become our controlling terminal. */
-	master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (master < 0)
-		die_errno("open(\"/dev/ptmx\") in the container's devpts");
-	if (grantpt(master) < 0)
-		die_errno("grantpt(%d)", master);
-	if (unlockpt(master) < 0)
-		die_errno("unlockpt(%d)", master);
-	err = ptsname_r(master, name, sizeof(name));
-	if (err) {
-		errno = err;
-		die_errno("ptsname(%d)", master);
-	}
-	trace("open(\"/dev/ptmx\") = %d, unlockpt, ptsname = \"%s\"", master, name);
-	sid = setsid();
-	if (sid < 0)
-		die_errno("setsid");
-	/* O_NOCTTY: we claim it explicitly, next. */
-	fd = open(name, O_RDWR | O_NOCTTY);
-	if (fd < 0)
-		die_errno("open(\"%s\")", name);
-	/* The runtime gets the master, and a slave of its own to hold (see
-	 * wait_forwarding_signals); none of them stays with us. */
-	send_terminal(t->socket[1], master, fd);
-	close(master);
-	close(t->socket[1]);
-	if (ioctl(fd, TIOCSCTTY, 0) < 0)
-		die_errno("ioctl(\"%s\", TIOCSCTTY)", name);
-	for (int i = 0; i <= 2; i++)
-		if (dup2(fd, i) < 0)
-			die_errno("dup2(%d, %d)", fd, i);
-	if (fd > 2)
-		close(fd);
-	/* Traced only now, so that these lines too go through the pty. */
-	trace("setsid() = %d", (int)sid);
-	trace("open(\"%s\", O_RDWR|O_NOCTTY) = %d", name, fd);
-	trace("ioctl(%d, TIOCSCTTY) = 0", fd);
-	trace("dup2(%d, 0), dup2(%d, 1), dup2(%d, 2)", fd, fd, fd);
-}
-
-static int wait_forwarding_signals(pid_t pid, const sigset_t *set, const struct terminal *t);
-
-/*
  * --init: stay PID 1 ourselves and run the command as our child, as
  * docker --init (tini) does. We keep the forwarded signals blocked and read
  * them from a signalfd, so the kernel's "PID 1 ignores what it does not
@@ -1360,201 +1233,6 @@ static int child_main(void *arg)
 }
 
 /* --- the parent: starts the child, then stands by --------------------- */
-
-/* The signals a runtime passes on to the container, as docker does. */
-static const int forwarded_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
-
-/*
- * Block the forwarded signals and SIGCHLD before clone, so that none is
- * lost between clone and the wait loop: blocked signals wait in a queue
- * that signalfd reads. The child starts with the same mask and restores
- * the original before exec. A shell starts background jobs with SIGINT
- * and SIGQUIT ignored, and an ignored disposition survives execve: the
- * command would ignore what we pass on. So each gets its default back.
- * SIGWINCH (our terminal's window changed size) is read, not forwarded.
- */
-static void block_signals(sigset_t *set, sigset_t *old)
-{
-	sigemptyset(set);
-	for (size_t i = 0; i < sizeof(forwarded_signals) / sizeof(int); i++) {
-		if (signal(forwarded_signals[i], SIG_DFL) == SIG_ERR)
-			die_errno("signal(%d, SIG_DFL)", forwarded_signals[i]);
-		sigaddset(set, forwarded_signals[i]);
-	}
-	sigaddset(set, SIGCHLD);
-	sigaddset(set, SIGWINCH);
-	if (sigprocmask(SIG_BLOCK, set, old) < 0)
-		die_errno("sigprocmask(SIG_BLOCK)");
-}
-
-/*
- * Wait for the container while passing on every signal the runtime gets.
- * Returns the exit code a shell would show: the command's own status, or
- * 128+N if signal N killed it. Any other child that has exited is reaped
- * on the way, so no zombie is left behind.
- *
- * With a terminal T, the same loop relays its bytes: what the user types
- * (our stdin) to the master, what the container writes (the master) to
- * our stdout. poll(2) waits on all three; a negative fd is skipped.
- */
-static int wait_forwarding_signals(pid_t pid, const sigset_t *set, const struct terminal *t)
-{
-	int sfd = signalfd(-1, set, SFD_CLOEXEC);
-	struct pollfd fds[] = {
-		{ .fd = sfd, .events = POLLIN },
-		{ .fd = t ? t->master : -1, .events = POLLIN },
-		{ .fd = t ? STDIN_FILENO : -1, .events = POLLIN },
-	};
-
-	if (sfd < 0)
-		die_errno("signalfd");
-	for (;;) {
-		struct signalfd_siginfo si;
-		struct winsize ws;
-		int status;
-		pid_t done;
-
-		while ((done = waitpid(-1, &status, WNOHANG)) > 0) {
-			if (done != pid)
-				continue;
-			if (t) {
-				/* With our slave closed too, the master gives
-				 * what the container wrote last, then EIO. */
-				close(t->slave);
-				tty_drain(t->master, STDOUT_FILENO);
-			}
-			trace("waitpid(%d) = exit code %d", (int)pid, exit_code_of(status));
-			close(sfd);
-			return exit_code_of(status);
-		}
-		if (done < 0)
-			die_errno("waitpid(%d)", (int)pid);
-		if (poll(fds, 3, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			die_errno("poll");
-		}
-		if (t && fds[1].revents && tty_relay(t->master, STDOUT_FILENO) < 0)
-			fds[1].fd = -1; /* our stdout is gone */
-		if (t && fds[2].revents && tty_relay(STDIN_FILENO, t->master) <= 0) {
-			/* Our input ended: the container reads an EOF. */
-			fds[2].fd = -1;
-			if (tty_send_eof(t->master) < 0)
-				warn_errno("write(pty master, EOF)");
-		}
-		if (!(fds[0].revents & POLLIN))
-			continue;
-		if (read(sfd, &si, sizeof(si)) != sizeof(si)) {
-			if (errno == EINTR)
-				continue;
-			die_errno("read(signalfd)");
-		}
-		if (si.ssi_signo == SIGCHLD)
-			continue;
-		/* Not the container's business as a signal: its terminal
-		 * takes our new size, and the kernel sends SIGWINCH to the
-		 * terminal's foreground group itself. */
-		if (si.ssi_signo == SIGWINCH) {
-			if (t && tty_copy_winsize(STDIN_FILENO, t->master, &ws) == 0)
-				trace("ioctl(%d, TIOCSWINSZ, %ux%u) = 0", t->master,
-				      (unsigned)ws.ws_row, (unsigned)ws.ws_col);
-			continue;
-		}
-		trace("kill(%d, %s)", (int)pid, strsignal((int)si.ssi_signo));
-		if (kill(pid, (int)si.ssi_signo) < 0 && errno != ESRCH)
-			die_errno("kill(%d, %d)", (int)pid, (int)si.ssi_signo);
-	}
-}
-
-/*
- * A pseudo-terminal (pty) is a pair of devices. The slave, /dev/pts/N, is
- * a terminal in every way that matters to the programs using it: line
- * editing and echo, ^C and ^Z, a window size, job control. What they
- * write to it comes out of the master; what is written to the master
- * they read as typed. We keep the master, the container gets the slave.
- *
- * From step08 the container has a devpts of its own, and its child makes
- * the pty there (attach_terminal). We only make the way back for it: a
- * unix socket pair, our end and the child's. A socket pair, not a path:
- * there is no name anyone else could connect to.
- */
-static void open_console_socket(struct terminal *t)
-{
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, t->socket) < 0)
-		die_errno("socketpair(AF_UNIX, SOCK_SEQPACKET)");
-	trace("socketpair(AF_UNIX, SOCK_SEQPACKET) = [%d, %d] (the console socket)", t->socket[0],
-	      t->socket[1]);
-}
-
-/*
- * The child sends the master and a slave of its own pty (send_terminal).
- * The slave we hold open until the container exits: while no process has
- * the slave open, the master reads EIO, the way a terminal says "hung
- * up", and we want EIO to mean "all of it was read". Returns 0, or -1
- * when the child closed the socket without sending: it failed before,
- * and said why on our stderr.
- */
-static int receive_terminal(struct terminal *t)
-{
-	union {
-		struct cmsghdr header;
-		char buf[CMSG_SPACE(2 * sizeof(int))];
-	} control;
-	char byte;
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = control.buf,
-		.msg_controllen = sizeof(control.buf),
-	};
-	struct cmsghdr *cmsg;
-	struct winsize ws;
-	ssize_t n;
-	int fds[2];
-
-	close(t->socket[1]); /* the child's end: its copy is all there is now */
-	do
-		n = recvmsg(t->socket[0], &msg, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		die_errno("recvmsg(console socket)");
-	close(t->socket[0]);
-	cmsg = CMSG_FIRSTHDR(&msg);
-	if (n == 0 || !cmsg)
-		return -1;
-	if (cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS ||
-	    cmsg->cmsg_len != CMSG_LEN(sizeof(fds)))
-		die("console socket: the message holds no pty");
-	memcpy(fds, CMSG_DATA(cmsg), sizeof(fds));
-	t->master = fds[0];
-	t->slave = fds[1];
-	trace("recvmsg(console socket) = SCM_RIGHTS [%d (master), %d (slave)]", t->master,
-	      t->slave);
-	/* The first prompt should already know how wide the window is. */
-	if (tty_copy_winsize(STDIN_FILENO, t->master, &ws) == 0)
-		trace("ioctl(%d, TIOCSWINSZ, %ux%u) = 0", t->master, (unsigned)ws.ws_row,
-		      (unsigned)ws.ws_col);
-	else if (errno != ENOTTY)
-		die_errno("ioctl(%d, TIOCSWINSZ)", t->master);
-	return 0;
-}
-
-/*
- * From now on the user's terminal only carries bytes. Raw mode turns off
- * its echo, its line editing and the keys that make signals (^C, ^Z,
- * ^\), so that every key reaches the container's terminal, which does
- * all of that for the container. tty_raw puts the settings back however
- * we leave: return, die(), or a signal that kills us.
- */
-static void use_raw_mode(void)
-{
-	if (!isatty(STDIN_FILENO))
-		return; /* -t with a pipe or a file for stdin */
-	trace("tcsetattr(0, TCSANOW, cfmakeraw(tcgetattr(0)))");
-	if (tty_raw(STDIN_FILENO) < 0)
-		die_errno("tcsetattr(0, raw mode)");
-}
 
 /* A volume whose host path is missing is an error before anything is
  * created. (The child opens it again for real, see open_volumes.) Its

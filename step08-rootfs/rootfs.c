@@ -329,6 +329,48 @@ fail:
 
 /* --- pivot_root ---------------------------------------------------------- */
 
+/*
+ * In shared mode the mounts we lay inside the container (/proc, /tmp, a
+ * volume's target) must still stay ours. So the mount that holds the
+ * directory FD becomes a slave: it receives from the host but sends
+ * nothing back. FD need not be a mount's root, where mount_setattr wants
+ * one (EINVAL): we go up ("..") while the mount ID (statx) stays the
+ * same, to the root of the mount that holds it. For the rootfs that is
+ * the host's mount that holds the tree (often "/" itself); for a
+ * volume's target, the rootfs's own bind, a tmpfs of ours, or another
+ * volume, shared with the host, that holds it.
+ */
+void keep_mount_local(int fd, const char *what)
+{
+	struct mount_attr attr = { .propagation = MS_SLAVE };
+	int dir = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+
+	if (dir < 0)
+		die_errno("fcntl(F_DUPFD)");
+	for (;;) {
+		struct statx here, up;
+		int parent = openat(dir, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+		if (parent < 0)
+			die_errno("open(\"%s/..\")", what);
+		if (statx(dir, "", AT_EMPTY_PATH, STATX_MNT_ID | STATX_INO, &here) < 0 ||
+		    statx(parent, "", AT_EMPTY_PATH, STATX_MNT_ID | STATX_INO, &up) < 0)
+			die_errno("statx(\"%s\", STATX_MNT_ID)", what);
+		if (here.stx_mnt_id != up.stx_mnt_id ||
+		    (here.stx_ino == up.stx_ino && here.stx_dev_major == up.stx_dev_major &&
+		     here.stx_dev_minor == up.stx_dev_minor)) {
+			close(parent);
+			break; /* DIR is the root of its mount (or of everything) */
+		}
+		close(dir);
+		dir = parent;
+	}
+	if (mount_setattr(dir, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+		die_errno("mount_setattr(the mount holding %s, MS_SLAVE)", what);
+	trace("mount_setattr(the mount holding %s, MS_SLAVE) = 0", what);
+	close(dir);
+}
+
 static int pivot_root(const char *new_root, const char *put_old)
 {
 	return (int)syscall(SYS_pivot_root, new_root, put_old);

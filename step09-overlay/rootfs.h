@@ -43,6 +43,11 @@ void rootfs_force_walk(bool on);
 int rootfs_mount_fs(const char *fstype, const char *const options[], uint64_t attrs, int target,
 		    const char **call);
 
+/* The mount holding FD (the root of the mount it is on) made a slave:
+ * what is attached below it no longer reaches the host's peers. WHAT
+ * names FD in messages. */
+void keep_mount_local(int fd, const char *what);
+
 /*
  * pivot_root(".", ".") in the directory ROOT: ROOT becomes "/", the old
  * root is stacked on top of it, made private so that its unmounting

@@ -44,9 +44,11 @@
 #include "common.h"
 #include "harden.h"
 #include "join.h"
+#include "relay.h"
 #include "rootfs.h"
 #include "run.h"
 #include "sealexe.h"
+#include "terminal.h"
 
 /* The namespaces a container may have, user first: joining it first
  * gives us the capabilities the others' owners ask for. pid is done by

@@ -87,11 +87,13 @@
 #include "join.h"
 #include "masks.h"
 #include "oci.h"
+#include "relay.h"
 #include "sealexe.h"
 #include "rootfs.h"
 #include "run.h"
 #include "spec.h"
 #include "state.h"
+#include "terminal.h"
 
 #define OCI_VERSION "1.0.2"
 #define OCI_ROOT    "/run/stepbox-oci" /* runc's is /run/runc */

@@ -74,7 +74,7 @@ struct mount_attr;
 int rootfs_attach(int tree, const struct mount_attr *attr, unsigned at_flags, int target,
 		  const char **call);
 
-/* main.c: the mount holding FD (the root of the mount it is on) made a
+/* The mount holding FD (the root of the mount it is on) made a
  * slave or private (PROPAGATION): what is attached below it no longer
  * reaches the host's peers. */
 void keep_mount_local(int fd, unsigned long propagation, const char *what);

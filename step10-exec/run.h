@@ -1,6 +1,6 @@
 /*
- * run.h — what main.c (run) shares with exec.c and commands.c: the
- * terminal, the signal relay, and the subcommands themselves.
+ * run.h — step10's subcommands (exec.c, commands.c), which main.c
+ * dispatches to, and the lookups of a container they share with oci.c.
  */
 #ifndef STEPBOX_RUN_H
 #define STEPBOX_RUN_H
@@ -11,23 +11,6 @@
 
 #include "cgroup.h"
 #include "state.h"
-
-/* The container's terminal, as the runtime holds it. */
-struct terminal {
-	int master;    /* ours: what the container writes, we read here */
-	int slave;     /* ours too, open until the container has exited */
-	int socket[2]; /* [0] ours, [1] the child's: it sends the pty over it */
-};
-
-/* main.c: the terminal (a pty of the container's devpts, sent to us). */
-void open_console_socket(struct terminal *t);
-void attach_terminal(struct terminal *t);
-int receive_terminal(struct terminal *t);
-void use_raw_mode(void);
-/* main.c: block what we forward (and SIGCHLD, SIGWINCH); wait for PID,
- * passing signals on and relaying T; the exit code a shell would show. */
-void block_signals(sigset_t *set, sigset_t *old);
-int wait_forwarding_signals(pid_t pid, const sigset_t *set, const struct terminal *t);
 
 /* exec.c: a pidfd of the container R names, if it is still that process
  * (its start time) and its runtime still holds the lock; else -1, ESRCH. */

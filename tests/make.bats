@@ -80,3 +80,31 @@ CC
 	assert_equal "$actual" "$expected"
 	[ "$(wc -l <<<"$actual")" -eq "$(ls -d "$REPO"/step[0-9][0-9]-*/ | wc -l)" ]
 }
+
+@test "call-graph: no step's files call each other in a circle, or back into main.c" {
+	run "$REPO/scripts/call-graph.sh" --check "$REPO"/step[0-9][0-9]-*/
+	assert_success
+	assert_output --regexp "^call-graph: 10 steps: no circle"
+	# step10 as it is: main.c calls exec.c, exec.c calls relay.c, and
+	# nothing calls main.c
+	run "$REPO/scripts/call-graph.sh" step10-exec
+	assert_success
+	assert_line "step10-exec: main.c exec.c"
+	assert_line "step10-exec: exec.c relay.c"
+	refute_output --regexp ' main\.c$'
+}
+
+@test "call-graph: a call back into main.c, or a circle, fails the check" {
+	# a copy of step03 whose terminal.c calls a function of main.c
+	cp -r "$REPO/step03-pid" "$BATS_TEST_TMPDIR/step03-pid"
+	cd "$BATS_TEST_TMPDIR"
+	mkdir -p scripts common
+	cp "$REPO/scripts/call-graph.sh" scripts/
+	cp "$REPO"/common/*.h common/
+	sed -i 's/^static void set_hostname(/void set_hostname(/' step03-pid/main.c
+	printf 'void set_hostname(const char *name);\nvoid call_back(void) { set_hostname("x"); }\n' >>step03-pid/terminal.c
+	run scripts/call-graph.sh --check step03-pid
+	assert_failure
+	assert_line "call-graph: step03-pid: terminal.c calls into main.c"
+	assert_output --partial "go round in a circle"
+}

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# call-graph.sh — which file of a step calls into which: "caller callee"
+# per line, from the symbols each object file defines and uses (nm).
+#
+#   scripts/call-graph.sh step10-exec           the edges
+#   scripts/call-graph.sh --check step10-exec   ... and fail on a circle, or
+#                                               on any call into main.c
+#
+# DESIGN.md's layout asks that main.c be the story and the files it calls
+# never call back into it: a step reads top down, from main.c to the
+# mechanisms, and each mechanism file can be read without main.c open.
+set -euo pipefail
+
+check=false
+if [ "${1:-}" = --check ]; then
+	check=true
+	shift
+fi
+[ $# -ge 1 ] || {
+	echo "usage: $0 [--check] STEPDIR..." >&2
+	exit 2
+}
+repo=$(cd "$(dirname "$0")/.." && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+status=0
+
+for step in "$@"; do
+	step=${step%/}
+	dir=$step
+	[ -d "$dir" ] || dir=$repo/$step
+	[ -d "$dir" ] || {
+		echo "call-graph: $step: no such step" >&2
+		exit 2
+	}
+	step=$(basename "$step")
+	mkdir -p "$tmp/$step"
+	for c in "$dir"/*.c; do
+		o="$tmp/$step/$(basename "${c%.c}").o"
+		${CC:-cc} -std=gnu11 -I"$repo/common" -DSTEPBOX_ROOTFS='"/"' -c "$c" -o "$o"
+	done
+	# "symbol file" for what each object defines, and for what it uses
+	for o in "$tmp/$step"/*.o; do
+		nm --defined-only -g "$o" | awk -v f="$(basename "${o%.o}").c" 'NF == 3 { print $3, f }'
+	done | sort >"$tmp/$step.defs"
+	for o in "$tmp/$step"/*.o; do
+		nm -u "$o" | awk -v f="$(basename "${o%.o}").c" '{ print $2, f }'
+	done | sort >"$tmp/$step.uses"
+	join "$tmp/$step.defs" "$tmp/$step.uses" | awk '$2 != $3 { print $3, $2 }' | sort -u >"$tmp/$step.edges"
+	if ! $check; then
+		sed "s|^|$step: |" "$tmp/$step.edges"
+		continue
+	fi
+	while read -r caller callee; do
+		if [ "$callee" = main.c ]; then
+			echo "call-graph: $step: $caller calls into main.c" >&2
+			status=1
+		fi
+	done <"$tmp/$step.edges"
+	if ! (cd "$tmp" && tsort "$step.edges" >/dev/null 2>"$step.loop"); then
+		echo "call-graph: $step: the calls between files go round in a circle:" >&2
+		grep -v 'input contains a loop' "$tmp/$step.loop" | sed 's/^tsort: /  /' | sort -u >&2
+		status=1
+	fi
+done
+$check && [ $status -eq 0 ] && echo "call-graph: $# steps: no circle between files, nothing calls into main.c"
+exit $status

@@ -1,0 +1,18 @@
+/*
+ * relay.h — the runtime stands by while the container runs (relay.c).
+ */
+#ifndef STEPBOX_RELAY_H
+#define STEPBOX_RELAY_H
+
+#include <signal.h>
+#include <sys/types.h>
+
+/* Before clone: give the signals we pass on their default action and
+ * block them, with SIGCHLD (SET); OLD gets the mask the child
+ * restores before exec. */
+void block_signals(sigset_t *set, sigset_t *old);
+/* Wait for PID, passing on each signal of SET; the exit code a shell
+ * would show. */
+int wait_forwarding_signals(pid_t pid, const sigset_t *set);
+
+#endif
