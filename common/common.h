@@ -27,6 +27,8 @@ enum {
 
 /* Name printed in front of every message ("step01-uts"). */
 void log_init(const char *program);
+/* "step01-uts/run": the program as --help names it. */
+const char *log_run_path(void);
 /* Who is speaking: "parent", "child", "init". Shown in the trace. */
 void log_set_role(const char *role);
 void log_set_verbose(bool on);

@@ -30,6 +30,14 @@ static bool log_json;
 static bool timed;
 static struct timespec start;
 
+const char *log_run_path(void)
+{
+	static char path[80];
+
+	snprintf(path, sizeof(path), "%s/run", program);
+	return path;
+}
+
 void log_init(const char *name)
 {
 	const char *t = getenv("STEPBOX_TRACE_TIME");

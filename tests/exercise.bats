@@ -61,11 +61,11 @@ first_test() {
 @test "exercise: a hint with no change, or a change with no hint, fails the check" {
 	cp -r "$REPO/scripts" "$REPO/step04-mount" "$REPO/step05-net" "$T/"
 	rm -f "$T"/step0*/run
-	sed -i '/^main.c:parse_net_mode /d' "$T/step05-net/HINTS"
+	sed -i '/^options.c:parse_net_mode /d' "$T/step05-net/HINTS"
 	echo "main.c:no_such_function Is this still here?" >>"$T/step05-net/HINTS"
 	run "$T/scripts/exercise.sh" --check 05
 	assert_failure
-	assert_line "exercise: step05-net/HINTS has no hint for main.c:parse_net_mode (a change of the lesson)"
+	assert_line "exercise: step05-net/HINTS has no hint for options.c:parse_net_mode (a change of the lesson)"
 	assert_line "exercise: step05-net/HINTS: main.c:no_such_function is no change of the lesson any more"
 	# and no work area is made from hints that do not match
 	run env WORKSHOP="$T/ws" "$T/scripts/exercise.sh" 05
@@ -79,7 +79,7 @@ first_test() {
 		build "$nn"
 		dir=$(echo "$WORKSHOP"/step"$nn"-*)
 		prev=$(echo "$REPO"/step"$(printf %02d $((10#$nn - 1)))"-*)
-		grep -q "TODO(step$nn) 1/" "$dir"/*.c
+		grep -q "TODO(step$nn) 1/" "$dir"/*.[ch]
 		for f in "$dir"/*.c "$dir"/*.h; do
 			[ -e "$f" ] || continue
 			f=${f##*/}

@@ -1,0 +1,23 @@
+/*
+ * container.h — struct container: everything the parent decides before
+ * the child exists. options.c fills it from the command line; main.c's
+ * story reads it, and the child gets it through clone.
+ */
+#ifndef STEPBOX_CONTAINER_H
+#define STEPBOX_CONTAINER_H
+
+#include "common.h"
+#include "terminal.h"
+
+/* Everything the parent decides before the child exists. */
+struct container {
+	const char *hostname;
+	bool init;	      /* --init: our own PID 1 runs the command */
+	int tty;	      /* -t: 1, --no-tty: 0, neither: -1 (decide) */
+	struct terminal term; /* when tty is 1 */
+	char **argv;
+	struct sync_pipe sync;
+	sigset_t parent_mask; /* the signal mask to restore before exec */
+};
+
+#endif
