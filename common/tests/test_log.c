@@ -137,6 +137,14 @@ static void test_usage_error(void **state)
 					"Try 'stepNN-test/run --help' for more information.\n");
 }
 
+static void test_run_path_names_the_program(void **state)
+{
+	(void)state;
+	assert_string_equal(log_run_path(), "stepNN-test/run");
+	log_init("step01-uts");
+	assert_string_equal(log_run_path(), "step01-uts/run");
+}
+
 static void test_long_message_is_cut_not_overflowed(void **state)
 {
 	char big[3000];
@@ -181,6 +189,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_die_errno, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_die_errno_hint, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_usage_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_run_path_names_the_program, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_long_message_is_cut_not_overflowed, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_control_characters_are_escaped, setup,
