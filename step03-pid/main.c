@@ -32,6 +32,7 @@
 
 #include "common.h"
 #include "container.h"
+#include "mounts.h"
 #include "options.h"
 #include "relay.h"
 #include "terminal.h"
@@ -53,34 +54,6 @@ static void set_hostname(const char *name)
 	if (sethostname(name, strlen(name)) < 0)
 		die_errno("sethostname(\"%s\")", name);
 	trace("sethostname(\"%s\") = 0", name);
-}
-
-/*
- * Just enough of the mount namespace for a private /proc. CLONE_NEWNS gave
- * us a copy of the host's mounts, but on systemd hosts "/" is a shared
- * mount: a mount made in our copy would propagate back to the host, and
- * our /proc would cover the host's. MS_PRIVATE cuts that link, for every
- * mount below "/" too (MS_REC). step04 explains propagation properly.
- */
-static void make_mounts_private(void)
-{
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		die_errno("mount(\"/\", MS_REC|MS_PRIVATE)");
-	trace("mount(\"/\", MS_REC|MS_PRIVATE) = 0");
-}
-
-/*
- * A proc filesystem shows the PID namespace of whoever mounts it. We are
- * PID 1 of the new one, so this /proc lists only the container's
- * processes, and `ps` (which reads /proc) agrees with `echo $$`.
- */
-static void mount_proc(void)
-{
-	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-		die_errno_hint("mounting proc needs CAP_SYS_ADMIN over the new PID namespace "
-			       "and a fully visible /proc (not the masked one inside Docker)",
-			       "mount(\"proc\", \"/proc\")");
-	trace("mount(\"proc\", \"/proc\", \"proc\", MS_NOSUID|MS_NODEV|MS_NOEXEC) = 0");
 }
 
 /*
@@ -141,8 +114,6 @@ static int child_main(void *arg)
 		die_errno("sigprocmask(SIG_SETMASK)");
 	exec_command(c->argv);
 }
-
-/* --- the parent: starts the child, then stands by --------------------- */
 
 int main(int argc, char **argv)
 {
