@@ -20,7 +20,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -111,6 +110,8 @@ static int child_main(void *arg)
 		die_errno("sigprocmask(SIG_SETMASK)");
 	exec_command(c->argv);
 }
+
+/* --- the parent: starts the child, then stands by --------------------- */
 
 int main(int argc, char **argv)
 {

@@ -17,13 +17,10 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <arpa/inet.h>
-#include <net/if.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -37,7 +34,6 @@
 #include "options.h"
 #include "relay.h"
 #include "terminal.h"
-#include "veth.h"
 
 #define STEP_NAME "step05-net"
 
@@ -117,6 +113,8 @@ static int child_main(void *arg)
 		die_errno("sigprocmask(SIG_SETMASK)");
 	exec_command(c->argv);
 }
+
+/* --- the parent: starts the child, then stands by --------------------- */
 
 int main(int argc, char **argv)
 {

@@ -17,15 +17,11 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <grp.h>
 #include <fcntl.h>
-#include <arpa/inet.h>
-#include <net/if.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -40,7 +36,6 @@
 #include "relay.h"
 #include "terminal.h"
 #include "userns.h"
-#include "veth.h"
 
 #define STEP_NAME "step06-user"
 
@@ -140,6 +135,8 @@ static int child_main(void *arg)
 		die_errno("sigprocmask(SIG_SETMASK)");
 	exec_command(c->argv);
 }
+
+/* --- the parent: starts the child, then stands by --------------------- */
 
 int main(int argc, char **argv)
 {

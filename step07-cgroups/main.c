@@ -18,15 +18,11 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <grp.h>
 #include <fcntl.h>
-#include <arpa/inet.h>
-#include <net/if.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -43,7 +39,6 @@
 #include "state.h"
 #include "terminal.h"
 #include "userns.h"
-#include "veth.h"
 
 #define STEP_NAME "step07-cgroups"
 

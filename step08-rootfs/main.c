@@ -16,22 +16,17 @@
  *   sudo ./step08-rootfs/run --chroot -- /bin/breakout   # why chroot is not enough
  *
  * The lesson is step08-rootfs/README.md; the code it adds is
- * `diff -ru step07-cgroups step08-rootfs`.
+ * `make diff STEP=08`.
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <grp.h>
 #include <fcntl.h>
-#include <arpa/inet.h>
-#include <net/if.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -39,7 +34,6 @@
 #include "cgroup.h"
 #include "common.h"
 #include "container.h"
-#include "dev.h"
 #include "mounts.h"
 #include "network.h"
 #include "options.h"
@@ -48,7 +42,6 @@
 #include "state.h"
 #include "terminal.h"
 #include "userns.h"
-#include "veth.h"
 
 #define STEP_NAME "step08-rootfs"
 

@@ -17,22 +17,17 @@
  *   sudo ./step09-overlay/run --layer /var/lib/stepbox/<id>/upper -- cat /etc/motd
  *
  * The lesson is step09-overlay/README.md; the code it adds is
- * `diff -ru step08-rootfs step09-overlay`.
+ * `make diff STEP=09`.
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <grp.h>
 #include <fcntl.h>
-#include <arpa/inet.h>
-#include <net/if.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -40,7 +35,6 @@
 #include "cgroup.h"
 #include "common.h"
 #include "container.h"
-#include "dev.h"
 #include "mounts.h"
 #include "network.h"
 #include "options.h"
@@ -50,7 +44,6 @@
 #include "state.h"
 #include "terminal.h"
 #include "userns.h"
-#include "veth.h"
 
 #define STEP_NAME "step09-overlay"
 

@@ -2,7 +2,7 @@
  * step10-exec — the full container: a small runtime to hold beside runc.
  *
  * step09 plus what makes it one: names and state (state.c), a detached
- * mode with a monitor as the container's parent (here, in main), `exec`
+ * mode with a monitor as the container's parent (monitor.c), `exec`
  * to join a running container with setns (exec.c), the commands that act
  * on containers by name: list, ps, kill, rm, logs, pause, resume, cleanup
  * (commands.c); and hardening, what the container's root gives up before
@@ -21,38 +21,30 @@
  *   sudo ./step10-exec/run --cap-drop ALL --cap-add NET_BIND_SERVICE -- sh
  *
  * The lesson is step10-exec/README.md; the code it adds is
- * `diff -ru step09-overlay step10-exec`.
+ * `make diff STEP=10`.
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <grp.h>
 #include <fcntl.h>
-#include <arpa/inet.h>
-#include <net/if.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cgroup.h"
 #include "common.h"
 #include "container.h"
-#include "dev.h"
 #include "monitor.h"
 #include "mounts.h"
 #include "network.h"
 #include "options.h"
 #include "overlay.h"
 #include "harden.h"
-#include "masks.h"
 #include "oci.h"
 #include "relay.h"
 #include "rootfs.h"
@@ -61,7 +53,6 @@
 #include "state.h"
 #include "terminal.h"
 #include "userns.h"
-#include "veth.h"
 
 #define STEP_NAME "step10-exec"
 
