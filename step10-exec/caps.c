@@ -197,6 +197,14 @@ static capset_t read_bounding(int *last)
 		if (on)
 			set |= CAPS_BIT(cap);
 	}
+	/* Every kernel this runs on knows CAP_AUDIT_READ (3.16): an EINVAL
+	 * before it is not the end of the list, and an empty set read here
+	 * would drop nothing, silently. */
+	if (cap <= CAP_AUDIT_READ)
+		die("prctl(PR_CAPBSET_READ, %d): Invalid argument, though the kernel knows "
+		    "capability %d (a seccomp filter around this runtime answering EINVAL "
+		    "for prctl?)",
+		    cap, cap);
 	*last = cap - 1;
 	return set;
 }

@@ -1898,10 +1898,14 @@ static void await_execve(int conn, const struct oci_state *st, const char *id, b
 	char what[64];
 	const char *why = "";
 
-	if (traced)
+	if (traced) {
 		status = wait_for_execve(st->pid, id);
-	else
+	} else {
+		/* ESRCH: it is gone already (reaped), and /proc says so */
 		pidfd = (int)syscall(SYS_pidfd_open, st->pid, 0);
+		if (pidfd < 0 && errno != ESRCH)
+			die_errno("pidfd_open(%d) (container %s's process)", (int)st->pid, id);
+	}
 	if (read_exec_error(conn, &e)) {
 		if (e.err == START_HOOK_FAILED)
 			die("start: container %s: %s; the container stopped", id, e.path);

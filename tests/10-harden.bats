@@ -122,6 +122,20 @@ host_side_state() {
 	assert_output "CapEff:	$(cap_mask $DOCKER_CAPS SYS_TIME)"
 }
 
+@test "harden: a seccomp filter around the runtime that fails PR_CAPBSET_READ stops it: 125, nothing run, rather than a bounding set read as empty and dropped from nothing" {
+	before=$(host_side_state)
+	# the filter the probe installs answers prctl(PR_CAPBSET_READ) with
+	# EINVAL; read bit by bit until EINVAL, the bounding set would end at
+	# capability -1 and the container keep every one the runtime has
+	for userns in off on; do
+		run "$PROBE" capbset-einval "$STEP_BIN" "${WORK_VOLUME[@]}" --userns "$userns" -- touch "$WORK/x/ran"
+		assert_equal "$status" 125
+		assert_output --partial "prctl(PR_CAPBSET_READ, 0): Invalid argument, though the kernel knows capability 0 (a seccomp filter around this runtime answering EINVAL for prctl?)"
+		[ ! -e "$WORK/x/ran" ]
+	done
+	assert_equal "$(host_side_state)" "$before"
+}
+
 @test "harden: no_new_privs is on and the seccomp filter loaded, in the command and in --init's PID 1" {
 	for userns in on off; do
 		run ctr --userns $userns --init -- sh -c 'grep -E "^(NoNewPrivs|Seccomp):" /proc/self/status /proc/1/status'

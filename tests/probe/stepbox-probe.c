@@ -34,6 +34,11 @@
  *                        first process; exit with CMD's status once CMD
  *                        has ended (the reaper goes on until it has no
  *                        children left)
+ *   capbset-einval CMD [ARG...]
+ *                        run CMD under a seccomp filter that answers
+ *                        prctl(PR_CAPBSET_READ) with EINVAL, as a profile
+ *                        around the runtime might: what the runtime reads
+ *                        of the bounding set must not come out empty
  *
  * Statically linked, so it runs the same from the host's files (steps
  * 01-07) and inside a busybox root filesystem. Exit 2 is a usage error.
@@ -43,10 +48,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/bpf.h>
+#include <linux/filter.h>
 #include <linux/keyctl.h>
 #include <linux/reboot.h>
+#include <linux/seccomp.h>
 #include <sched.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -603,6 +611,26 @@ static int reaper(char **cmd)
 	}
 }
 
+/* A classic BPF seccomp filter: prctl(PR_CAPBSET_READ, ...) fails with
+ * EINVAL, everything else is allowed; then exec CMD, which keeps it. */
+static int capbset_einval(char **cmd)
+{
+	struct sock_filter insns[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_prctl, 0, 3),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PR_CAPBSET_READ, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EINVAL),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { .len = sizeof(insns) / sizeof(insns[0]), .filter = insns };
+
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
+		return fail("seccomp(SECCOMP_SET_MODE_FILTER)");
+	execvp(cmd[0], cmd);
+	return fail(cmd[0]);
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -645,6 +673,8 @@ int main(int argc, char **argv)
 		return int80();
 	if (strcmp(cmd, "reaper") == 0 && argc >= 3)
 		return reaper(argv + 2);
+	if (strcmp(cmd, "capbset-einval") == 0 && argc >= 3)
+		return capbset_einval(argv + 2);
 	if (strcmp(cmd, "open") == 0 && argc == 3) {
 		int fd = open(argv[2], O_RDONLY | O_CLOEXEC);
 
@@ -658,6 +688,7 @@ int main(int argc, char **argv)
 			"       alloc MIB | forkloop MAX | burn MS |\n"
 			"       tcp-listen IP PORT | tcp-connect IP PORT |\n"
 			"       dio-write PATH N KIB | dio-read PATH N KIB | cpus | open PATH |\n"
-			"       devprogs CGROUP_DIR | denied | int80 | reaper CMD [ARG...]\n");
+			"       devprogs CGROUP_DIR | denied | int80 | reaper CMD [ARG...] |\n"
+			"       capbset-einval CMD [ARG...]\n");
 	return 2;
 }
