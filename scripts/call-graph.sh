@@ -3,8 +3,10 @@
 # per line, from the symbols each object file defines and uses (nm).
 #
 #   scripts/call-graph.sh step10-exec           the edges
-#   scripts/call-graph.sh --check step10-exec   ... and fail on a circle, or
-#                                               on any call into main.c
+#   scripts/call-graph.sh --check step10-exec   ... and fail on a circle, on
+#                                               any call into main.c, or on a
+#                                               file whose opening comment does
+#                                               not name a file that calls it
 #
 # DESIGN.md's layout asks that main.c be the story and the files it calls
 # never call back into it: a step reads top down, from main.c to the
@@ -55,6 +57,9 @@ for step in "$@"; do
 		if [ "$callee" = main.c ]; then
 			echo "call-graph: $step: $caller calls into main.c" >&2
 			status=1
+		elif ! awk 'NR == 1, /\*\// { print }' "$dir/$callee" | grep -qF "$caller"; then
+			echo "call-graph: $step: $callee's opening comment does not say that $caller calls it" >&2
+			status=1
 		fi
 	done <"$tmp/$step.edges"
 	if ! (cd "$tmp" && tsort "$step.edges" >/dev/null 2>"$step.loop"); then
@@ -63,5 +68,5 @@ for step in "$@"; do
 		status=1
 	fi
 done
-$check && [ $status -eq 0 ] && echo "call-graph: $# steps: no circle between files, nothing calls into main.c"
+$check && [ $status -eq 0 ] && echo "call-graph: $# steps: no circle between files, nothing calls into main.c, each file names its callers"
 exit $status

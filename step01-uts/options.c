@@ -4,7 +4,8 @@
  * is one line, a pointer to --help and exit 125, with nothing to undo.
  *
  * Brought by step01; each step adds its options here, and main.c calls
- * parse_args first thing.
+ * parse_args first thing. From step04 mounts.c names propagations in its
+ * traces with propagation_name.
  *
  *   ./step01-uts/run --help; ./step01-uts/run --hostname ''   # 125, one line
  */

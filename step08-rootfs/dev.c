@@ -24,6 +24,8 @@
  * namespace made it, and only the host's root may make doors. There, an
  * empty file is made and the host's node is bind-mounted onto it, as
  * runc's bindMountDeviceNode does.
+ *
+ * Called by mounts.c (setup_mounts); from step10 also by oci.c.
  */
 #define _GNU_SOURCE
 #include <errno.h>

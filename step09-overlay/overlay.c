@@ -30,6 +30,9 @@
  * ordinary user may not mount anything on the host: rootless, the child
  * mounts the tmpfs and the overlay itself, in the mount namespace of its
  * user namespace, which the kernel allows for overlayfs since Linux 5.11.
+ *
+ * Called by main.c (setup_overlay: the layer's directories) and mounts.c
+ * (the mount); from step10 also by commands.c (cleanup).
  */
 #define _GNU_SOURCE
 #include <dirent.h>

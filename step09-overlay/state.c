@@ -21,6 +21,10 @@
  * needs a place. /run is root's, so it goes where runc and podman put
  * theirs, $XDG_RUNTIME_DIR/stepbox (/run/user/UID, made for each login
  * session), or /tmp/stepbox-UID where there is none.
+ *
+ * Called by main.c (the ID and its directory) and cgroup.c (what is
+ * stale); from step10 also by options.c (--name), monitor.c (the
+ * record), exec.c, commands.c and oci.c.
  */
 #define _GNU_SOURCE
 #include <dirent.h>

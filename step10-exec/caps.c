@@ -33,6 +33,9 @@
  * capabilities(7); libcap wraps them in cap_t objects and text formats
  * that hide the sets' layout (two 32-bit words per set) the lesson wants
  * to show. The names below come from <linux/capability.h> itself.
+ *
+ * Called by harden.c, which keeps the order of it all, and rlimits.c;
+ * spec.c and oci.c, for an OCI config's process.capabilities.
  */
 #define _GNU_SOURCE
 #include <errno.h>

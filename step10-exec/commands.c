@@ -15,6 +15,9 @@
  * which holds every process of the container, however it was started.
  * This is what docker's CLI asks of containerd, and containerd of runc
  * (runc list, ps, kill, delete, pause, resume).
+ *
+ * Called by main.c, which dispatches the subcommands, and oci.c (ps,
+ * pause, resume).
  */
 #define _GNU_SOURCE
 #include <dirent.h>

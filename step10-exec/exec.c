@@ -26,6 +26,9 @@
  * runc does this in libcontainer/process_linux.go (setnsProcess.start)
  * and nsexec.c (join_namespaces); crun in src/libcrun/container.c
  * (libcrun_container_exec_with_options) and linux.c (libcrun_join_process).
+ *
+ * Called by main.c (`run exec`), and by commands.c and oci.c, which find
+ * a container by its name or ID through it.
  */
 #define _GNU_SOURCE
 #include <errno.h>

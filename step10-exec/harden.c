@@ -3,6 +3,9 @@
  * (harden.h says why each step comes where it does). Each mechanism is in
  * a file of its own: rlimits.c, caps.c, seccomp.c; no_new_privs, one
  * prctl, is here.
+ *
+ * Called by main.c's child, exec.c's joiner and oci.c, each last before
+ * execve; options.c parses --cap-add, --cap-drop and --ulimit with it.
  */
 #define _GNU_SOURCE
 #include <sys/prctl.h>

@@ -14,6 +14,9 @@
  * Where a cgroup limits the container as a whole, an rlimit limits each
  * of its processes; docker's --ulimit sets these, and runc applies
  * process.rlimits of the OCI config.
+ *
+ * Called by harden.c; spec.c and oci.c, for an OCI config's
+ * process.rlimits.
  */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -38,6 +38,9 @@
  * command. stepbox takes crun's place in that: every command, first.
  * The price is a copy of the binary (about 1.8 MB) and one more execve
  * at every start (the lesson measures it).
+ *
+ * Called by main.c first thing, for every command; exec.c and oci.c
+ * trace which copy they run from.
  */
 #define _GNU_SOURCE
 #include <errno.h>

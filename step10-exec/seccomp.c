@@ -21,6 +21,8 @@
  * it is safe, where a deny-list lets it through. A deny-list of about
  * thirty names is what a lesson can show whole; runc and crun load
  * either kind, as the OCI config describes it.
+ *
+ * Called by harden.c, last of all before execve.
  */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -7,8 +7,8 @@
  * groups are ones it cannot see. From step08 the pty is made in the
  * container's own devpts, by the child after pivot_root
  * (attach_terminal), and its master travels to the runtime over a socket
- * pair (open_console_socket, receive_terminal), as with runc's
- * --console-socket; step10's exec.c goes the same way. The runtime puts
+ * pair (main.c calls open_console_socket, receive_terminal), as with
+ * runc's --console-socket; step10's exec.c goes the same way. The runtime puts
  * the user's terminal in raw mode (use_raw_mode) while relay.c copies
  * the bytes.
  *

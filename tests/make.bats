@@ -94,6 +94,20 @@ CC
 	refute_output --regexp ' main\.c$'
 }
 
+@test "call-graph: a file whose opening comment does not name a caller fails the check" {
+	cp -r "$REPO/step05-net" "$BATS_TEST_TMPDIR/step05-net"
+	cd "$BATS_TEST_TMPDIR"
+	mkdir -p scripts common
+	cp "$REPO/scripts/call-graph.sh" scripts/
+	cp "$REPO"/common/*.h common/
+	run scripts/call-graph.sh --check step05-net
+	assert_success
+	sed -i 's/^ \* Called by network.c (setup_veth, remove_veth)\.$/ * Called to make the pair./' step05-net/veth.c
+	run scripts/call-graph.sh --check step05-net
+	assert_failure
+	assert_line "call-graph: step05-net: veth.c's opening comment does not say that network.c calls it"
+}
+
 @test "call-graph: a call back into main.c, or a circle, fails the check" {
 	# a copy of step03 whose terminal.c calls a function of main.c
 	cp -r "$REPO/step03-pid" "$BATS_TEST_TMPDIR/step03-pid"
