@@ -161,6 +161,8 @@ static int child_main(void *arg)
 	exec_command(c->argv);
 }
 
+/* --- the parent: starts the child, then stands by --------------------- */
+
 /* --- the cgroup ------------------------------------------------------ */
 
 static struct container *exit_container;
