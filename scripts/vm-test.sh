@@ -138,14 +138,17 @@ ENV
 	# A swap disk: most laptops have swap, and a memory limit must hold
 	# there too (without a swap limit the kernel would page the container out).
 	truncate -s 256M "$dir/swap.img"
+	# qemu's status is kept, not fatal (set -e): a guest that ran out of
+	# time still has a log, which the report below shows.
+	local qrc=0
 	timeout "$timeout_s" nice -n "$nice" qemu-system-x86_64 -accel "$accel" -cpu "$cpu" -smp 2 -m 2048 \
 		-nographic -no-reboot -kernel "$kernel" -initrd "$work/initramfs.cpio.gz" \
 		-append "console=ttyS0 panic=-1 quiet stepbox.env=$dir/guest.env" \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 		-virtfs "local,path=$dir/results,mount_tag=results,security_model=none" \
 		-drive "file=$dir/swap.img,format=raw,if=virtio" \
-		>"$dir/console.log" 2>&1
-	echo $? >"$dir/qemu-rc"
+		>"$dir/console.log" 2>&1 || qrc=$?
+	echo "$qrc" >"$dir/qemu-rc"
 	rm -f "$dir/swap.img"
 }
 
@@ -166,7 +169,11 @@ for ((k = 1; k <= jobs; k++)); do
 	dir=$work/guest-$k
 	cat "$dir/results/log" 2>/dev/null || true
 	if [ ! -s "$dir/results/rc" ]; then
-		echo "vm-test: guest $k did not finish (qemu exit $(cat "$dir/qemu-rc")); console:" >&2
+		if [ "$(cat "$dir/qemu-rc")" = 124 ]; then
+			echo "vm-test: guest $k ran out of time (VM_TIMEOUT=$timeout_s s); console:" >&2
+		else
+			echo "vm-test: guest $k did not finish (qemu exit $(cat "$dir/qemu-rc")); console:" >&2
+		fi
 		tail -n 40 "$dir/console.log" >&2
 		rc=1
 		failed=$((failed + 1))

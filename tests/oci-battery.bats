@@ -407,14 +407,6 @@ case_interactive() {
 	assert_clean
 }
 
-# wait_screen REGEX: until tmux's pane shows it (10 s at most)
-wait_screen() {
-	for _ in $(seq 100); do
-		tmux capture-pane -p -t stepbox-oci | grep -q "$1" && return 0
-		sleep 0.1
-	done
-}
-
 case_run_it() {
 	local POD
 	pod_options

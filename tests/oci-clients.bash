@@ -116,6 +116,21 @@ wait_gone() {
 	done
 }
 
+# wait_screen REGEX [SECONDS]: until tmux's pane (session stepbox-oci)
+# shows a line matching REGEX, 60 s at most: under software emulation,
+# beside the host's suites, podman's first prompt can take half a minute.
+# On time out, the pane is printed and the wait fails.
+wait_screen() {
+	local i
+	for ((i = 0; i < ${2:-60} * 10; i++)); do
+		tmux capture-pane -p -t stepbox-oci | grep -q -- "$1" && return 0
+		sleep 0.1
+	done
+	echo "timed out waiting for /$1/ in the pane:" >&2
+	tmux capture-pane -p -t stepbox-oci >&2
+	return 1
+}
+
 # parent_of PID: the name of its parent (15 characters at most)
 parent_of() {
 	cat "/proc/$(awk '$1 == "PPid:" { print $2 }' "/proc/$1/status")/comm"

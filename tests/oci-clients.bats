@@ -78,17 +78,11 @@ teardown() {
 @test "podman: run -it and exec -it give a terminal (--console-socket), typed into as a person would" {
 	tmux new-session -d -s stepbox-oci -x 100 -y 30 \
 		"podman --root $OCI_TEST/storage --runroot $OCI_TEST/run --tmpdir $OCI_TEST/tmp --network-config-dir $OCI_TEST/networks --cgroup-manager=cgroupfs --events-backend=file --runtime $RUNTIME run -it --rm ${LIMITS[*]} $IMAGE sh; echo EXIT=\$?; sleep 30"
-	for _ in $(seq 100); do
-		tmux capture-pane -p -t stepbox-oci | grep -q '# $' && break
-		sleep 0.1
-	done
+	wait_screen '# $'
 	tmux send-keys -t stepbox-oci 'tty; echo $((6 * 7))' Enter
 	sleep 0.5
 	tmux send-keys -t stepbox-oci 'exit 5' Enter
-	for _ in $(seq 100); do
-		tmux capture-pane -p -t stepbox-oci | grep -q 'EXIT=' && break
-		sleep 0.1
-	done
+	wait_screen 'EXIT='
 	run tmux capture-pane -p -t stepbox-oci
 	assert_line '/dev/pts/0'
 	assert_line 42
@@ -99,16 +93,10 @@ teardown() {
 	assert_success
 	tmux new-session -d -s stepbox-oci -x 100 -y 30 \
 		"podman --root $OCI_TEST/storage --runroot $OCI_TEST/run --tmpdir $OCI_TEST/tmp --network-config-dir $OCI_TEST/networks --cgroup-manager=cgroupfs --events-backend=file --runtime $RUNTIME exec -it t2 sh; echo EXIT=\$?; sleep 30"
-	for _ in $(seq 100); do
-		tmux capture-pane -p -t stepbox-oci | grep -q '# $' && break
-		sleep 0.1
-	done
+	wait_screen '# $'
 	# PID 1 is the container's sleep: the shell is in its PID namespace
 	tmux send-keys -t stepbox-oci 'tty; ps -o pid,args | grep -c "^ *1 sleep 100"; exit 6' Enter
-	for _ in $(seq 100); do
-		tmux capture-pane -p -t stepbox-oci | grep -q 'EXIT=' && break
-		sleep 0.1
-	done
+	wait_screen 'EXIT='
 	run tmux capture-pane -p -t stepbox-oci
 	assert_line --regexp '^/dev/pts/[0-9]+$'
 	assert_line 1
