@@ -73,10 +73,12 @@ static void check_privileges(struct container *c)
 /* --- the cgroup namespace -------------------------------------------- */
 
 /*
- * By now we are in the container's cgroup (the parent saw to it before it
- * released us). A new cgroup namespace takes the cgroup we are in as its
- * root: /proc/self/cgroup inside shows "/", and the host's tree above is
- * hidden. Unsharing before the move would root it one level too high.
+ * Where the parent moved us by pid (v1, or no clone3), we are in the
+ * container's cgroup by now: it did so before it released us. A new
+ * cgroup namespace takes the cgroup we are in as its root:
+ * /proc/self/cgroup inside shows "/", and the host's tree above is
+ * hidden. Unsharing before the move would root it at the runtime's own
+ * cgroup: the container's paths would read /../../stepbox/<id>.
  */
 static void enter_cgroup_namespace(void)
 {
@@ -149,7 +151,8 @@ static int child_main(void *arg)
 	open_volumes(c);
 	if (c->userns)
 		become_root(c);
-	enter_cgroup_namespace();
+	if (!c->in_cgroup) /* on v2 the clone made it (start_child) */
+		enter_cgroup_namespace();
 	set_hostname(c->hostname);
 	setup_network(c);
 	setup_mounts(c);
@@ -314,20 +317,27 @@ static void setup_cgroup(struct container *c)
 /*
  * On v2, clone3(CLONE_INTO_CGROUP) starts the child inside the cgroup:
  * no window outside it, and no move, which can cost an RCU grace period
- * (milliseconds). On v1, or a kernel before 5.7, plain clone; the parent
- * then writes the child's pid to cgroup.procs while the child waits.
+ * (milliseconds). With CLONE_NEWCGROUP in the same call (Linux 5.7) the
+ * kernel roots the new cgroup namespace at that cgroup, so the child has
+ * nothing to unshare. On v1, or a kernel before 5.7, plain clone; the
+ * parent then writes the child's pid to cgroup.procs while the child
+ * waits, and the child unshares after that move.
  */
-static pid_t start_child(struct container *c, int flags)
+static pid_t start_child(struct container *c, int *flags)
 {
 	if (c->cgroup.fd >= 0) {
-		pid_t pid = clone_into_cgroup(child_main, c, flags, c->cgroup.fd);
+		pid_t pid;
 
-		if (pid >= 0 || (errno != ENOSYS && errno != E2BIG)) {
-			c->in_cgroup = pid >= 0;
-			return pid;
-		}
+		/* Set before the clone: the child's copy of c tells it so. */
+		c->in_cgroup = true;
+		*flags |= CLONE_NEWCGROUP;
+		pid = clone_into_cgroup(child_main, c, *flags, c->cgroup.fd);
+		if (pid >= 0 || (errno != ENOSYS && errno != E2BIG))
+			return pid; /* on an error, main names the flags tried */
+		c->in_cgroup = false;
+		*flags &= ~CLONE_NEWCGROUP;
 	}
-	return clone_child(child_main, c, flags);
+	return clone_child(child_main, c, *flags);
 }
 
 int main(int argc, char **argv)
@@ -366,7 +376,7 @@ int main(int argc, char **argv)
 		open_console_socket(&c.term);
 	if (sync_init(&c.sync) < 0)
 		die_errno("pipe2");
-	pid = start_child(&c, flags);
+	pid = start_child(&c, &flags);
 	if (pid < 0 && c.userns && (errno == EPERM || errno == ENOSPC || errno == EINVAL)) {
 		int err = errno; /* userns_hint reads files: keep clone's errno */
 		const char *hint = userns_hint();

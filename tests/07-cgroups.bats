@@ -162,6 +162,23 @@ stepbox_cgroups() {
 	refute_output "$(readlink /proc/self/ns/cgroup)"
 }
 
+@test "cgroups: the namespace is made once the child is in its cgroup: by clone3 on v2, by unshare after the move on v1" {
+	run ctr -v --pids 100 -- true
+	assert_success
+	if cgroup_v2; then
+		# one call: born in the cgroup, the namespace rooted there
+		assert_line --regexp '^\[parent\] clone3\(CLONE_INTO_CGROUP\|.*CLONE_NEWCGROUP.*\) = [0-9]+$'
+		refute_line --partial 'unshare(CLONE_NEWCGROUP)'
+	else
+		refute_line --partial 'clone3('
+		refute_line --regexp '^\[parent\] clone\(.*CLONE_NEWCGROUP'
+		# the move by pid comes before the child's unshare
+		moved=$(grep -n '^\[parent\] write .*/cgroup.procs' <<<"$output" | head -n1 | cut -d: -f1)
+		unshared=$(grep -n '^\[child\] unshare(CLONE_NEWCGROUP) = 0$' <<<"$output" | cut -d: -f1)
+		[ -n "$moved" ] && [ -n "$unshared" ] && [ "$moved" -lt "$unshared" ]
+	fi
+}
+
 @test "cgroups: the container really is in its cgroup, seen from the host" {
 	ctr_bg --pids 50 -- sh -c "$(handshake)"
 	wait_for "$WORK/x/ready"
