@@ -5,8 +5,10 @@
 #   scripts/check-lessons.sh --vm [STEP...]   the v2 blocks, in the cgroup v2 VM
 #                                             (make check-lessons-vm)
 #
-# What it reads: in each stepNN-*/README.md, the fenced ```console blocks
-# of the sections "What you will see" and "Try it". In a block, a line
+# What it reads: in each stepNN-*/README.md, every fenced ```console
+# block, whatever its section: a transcript a reader is shown is a
+# transcript that is run (a ```sh block is an illustration: code, or
+# commands that need an edit first). In a block, a line
 # "$ COMMAND" (or "# COMMAND", in a root shell) is a command (a trailing
 # "\" continues it on the next line); the lines after it, up to the next
 # prompt, are what it prints. A block's
@@ -118,8 +120,7 @@ host_state() {
 # extract README: one record per line, "B tags", "C command", "E line".
 extract() {
 	awk '
-	/^## / { sec = ($0 ~ /^## (What you will see|Try it)/) ; next }
-	sec && !inb && /^```console/ {
+	!inb && /^```console/ {
 		inb = 1; tags = $0; sub(/^```console[ ]*/, "", tags)
 		print "B " tags; cont = 0; next
 	}

@@ -30,9 +30,10 @@ static const int forwarded_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUS
  * Block the forwarded signals and SIGCHLD before clone, so that none is
  * lost between clone and the wait loop: blocked signals wait in a queue
  * that signalfd reads. The child starts with the same mask and restores
- * the original before exec. A shell starts background jobs with SIGINT
- * and SIGQUIT ignored, and an ignored disposition survives execve: the
- * command would ignore what we pass on. So each gets its default back.
+ * the original before exec. A shell without job control (sh -c, a
+ * script) starts background jobs with SIGINT and SIGQUIT ignored, and an
+ * ignored disposition survives execve: the command would ignore what we
+ * pass on. So each gets its default back.
  */
 void block_signals(sigset_t *set, sigset_t *old)
 {

@@ -76,7 +76,8 @@ static void mount_proc(void)
 {
 	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		die_errno_hint("mounting proc needs CAP_SYS_ADMIN over the new PID namespace "
-			       "and a fully visible /proc (not the masked one inside Docker)",
+			       "(inside Docker: --privileged) and, in a user namespace, a fully "
+			       "visible /proc mounted already (Docker's is masked)",
 			       "mount(\"proc\", \"/proc\")");
 	trace("mount(\"proc\", \"/proc\", \"proc\", MS_NOSUID|MS_NODEV|MS_NOEXEC) = 0");
 }

@@ -217,7 +217,8 @@ static void mount_proc(int root)
 	    "proc", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, target, &call);
 	if (mnt < 0)
 		die_errno_hint("mounting proc needs CAP_SYS_ADMIN over the new PID namespace "
-			       "and a fully visible /proc (not the masked one inside Docker)",
+			       "(inside Docker: --privileged) and, in a user namespace, a fully "
+			       "visible /proc mounted already (Docker's is masked)",
 			       "%s(\"proc\") on /proc", call);
 	trace("fsopen(\"proc\"), fsmount(MOUNT_ATTR_NOSUID|NODEV|NOEXEC), move_mount onto /proc "
 	      "(found by %s) = 0",
