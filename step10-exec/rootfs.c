@@ -92,6 +92,10 @@ static int open_in_root(int root, const char *path)
  *   anything else is opened and becomes the directory we are in.
  * The stack of fds is the way back for "..": we never look up ".." in the
  * file system, where a directory moved out of the tree would lead out.
+ * No kernel that can run this step takes this path by itself: from step
+ * 08 every run needs mount_setattr (5.12, bind_rootfs). It is here to
+ * show what securejoin does in user space; STEPBOX_RESOLVE=walk runs it,
+ * and the tests hold it to openat2's answers.
  */
 static int walk_in_root(int root, const char *path)
 {
