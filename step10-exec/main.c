@@ -409,6 +409,12 @@ static pid_t start_child(struct container *c, int *flags)
 	return clone_child(child_main, c, *flags);
 }
 
+/* How start_child made the child, for the trace and for an error. */
+static const char *clone_call(const struct container *c)
+{
+	return c->in_cgroup ? "clone3(CLONE_INTO_CGROUP|" : "clone(";
+}
+
 /* --- step10: the record, the monitor, the subcommands ----------------- */
 
 static const struct {
@@ -491,13 +497,13 @@ int main(int argc, char **argv)
 		const char *hint = userns_hint();
 
 		errno = err;
-		die_errno_hint(hint, "clone(%s)", clone_flags_name(flags, names, sizeof(names)));
+		die_errno_hint(hint, "%s%s)", clone_call(&c),
+			       clone_flags_name(flags, names, sizeof(names)));
 	}
 	if (pid < 0)
-		die_errno("clone(%s)", clone_flags_name(flags, names, sizeof(names)));
-	trace("%s(%s%s) = %d", c.in_cgroup ? "clone3" : "clone",
-	      c.in_cgroup ? "CLONE_INTO_CGROUP|" : "",
-	      clone_flags_name(flags, names, sizeof(names)), (int)pid);
+		die_errno("%s%s)", clone_call(&c), clone_flags_name(flags, names, sizeof(names)));
+	trace("%s%s) = %d", clone_call(&c), clone_flags_name(flags, names, sizeof(names)),
+	      (int)pid);
 
 	close(c.exec_pipe[1]);
 	save_record(&c, pid);
