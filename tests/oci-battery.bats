@@ -27,17 +27,7 @@ setup() {
 }
 
 teardown() {
-	tmux kill-session -t stepbox-oci 2>/dev/null || true
-	pod unpause --all >/dev/null 2>&1 || true
-	pod rm -af -t 0 >/dev/null 2>&1 || true
-	for t in $(ctrd task ls -q 2>/dev/null); do
-		ctrd task resume "$t" >/dev/null 2>&1
-		ctrd task kill -s KILL "$t" >/dev/null 2>&1
-	done
-	for c in $(ctrd container ls -q 2>/dev/null); do
-		ctrd task rm -f "$c" >/dev/null 2>&1
-		ctrd container rm "$c" >/dev/null 2>&1
-	done
+	remove_containers
 	rm -rf "$VOL"
 }
 
@@ -412,7 +402,7 @@ case_run_it() {
 	pod_options
 	tmux new-session -d -s stepbox-oci -x 100 -y 30 \
 		"${POD[*]} run -it --rm ${LIMITS[*]} $IMAGE sh; echo EXIT=\$?; sleep 30"
-	wait_screen '# $'
+	wait_screen '/ # *$'
 	tmux send-keys -t stepbox-oci 'tty; echo $((6 * 7))' Enter
 	sleep 0.5
 	tmux send-keys -t stepbox-oci 'exit 5' Enter

@@ -131,6 +131,23 @@ wait_screen() {
 	return 1
 }
 
+# remove_containers: whatever a test left running, paused or created,
+# under podman and containerd (each test's teardown), so that one failing
+# test does not fail the next one's assert_clean.
+remove_containers() {
+	tmux kill-session -t stepbox-oci 2>/dev/null || true
+	pod unpause --all >/dev/null 2>&1 || true
+	pod rm -af -t 0 >/dev/null 2>&1 || true
+	for t in $(ctrd task ls -q 2>/dev/null); do
+		ctrd task resume "$t" >/dev/null 2>&1
+		ctrd task kill -s KILL "$t" >/dev/null 2>&1
+	done
+	for c in $(ctrd container ls -q 2>/dev/null); do
+		ctrd task rm -f "$c" >/dev/null 2>&1
+		ctrd container rm "$c" >/dev/null 2>&1
+	done
+}
+
 # parent_of PID: the name of its parent (15 characters at most)
 parent_of() {
 	cat "/proc/$(awk '$1 == "PPid:" { print $2 }' "/proc/$1/status")/comm"

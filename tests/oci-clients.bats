@@ -12,7 +12,7 @@
 load oci-clients
 
 teardown() {
-	tmux kill-session -t stepbox-oci 2>/dev/null || true
+	remove_containers
 }
 
 @test "podman: run --rm: hostname, id, and exit codes 0 and 3, through step10" {
@@ -78,7 +78,7 @@ teardown() {
 @test "podman: run -it and exec -it give a terminal (--console-socket), typed into as a person would" {
 	tmux new-session -d -s stepbox-oci -x 100 -y 30 \
 		"podman --root $OCI_TEST/storage --runroot $OCI_TEST/run --tmpdir $OCI_TEST/tmp --network-config-dir $OCI_TEST/networks --cgroup-manager=cgroupfs --events-backend=file --runtime $RUNTIME run -it --rm ${LIMITS[*]} $IMAGE sh; echo EXIT=\$?; sleep 30"
-	wait_screen '# $'
+	wait_screen '/ # *$'
 	tmux send-keys -t stepbox-oci 'tty; echo $((6 * 7))' Enter
 	sleep 0.5
 	tmux send-keys -t stepbox-oci 'exit 5' Enter
@@ -93,7 +93,7 @@ teardown() {
 	assert_success
 	tmux new-session -d -s stepbox-oci -x 100 -y 30 \
 		"podman --root $OCI_TEST/storage --runroot $OCI_TEST/run --tmpdir $OCI_TEST/tmp --network-config-dir $OCI_TEST/networks --cgroup-manager=cgroupfs --events-backend=file --runtime $RUNTIME exec -it t2 sh; echo EXIT=\$?; sleep 30"
-	wait_screen '# $'
+	wait_screen '/ # *$'
 	# PID 1 is the container's sleep: the shell is in its PID namespace
 	tmux send-keys -t stepbox-oci 'tty; ps -o pid,args | grep -c "^ *1 sleep 100"; exit 6' Enter
 	wait_screen 'EXIT='
