@@ -596,7 +596,9 @@ case_top() {
 }
 
 case_wait() {
-	detached c1 "$IMAGE" sh -c 'sleep 1; exit 9'
+	# long enough to be running when detached asks podman for its pid,
+	# which under software emulation takes seconds
+	detached c1 "$IMAGE" sh -c 'sleep 8; exit 9'
 	run pod wait c1
 	assert_output 9
 	! kill -0 "$PID" 2>/dev/null
