@@ -35,7 +35,7 @@
  * to show. The names below come from <linux/capability.h> itself.
  *
  * Called by harden.c, which keeps the order of it all, and rlimits.c;
- * spec.c and oci.c, for an OCI config's process.capabilities.
+ * spec.c and process.c, for an OCI config's process.capabilities; oci.c.
  */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -27,8 +27,13 @@
  * and nsexec.c (join_namespaces); crun in src/libcrun/container.c
  * (libcrun_container_exec_with_options) and linux.c (libcrun_join_process).
  *
- * Called by main.c (`run exec`), and by commands.c and oci.c, which find
- * a container by its name or ID through it.
+ * The OCI runtime's `exec --process` is this same joiner: oci.c fills
+ * the request (join.h) from process.json, and only the last stretch
+ * before execve differs (run_process, with process.c's functions).
+ *
+ * Called by main.c (`run exec`); by oci.c (`exec --process`,
+ * exec_in_container); and by commands.c and oci.c, which find a container
+ * by its name or ID through it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -36,17 +41,20 @@
 #include <getopt.h>
 #include <grp.h>
 #include <sched.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/pidfd.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cgroup.h"
 #include "common.h"
 #include "harden.h"
 #include "join.h"
+#include "process.h"
 #include "relay.h"
 #include "rootfs.h"
 #include "run.h"
@@ -68,17 +76,13 @@ static const struct {
 _Static_assert(NNS == CONTAINER_NAMESPACES, "join.h counts the namespace types");
 
 struct joiner {
-	const struct state_record *record;
-	int pidfd;
+	const struct exec_request *req;
 	int ns_fd[NNS]; /* the container's namespaces; -1 where it shares ours */
 	int flags;	/* their CLONE_NEW* bits, pid left out */
 	int joined;	/* of those, what the parent joined already (inherited) */
-	char **argv;
-	const char *workdir;
-	int tty;
-	int cgroup_fd;		 /* v2: the cgroup's directory, ours while we clone3 */
-	bool rootless;		 /* we are not the host's root */
-	struct hardening harden; /* the container's, from its record */
+	int cgroup_fd;	/* v2: the cgroup's directory, ours while we clone3 */
+	int report[2];	/* OCI: how execve went (process.c), close-on-exec */
+	bool rootless;	/* we are not the host's root */
 	struct terminal term;
 	struct sync_pipe sync;
 	sigset_t parent_mask;
@@ -183,7 +187,7 @@ int open_container_namespaces(pid_t pid, int pidfd, int fds[CONTAINER_NAMESPACES
 /* The pid namespace is the parent's to join, for its child (see above). */
 static void open_namespaces(struct joiner *j)
 {
-	j->flags = open_container_namespaces(j->record->pid, j->pidfd, j->ns_fd) & ~CLONE_NEWPID;
+	j->flags = open_container_namespaces(j->req->pid, j->req->pidfd, j->ns_fd) & ~CLONE_NEWPID;
 }
 
 /*
@@ -198,13 +202,13 @@ static void join_namespaces(struct joiner *j)
 
 	if (!flags)
 		return;
-	if (setns(j->pidfd, flags) == 0) {
-		trace("setns(pidfd %d, %s) = 0", j->pidfd,
+	if (setns(j->req->pidfd, flags) == 0) {
+		trace("setns(pidfd %d, %s) = 0", j->req->pidfd,
 		      clone_flags_name(flags, names, sizeof(names)));
 		return;
 	}
 	if (errno != EINVAL)
-		die_errno("setns(pidfd %d, %s)", j->pidfd,
+		die_errno("setns(pidfd %d, %s)", j->req->pidfd,
 			  clone_flags_name(flags, names, sizeof(names)));
 	for (size_t i = 0; i < NNS; i++) {
 		if (j->ns_fd[i] < 0 || !(flags & namespaces[i].flag))
@@ -236,9 +240,9 @@ static void join_pid_namespace(struct joiner *j)
 		return;
 	if (j->rootless && j->ns_fd[user_index] >= 0)
 		flags |= CLONE_NEWUSER;
-	if (setns(j->pidfd, flags) < 0) {
+	if (setns(j->req->pidfd, flags) < 0) {
 		if (errno != EINVAL)
-			die_errno("setns(pidfd %d, %s) for our children", j->pidfd,
+			die_errno("setns(pidfd %d, %s) for our children", j->req->pidfd,
 				  clone_flags_name(flags, names, sizeof(names)));
 		/* Before 5.8: one fd at a time, user first. */
 		if ((flags & CLONE_NEWUSER) && setns(j->ns_fd[user_index], CLONE_NEWUSER) < 0)
@@ -247,7 +251,7 @@ static void join_pid_namespace(struct joiner *j)
 			die_errno("setns(pid namespace) for our children");
 	}
 	j->joined = flags & CLONE_NEWUSER;
-	trace("setns(pidfd %d, %s) = 0 (for the child we clone next)", j->pidfd,
+	trace("setns(pidfd %d, %s) = 0 (for the child we clone next)", j->req->pidfd,
 	      clone_flags_name(flags, names, sizeof(names)));
 }
 
@@ -284,42 +288,105 @@ static void become_container_root(const struct joiner *j)
 	trace("setresgid(0, 0, 0) = 0, setresuid(0, 0, 0) = 0");
 }
 
-static int joiner_main(void *arg)
-{
-	struct joiner *j = arg;
+/* The OCI joiner's exit: a failure before execve is said on stderr, and
+ * on the report pipe, so that a detached exec fails too. */
+static int report_fd = -1;
 
-	log_set_role("child");
-	log_set_exit(_exit);
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
-		die_errno("prctl(PR_SET_PDEATHSIG)");
-	if (sync_wait(&j->sync) < 0)
-		_exit(EXIT_RUNTIME);
-	join_namespaces(j);
-	become_container_root(j);
-	/* setns into a mount namespace leaves us at its root: "/". No fd of
-	 * the host's may be open when a path is resolved (the cgroup's
-	 * directory, which clone3 gave us a copy of): */
+static void report_exit(int status)
+{
+	struct exec_error e = { .err = 0 };
+
+	if (report_fd >= 0 && write(report_fd, &e, offsetof(struct exec_error, path) + 1) < 0)
+		status = EXIT_RUNTIME;
+	_exit(status);
+}
+
+/* Nothing of the host's may be open when a path is resolved
+ * (CVE-2024-21626): the cgroup's directory, which clone3 gave us a copy
+ * of, and the state directories the OCI runtime holds. */
+static void close_host_fds(struct joiner *j)
+{
 	if (j->cgroup_fd >= 0)
 		close(j->cgroup_fd);
-	if (j->workdir)
-		rootfs_chdir(j->workdir, "--workdir");
-	if (j->tty) {
+	for (int i = 0; i < 2; i++)
+		if (j->req->host_fds[i] >= 0)
+			close(j->req->host_fds[i]);
+}
+
+/* step 10's own exec: the container's root, hardened as its first
+ * process, in --workdir. */
+static void run_command(struct joiner *j) __attribute__((noreturn));
+static void run_command(struct joiner *j)
+{
+	const struct exec_request *r = j->req;
+
+	become_container_root(j);
+	/* setns into a mount namespace leaves us at its root: "/". */
+	if (r->workdir)
+		rootfs_chdir(r->workdir, "--workdir");
+	if (r->tty) {
 		close(j->term.socket[0]);
 		attach_terminal(&j->term);
 	}
 	if (sigprocmask(SIG_SETMASK, &j->parent_mask, NULL) < 0)
 		die_errno("sigprocmask(SIG_SETMASK)");
 	/* Last, as for the first process: after this, no setns, no mount. */
-	harden_process(&j->harden);
+	harden_process(r->harden);
 	/* exec_command closes every fd from 3 (the pidfd, the namespace
 	 * fds): the container's root must find none of ours in
 	 * /proc/PID/fd. execve makes us dumpable again. */
-	exec_command(j->argv);
+	exec_command(r->argv);
+}
+
+/* The OCI runtime's exec: process.json's user, capabilities and cwd, and
+ * the container's filter, in the order of its first process (process.c). */
+static void run_process(struct joiner *j) __attribute__((noreturn));
+static void run_process(struct joiner *j)
+{
+	const struct exec_request *r = j->req;
+	const struct spec_process *p = r->process;
+	char program[PATH_MAX];
+
+	/* Detached, it outlives us: our death must not kill it. */
+	if (r->detach && prctl(PR_SET_PDEATHSIG, 0) < 0)
+		die_errno("prctl(PR_SET_PDEATHSIG, 0)");
+	if (r->console >= 0)
+		open_console(r->console);
+	if (sigprocmask(SIG_SETMASK, &j->parent_mask, NULL) < 0)
+		die_errno("sigprocmask(SIG_SETMASK)");
+	prepare_process(p, r->seccomp);
+	if (!find_program(p->args[0], p->env, program, sizeof(program)))
+		write_exec_error(j->report[1], ENOENT, p->args[0]);
+	lock_down(p, r->seccomp);
+	exec_process(program, p->args, p->env, j->report[1]);
+}
+
+static int joiner_main(void *arg)
+{
+	struct joiner *j = arg;
+
+	log_set_role("child");
+	if (j->req->process) {
+		close(j->report[0]);
+		report_fd = j->report[1];
+		log_set_exit(report_exit);
+	} else {
+		log_set_exit(_exit);
+	}
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		die_errno("prctl(PR_SET_PDEATHSIG)");
+	if (sync_wait(&j->sync) < 0)
+		_exit(EXIT_RUNTIME);
+	join_namespaces(j);
+	close_host_fds(j);
+	if (j->req->process)
+		run_process(j);
+	run_command(j);
 }
 
 /* In its cgroup from the start where clone3 can (v2), else moved there
  * by us while it waits. */
-static pid_t start_joiner(struct joiner *j, struct cgroup *cg)
+static pid_t start_joiner(struct joiner *j, const struct cgroup *cg)
 {
 	pid_t pid = -1;
 
@@ -369,7 +436,7 @@ static void exec_usage(FILE *out)
 		     "  -h, --help           show this help\n");
 }
 
-static void parse_exec_args(int argc, char **argv, struct joiner *j, const char **ref)
+static void parse_exec_args(int argc, char **argv, struct exec_request *r, const char **ref)
 {
 	static const struct option options[] = {
 		{ "env", required_argument, NULL, 'e' },
@@ -380,9 +447,8 @@ static void parse_exec_args(int argc, char **argv, struct joiner *j, const char 
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int opt;
+	int opt, tty = -1;
 
-	j->tty = -1;
 	opterr = 0;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "+:e:w:tvh", options, NULL)) != -1) {
@@ -396,11 +462,11 @@ static void parse_exec_args(int argc, char **argv, struct joiner *j, const char 
 		case 'w':
 			if (optarg[0] == '\0')
 				usage_error("--workdir: empty path");
-			j->workdir = optarg;
+			r->workdir = optarg;
 			break;
 		case 't':
 		case 'T':
-			j->tty = opt == 't';
+			tty = opt == 't';
 			break;
 		case 'v':
 			log_set_verbose(true);
@@ -417,24 +483,83 @@ static void parse_exec_args(int argc, char **argv, struct joiner *j, const char 
 	if (argc - optind < 2)
 		usage_error("exec: needs a container and a command: run exec NAME COMMAND...");
 	*ref = argv[optind];
-	j->argv = argv + optind + 1;
-	if (j->tty < 0)
-		j->tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) &&
-			 tcgetpgrp(STDIN_FILENO) == getpgrp();
+	r->argv = argv + optind + 1;
+	if (tty < 0)
+		tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) &&
+		      tcgetpgrp(STDIN_FILENO) == getpgrp();
+	r->tty = tty;
+}
+
+/*
+ * The OCI exec, once the process is cloned and released: execve's report
+ * first (a failure is ours to say, and a detached exec must fail, not
+ * return 0), then the pid file, then its end, unless detached.
+ */
+static int await_process(struct joiner *j, pid_t pid, const sigset_t *set)
+{
+	const struct exec_request *r = j->req;
+	struct exec_error failure;
+	int status;
+
+	close(j->report[1]);
+	if (read_exec_error(j->report[0], &failure)) {
+		waitpid(pid, &status, 0);
+		if (failure.err == 0)
+			die("exec: the process could not join the container (see above)");
+		errno = failure.err;
+		die_errno("exec: %s", failure.path);
+	}
+	close(j->report[0]);
+	write_pid_file(r->pid_file, pid);
+	if (r->detach)
+		return 0;
+	return wait_forwarding_signals(pid, set, NULL);
+}
+
+/*
+ * Our children's PID namespace first (and, rootless, the user namespace
+ * too), then the child, cloned into the container's cgroup; it waits
+ * until we have it where it should be, then joins the rest itself.
+ */
+int exec_in_container(const struct exec_request *r)
+{
+	struct joiner j = { .req = r, .cgroup_fd = -1, .report = { -1, -1 } };
+	sigset_t set;
+	pid_t pid;
+	bool tty;
+
+	j.rootless = geteuid() != 0;
+	open_namespaces(&j);
+	block_signals(&set, &j.parent_mask);
+	if (r->tty)
+		open_console_socket(&j.term);
+	if (r->process && pipe2(j.report, O_CLOEXEC) < 0)
+		die_errno("pipe2 (the process's report)");
+	if (sync_init(&j.sync) < 0)
+		die_errno("pipe2");
+	join_pid_namespace(&j);
+	pid = start_joiner(&j, r->cgroup);
+	if (sync_release(&j.sync) < 0) {
+		kill(pid, SIGKILL);
+		die_errno("releasing the child (pipe write)");
+	}
+	if (r->process)
+		return await_process(&j, pid, &set);
+	tty = r->tty && receive_terminal(&j.term) == 0;
+	if (tty)
+		use_raw_mode();
+	return wait_forwarding_signals(pid, &set, tty ? &j.term : NULL);
 }
 
 int cmd_exec(int argc, char **argv)
 {
-	struct joiner j = { .cgroup_fd = -1 };
+	struct exec_request req = { .console = -1, .host_fds = { -1, -1 } };
+	struct hardening harden = { 0 };
 	struct state_record r;
 	struct cgroup cg;
 	const char *ref;
-	sigset_t set;
-	pid_t pid;
-	int status;
 
-	parse_exec_args(argc, argv, &j, &ref);
-	j.rootless = geteuid() != 0;
+	parse_exec_args(argc, argv, &req, &ref);
 	/*
 	 * Not dumpable until execve: once we are in the container's user
 	 * namespace, its root could otherwise ptrace us or open
@@ -443,29 +568,14 @@ int cmd_exec(int argc, char **argv)
 	 */
 	if (prctl(PR_SET_DUMPABLE, 0) < 0)
 		die_errno("prctl(PR_SET_DUMPABLE, 0)");
-	j.pidfd = find_running(ref, &r);
-	j.record = &r;
-	read_hardening(&r, &j.harden);
+	req.pidfd = find_running(ref, &r);
+	req.pid = r.pid;
+	read_hardening(&r, &harden);
+	req.harden = &harden;
 	container_cgroup(&cg, r.id);
+	req.cgroup = &cg;
 	if (cgroup_is_frozen(&cg))
 		die("container '%s' is paused: `run resume %s` first", ref, ref);
 	trace_sealed_copy();
-	open_namespaces(&j);
-	block_signals(&set, &j.parent_mask);
-	if (j.tty)
-		open_console_socket(&j.term);
-	if (sync_init(&j.sync) < 0)
-		die_errno("pipe2");
-	join_pid_namespace(&j);
-	pid = start_joiner(&j, &cg);
-	if (sync_release(&j.sync) < 0) {
-		kill(pid, SIGKILL);
-		die_errno("releasing the child (pipe write)");
-	}
-	if (j.tty && receive_terminal(&j.term) < 0)
-		j.tty = 0;
-	if (j.tty)
-		use_raw_mode();
-	status = wait_forwarding_signals(pid, &set, j.tty ? &j.term : NULL);
-	return status;
+	return exec_in_container(&req);
 }

@@ -87,6 +87,7 @@
 #include "join.h"
 #include "masks.h"
 #include "oci.h"
+#include "process.h"
 #include "relay.h"
 #include "sealexe.h"
 #include "rootfs.h"
@@ -315,6 +316,15 @@ static bool is_created(const struct oci_state *st)
 	return faccessat(st->dir, START_SOCKET, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
+/* CMD asks for a container that is WANT, and ID is not: exit 1, as runc. */
+static void refuse_status(const char *cmd, const char *id, const char *want, const char *is)
+    __attribute__((noreturn));
+static void refuse_status(const char *cmd, const char *id, const char *want, const char *is)
+{
+	warn("%s: container %s is not %s (it is %s)", cmd, id, want, is);
+	exit(1);
+}
+
 static const char *status_of(const struct oci_state *st)
 {
 	int pidfd = open_init(st);
@@ -355,92 +365,6 @@ struct oci_container {
 	 * cgroup namespace of our own makes every one of them "/" */
 	char *own_cgroups;
 };
-
-/* What an init or exec process says when it cannot execute its command:
- * an errno, then the program's path. */
-struct exec_error {
-	int err;
-	char path[PATH_MAX];
-};
-
-/* Tell the runtime (REPORT: start's socket, exec's pipe) that execve of
- * PATH failed with ERR, and end. */
-static void write_exec_error(int report, int err, const char *path) __attribute__((noreturn));
-static void write_exec_error(int report, int err, const char *path)
-{
-	struct exec_error e = { .err = err };
-	size_t size;
-
-	snprintf(e.path, sizeof(e.path), "%s", path);
-	size = offsetof(struct exec_error, path) + strlen(e.path) + 1;
-	if (report >= 0 && write(report, &e, size) != (ssize_t)size)
-		_exit(EXIT_NOEXEC);
-	errno = err;
-	warn_errno("execve %s", path);
-	_exit(err == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC);
-}
-
-/* Read what write_exec_error wrote to FD, if anything: false at EOF
- * (the other side closed it: execve succeeded, or it died). */
-static bool read_exec_error(int fd, struct exec_error *e)
-{
-	size_t got = 0;
-	ssize_t n;
-
-	while (got < sizeof(*e) && (n = read(fd, (char *)e + got, sizeof(*e) - got)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			die_errno("read (the report of the container's process)");
-		got += (size_t)n;
-	}
-	if (got == 0)
-		return false;
-	if (got <= offsetof(struct exec_error, path))
-		die("the container's process reported half an error (%zu bytes)", got);
-	((char *)e)[got < sizeof(*e) ? got : sizeof(*e) - 1] = '\0';
-	return true;
-}
-
-/*
- * Find a program as execvp would, in the container's PATH (its env, not
- * ours): create fails now, with the reason, rather than start later.
- */
-static bool find_program(const char *name, char *const env[], char *full, size_t size)
-{
-	const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-
-	if (strchr(name, '/')) {
-		snprintf(full, size, "%s", name);
-		return access(full, X_OK) == 0;
-	}
-	for (size_t i = 0; env && env[i]; i++)
-		if (strncmp(env[i], "PATH=", 5) == 0)
-			path = env[i] + 5;
-	while (*path) {
-		size_t len = strcspn(path, ":");
-
-		snprintf(full, size, "%.*s%s%s", (int)len, path, len ? "/" : "", name);
-		if (access(full, X_OK) == 0)
-			return true;
-		path += len + (path[len] == ':');
-	}
-	return false;
-}
-
-/*
- * The command, with the container's environment; PATH is what
- * find_program found, before the filter was loaded. REPORT
- * (close-on-exec) tells the caller whether execve worked, by closing
- * (it did) or by what write_exec_error writes to it (it did not).
- */
-static void exec_process(const char *path, char **argv, char **env, int report)
-    __attribute__((noreturn));
-static void exec_process(const char *path, char **argv, char **env, int report)
-{
-	execve(path, argv, env);
-	write_exec_error(report, errno, path);
-}
 
 /* --- mounts ------------------------------------------------------------- */
 
@@ -1048,150 +972,6 @@ static void setup_rootfs(struct oci_container *c)
 	}
 }
 
-/* --- the terminal, sent to the client ------------------------------------ */
-
-/* The master goes to the client over --console-socket (SCM_RIGHTS), as
- * runc's: podman's conmon and containerd's shim read and write it. */
-static void send_console(int sock, int master)
-{
-	static const char name[] = "/dev/ptmx";
-
-	if (send_fds(sock, &master, 1, name, sizeof(name) - 1) < 0)
-		die_errno("sendmsg(--console-socket, SCM_RIGHTS)");
-	trace("sendmsg(--console-socket, SCM_RIGHTS [%d]) = %zu", master, sizeof(name) - 1);
-}
-
-/* A pty of the container's devpts: the slave is our stdin, stdout,
- * stderr and controlling terminal; the master goes to the client. */
-static void open_console(int sock)
-{
-	char name[64];
-	int master, slave, err;
-
-	master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (master < 0)
-		die_errno("open(\"/dev/ptmx\") (process.terminal)");
-	if (unlockpt(master) < 0)
-		die_errno("unlockpt(/dev/ptmx)");
-	err = ptsname_r(master, name, sizeof(name));
-	if (err != 0) {
-		errno = err;
-		die_errno("ptsname(/dev/ptmx)");
-	}
-	slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (slave < 0)
-		die_errno("open(\"%s\")", name);
-	send_console(sock, master);
-	close(master);
-	close(sock);
-	if (setsid() < 0 && errno != EPERM)
-		die_errno("setsid");
-	if (ioctl(slave, TIOCSCTTY, 0) < 0)
-		die_errno("ioctl(\"%s\", TIOCSCTTY)", name);
-	for (int i = 0; i <= 2; i++)
-		if (dup2(slave, i) < 0)
-			die_errno("dup2(%s, %d)", name, i);
-	close(slave);
-	trace("%s is our terminal; its master went to the client", name);
-}
-
-/* --- who the process is: ids, capabilities, limits ---------------------- */
-
-/*
- * process.user, then process.capabilities, with caps.c's functions as
- * step 10's own run uses them: the bounding set first (dropping from it
- * takes CAP_SETPCAP, which a non-root uid has lost from its effective
- * set); setuid to a uid other than 0 clears the permitted set, unless
- * PR_SET_KEEPCAPS says keep it; then the sets as config.json lists them,
- * all five as given, as runc's. Ambient ones are what a non-root
- * program keeps through execve.
- */
-static void become_user(const struct spec_process *p)
-{
-	caps_drop_bounding(p->caps.bounding);
-	if (setgroups(p->ngroups, p->groups) < 0)
-		die_errno("setgroups (process.user.additionalGids)");
-	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
-		die_errno("prctl(PR_SET_KEEPCAPS)");
-	if (setresgid(p->gid, p->gid, p->gid) < 0 || setresuid(p->uid, p->uid, p->uid) < 0)
-		die_errno("setresgid(%u)/setresuid(%u) (process.user)", (unsigned)p->gid,
-			  (unsigned)p->uid);
-	trace("setgroups(%zu), setresgid(%u), setresuid(%u) = 0", p->ngroups, (unsigned)p->gid,
-	      (unsigned)p->uid);
-	caps_set(&p->caps, "process.capabilities");
-	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
-		die_errno("prctl(PR_SET_KEEPCAPS, 0)");
-}
-
-/* Every fd from 3 up close-on-exec, not closed (the report fd must stay
- * until execve): nothing of ours crosses execve. What is opened after
- * this is opened close-on-exec. */
-static void mark_fds_cloexec(void)
-{
-	if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-		die_errno("close_range(3, ~0U, CLOSE_RANGE_CLOEXEC)");
-	trace("close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) = 0");
-}
-
-/*
- * What every process of the container goes through before execve, the
- * first one and those exec adds. The fds first, and process.cwd opened,
- * before any filter: a profile may refuse close_range, and openat2 (a
- * deny-by-default profile written for runc, which chdirs by name, need
- * not list it); the fchdir comes after the user change, so that the
- * user's permission on the directory is checked. Then linux.seccomp, when
- * noNewPrivileges is false: the kernel takes a filter without
- * no_new_privs only from a process that holds CAP_SYS_ADMIN, which
- * become_user may drop. With noNewPrivileges, lock_down loads it as late
- * as can be. That is runc's order (libcontainer/standard_init_linux.go,
- * Init: seccomp.InitSeccomp before finalizeNamespace when
- * !NoNewPrivileges, else just before the exec).
- */
-static void prepare_process(const struct spec_process *p, void *seccomp)
-{
-	int cwd;
-
-	ulimits_apply(p->rlimits, p->nrlimits);
-	if (p->has_umask)
-		umask(p->umask);
-	mark_fds_cloexec();
-	cwd = rootfs_open_dir(p->cwd, "process.cwd");
-	if (!p->no_new_privileges)
-		spec_seccomp_load(seccomp);
-	become_user(p);
-	rootfs_fchdir(cwd, p->cwd, "process.cwd");
-}
-
-/* Last, just before execve: after these nothing may be asked of the
- * kernel that the filter denies. */
-static void lock_down(const struct spec_process *p, void *seccomp)
-{
-	if (!p->no_new_privileges)
-		return; /* the filter is in already (prepare_process) */
-	harden_no_new_privs();
-	spec_seccomp_load(seccomp);
-}
-
-/*
- * process.oomScoreAdj: how soon the kernel's OOM killer picks the
- * container's processes. The runtime writes its own, before it makes the
- * process, which inherits it (fork and execve keep it): through the
- * host's /proc, which no mount of the container's can redirect, and with
- * the host's CAP_SYS_RESOURCE, which lowering it needs and a process in
- * a user namespace never has. runc does the same in
- * nsexec.c (update_oom_score_adj, before it forks its children).
- */
-static void set_oom_score_adj(int value, const char *field)
-{
-	char text[16];
-
-	snprintf(text, sizeof(text), "%d", value);
-	if (write_file("/proc/self/oom_score_adj", text) < 0)
-		die_errno_hint(errno == EACCES ? "lowering it needs CAP_SYS_RESOURCE" : NULL,
-			       "%s: write /proc/self/oom_score_adj \"%s\"", field, text);
-	trace("write /proc/self/oom_score_adj \"%s\" (%s; inherited)", text, field);
-}
-
 /* --- create's child: the container's first process ---------------------- */
 
 static void join_namespaces_by_path(const struct oci_container *c)
@@ -1499,24 +1279,6 @@ static void rfc3339_now(char *buf, size_t size)
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(buf, size, "%s.%09ldZ", date, ts.tv_nsec);
-}
-
-static void write_pid_file(const char *path, pid_t pid)
-{
-	char tmp[PATH_MAX], text[16];
-	int fd;
-
-	if (!path)
-		return;
-	if (snprintf(tmp, sizeof(tmp), "%s.stepbox-tmp", path) >= (int)sizeof(tmp))
-		die("--pid-file %s: too long", path);
-	snprintf(text, sizeof(text), "%d", (int)pid);
-	unlink(tmp);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text) || close(fd) < 0 ||
-	    rename(tmp, path) < 0)
-		die_errno("--pid-file %s", path);
-	trace("write %s \"%s\"", path, text);
 }
 
 static void record_created(struct oci_container *c, int dir, const char *bundle, pid_t pid)
@@ -2075,69 +1837,11 @@ static int cmd_delete(int argc, char **argv)
 
 /* --- exec: one more process in the container ----------------------------- */
 
-struct oci_exec {
-	struct spec_process process;
-	struct spec config; /* the container's, as create saved it */
-	void *seccomp;
-	int pidfd, console, report[2], pid_pipe[2];
-	int host_fds[2]; /* --root and ROOT/ID: never the joiner's */
-	int ns_flags;
-	const struct cgroup *cgroup;
-};
-
-/* The grandchild: in the container's namespaces, about to be its process. */
-static void exec_grandchild(struct oci_exec *e) __attribute__((noreturn));
-static void exec_grandchild(struct oci_exec *e)
-{
-	char program[PATH_MAX];
-
-	close(e->report[0]);
-	/* Before process.cwd is resolved: no directory of the host's open
-	 * (CVE-2024-21626). The lock stays with our parent's open file. */
-	for (int i = 0; i < 2; i++)
-		close(e->host_fds[i]);
-	if (e->console >= 0)
-		open_console(e->console);
-	prepare_process(&e->process, e->seccomp);
-	if (!find_program(e->process.args[0], e->process.env, program, sizeof(program)))
-		write_exec_error(e->report[1], ENOENT, e->process.args[0]);
-	lock_down(&e->process, e->seccomp);
-	exec_process(program, e->process.args, e->process.env, e->report[1]);
-}
-
-/* The child joins the cgroup and the namespaces; its own child is then
- * born in the container's PID namespace (a process's own cannot change). */
-static void exec_child(struct oci_exec *e) __attribute__((noreturn));
-static void exec_child(struct oci_exec *e)
-{
-	char text[16], names[128];
-	pid_t pid;
-
-	log_set_role("child");
-	log_set_exit(_exit);
-	close(e->pid_pipe[0]);
-	snprintf(text, sizeof(text), "%d", (int)getpid());
-	for (int i = 0; i < e->cgroup->ndirs; i++) {
-		char path[PATH_MAX + 16];
-
-		snprintf(path, sizeof(path), "%s/cgroup.procs", e->cgroup->dirs[i]);
-		if (write_file(path, text) < 0)
-			die_errno("write %s \"%s\"", path, text);
-	}
-	if (setns(e->pidfd, e->ns_flags) < 0)
-		die_errno("setns(pidfd, %s)", clone_flags_name(e->ns_flags, names, sizeof(names)));
-	trace("setns(pidfd of the first process, %s) = 0",
-	      clone_flags_name(e->ns_flags, names, sizeof(names)));
-	pid = fork();
-	if (pid < 0)
-		die_errno("fork (in the container's PID namespace)");
-	if (pid == 0)
-		exec_grandchild(e);
-	if (write(e->pid_pipe[1], &pid, sizeof(pid)) != sizeof(pid))
-		_exit(EXIT_RUNTIME);
-	_exit(0);
-}
-
+/*
+ * process.json, joined to the container by step 10's own exec (exec.c):
+ * the same joiner, the same order, with this process's user and the
+ * container's seccomp filter instead of the command line's hardening.
+ */
 static int cmd_oci_exec(int argc, char **argv)
 {
 	static const char usage[] = "exec --process FILE [--detach] [--pid-file F] [--tty] "
@@ -2150,15 +1854,13 @@ static int cmd_oci_exec(int argc, char **argv)
 		{ "console-socket", required_argument, NULL, 'c' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *process = NULL, *pid_file = NULL, *console = NULL, *id;
-	struct oci_exec e = { .console = -1 };
+	struct exec_request req = { .console = -1 };
+	const char *process = NULL, *console = NULL, *id;
+	struct spec_process p;
+	struct spec config; /* the container's, as create saved it */
 	struct oci_state st;
 	json_object *doc;
-	bool detach = false, tty = false;
-	struct exec_error failure;
-	int opt, root, status, ns_fds[CONTAINER_NAMESPACES];
-	pid_t child, pid;
-	ssize_t n;
+	int opt, root;
 
 	opterr = 0;
 	optind = 1;
@@ -2168,13 +1870,13 @@ static int cmd_oci_exec(int argc, char **argv)
 			process = optarg;
 			break;
 		case 'd':
-			detach = true;
+			req.detach = true;
 			break;
 		case 'P':
-			pid_file = optarg;
+			req.pid_file = optarg;
 			break;
 		case 't':
-			tty = true;
+			req.tty = true; /* a terminal, through the console socket */
 			break;
 		case 'c':
 			console = optarg;
@@ -2186,72 +1888,40 @@ static int cmd_oci_exec(int argc, char **argv)
 	if (!process || optind != argc - 1)
 		oci_usage_error(usage, "exec: %s", "--process FILE and one container ID");
 	id = argv[optind];
-	/*
-	 * Not dumpable until execve, as step10's own exec (exec.c): once our
-	 * child is in the container's PID namespace, the container's root
-	 * could otherwise open /proc/PID/fd of it and reach what we hold of
-	 * the host: --root, ROOT/ID (runc's CVE-2016-9962). Our children
-	 * inherit it; execve resets it.
-	 */
+	/* Not dumpable until execve, as step 10's own exec (exec.c says why). */
 	if (prctl(PR_SET_DUMPABLE, 0) < 0)
 		die_errno("prctl(PR_SET_DUMPABLE, 0)");
 	trace("prctl(PR_SET_DUMPABLE, 0) = 0");
 	if (check_id(id) || (root = open_root(false)) < 0)
 		die("container %s does not exist", id);
-	spec_load_process(&e.process, &doc, process);
-	if (tty)
-		e.process.terminal = true;
-	if (e.process.terminal != (console != NULL))
+	spec_load_process(&p, &doc, process);
+	if (req.tty)
+		p.terminal = true;
+	req.tty = false; /* the client's to relay, not ours */
+	if (p.terminal != (console != NULL))
 		die("a terminal (process.terminal or --tty) goes with --console-socket");
 	load_state(lock_container(root, id), id, &st);
-	e.host_fds[0] = root;
-	e.host_fds[1] = st.dir;
+	req.host_fds[0] = root;
+	req.host_fds[1] = st.dir;
 	/* The container's seccomp filter applies to what joins it, too. */
-	spec_load_config(&e.config, st.dir, id);
-	e.seccomp = spec_seccomp_build(e.config.seccomp);
-	e.pidfd = open_init(&st);
-	if (e.pidfd < 0 || is_created(&st))
+	spec_load_config(&config, st.dir, id);
+	req.seccomp = spec_seccomp_build(config.seccomp);
+	req.pidfd = open_init(&st);
+	if (req.pidfd < 0 || is_created(&st))
 		die("container %s is not running", id);
-	e.ns_flags = open_container_namespaces(st.pid, e.pidfd, ns_fds);
-	for (size_t i = 0; i < CONTAINER_NAMESPACES; i++)
-		if (ns_fds[i] >= 0)
-			close(ns_fds[i]); /* setns goes by the pidfd (5.8+) */
-	e.cgroup = &st.cgroup;
+	if (st.cgroup.ndirs && cgroup_is_frozen(&st.cgroup))
+		refuse_status("exec", id, "running", "paused");
+	req.pid = st.pid;
+	req.cgroup = &st.cgroup;
+	req.process = &p;
 	if (console)
-		e.console = connect_unix(console);
-	if (pipe2(e.report, O_CLOEXEC) < 0 || pipe2(e.pid_pipe, O_CLOEXEC) < 0)
-		die_errno("pipe2");
+		req.console = connect_unix(console);
 	/* Its own, or else the container's, as runc's exec. */
-	if (e.process.has_oom_score_adj)
-		set_oom_score_adj(e.process.oom_score_adj, "oomScoreAdj");
-	else if (e.config.process.has_oom_score_adj)
-		set_oom_score_adj(e.config.process.oom_score_adj, "process.oomScoreAdj");
-	/* Without --detach we wait for the process: it must be our child
-	 * when its parent (the child below) has gone. */
-	if (!detach && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
-		die_errno("prctl(PR_SET_CHILD_SUBREAPER)");
-	child = fork();
-	if (child < 0)
-		die_errno("fork");
-	if (child == 0)
-		exec_child(&e);
-	close(e.pid_pipe[1]);
-	close(e.report[1]);
-	n = read(e.pid_pipe[0], &pid, sizeof(pid));
-	waitpid(child, &status, 0);
-	if (n != sizeof(pid))
-		die("exec: the process could not join container %s (see above)", id);
-	if (read_exec_error(e.report[0], &failure)) {
-		errno = failure.err;
-		die_errno("exec: %s", failure.path);
-	}
-	write_pid_file(pid_file, pid);
-	if (detach)
-		return 0;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			die_errno("waitpid(%d)", (int)pid);
-	return exit_code_of(status);
+	if (p.has_oom_score_adj)
+		set_oom_score_adj(p.oom_score_adj, "oomScoreAdj");
+	else if (config.process.has_oom_score_adj)
+		set_oom_score_adj(config.process.oom_score_adj, "process.oomScoreAdj");
+	return exec_in_container(&req);
 }
 
 /* --- pause, resume, update, ps, events: a running container's cgroup ---- */
@@ -2267,14 +1937,6 @@ static void open_container(const char *id, struct oci_state *st)
 }
 
 /* A state change runc refuses ("container not running"): exit 1. */
-static void refuse_status(const char *cmd, const char *id, const char *want, const char *is)
-    __attribute__((noreturn));
-static void refuse_status(const char *cmd, const char *id, const char *want, const char *is)
-{
-	warn("%s: container %s is not %s (it is %s)", cmd, id, want, is);
-	exit(1);
-}
-
 /*
  * pause, resume: the freezer, as step10's own pause (commands.c,
  * pause_cgroup). As runc, only a running container is paused and only a

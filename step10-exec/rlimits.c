@@ -15,7 +15,7 @@
  * of its processes; docker's --ulimit sets these, and runc applies
  * process.rlimits of the OCI config.
  *
- * Called by harden.c; spec.c and oci.c, for an OCI config's
+ * Called by harden.c; spec.c and process.c, for an OCI config's
  * process.rlimits.
  */
 #define _GNU_SOURCE

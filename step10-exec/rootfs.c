@@ -7,7 +7,7 @@
  *
  * Called by main.c (--rootfs, the command's lookup), mounts.c and dev.c
  * (every mount by fd); from step09 also by overlay.c, from step10 by
- * masks.c, exec.c and oci.c.
+ * masks.c, exec.c, oci.c and process.c.
  *
  *   resolving paths inside the tree: the runtime mounts /proc, /dev, /sys,
  *     /tmp and the volumes at paths in the image, and whoever made the

@@ -34,7 +34,7 @@ started() {
 	wait_for "$WORK/x/ready-$1"
 }
 
-@test "oci verbs: pause freezes the container (a counter inside stops), state says paused, resume thaws it; pause of a created or paused container is refused" {
+@test "oci verbs: pause freezes the container (a counter inside stops), state says paused, resume thaws it; pause of a created or paused container, and exec into a paused one, are refused" {
 	# a counter, renamed into place: a frozen write never leaves it empty
 	args "i=0; while :; do i=\$((i+1)); echo \$i > $WORK/x/n.new; mv $WORK/x/n.new $WORK/x/n; sleep 0.05; done"
 	create p1
@@ -59,6 +59,14 @@ started() {
 	before=$(cat "$WORK/x/n")
 	sleep 0.5
 	[ "$(cat "$WORK/x/n")" = "$before" ]
+	# exec into it is refused, as runc's, and adds no process to it
+	procs=$(sort -n "$(cgroup_of p1)/cgroup.procs")
+	jq -n '{user: {uid: 0, gid: 0}, args: ["true"], env: ["PATH=/bin"], cwd: "/"}' >"$WORK/process.json"
+	run oci exec --process "$WORK/process.json" p1
+	[ "$status" -eq 1 ]
+	[ "${#lines[@]}" -eq 1 ]
+	assert_output --partial 'exec: container p1 is not running (it is paused)'
+	[ "$(sort -n "$(cgroup_of p1)/cgroup.procs")" = "$procs" ]
 	run oci pause p1
 	[ "$status" -eq 1 ]
 	assert_output --partial 'p1 is not running (it is paused)'

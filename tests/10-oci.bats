@@ -280,6 +280,70 @@ load oci-helpers
 	assert_no_traces
 }
 
+@test "oci: a detached exec whose process fails before execve fails too: no pid file, the reason said (a cwd that is not there, a program that is not)" {
+	args "touch $WORK/x/ready; sleep 100"
+	create c6d
+	run oci start c6d
+	assert_success
+	wait_for "$WORK/x/ready"
+	jq -n '{user: {uid: 0, gid: 0}, args: ["true"], env: ["PATH=/bin"], cwd: "/nonexistent"}' >"$WORK/process.json"
+	run oci exec --detach --pid-file "$WORK/exec.pid" --process "$WORK/process.json" c6d
+	assert_failure
+	assert_output --partial 'process.cwd'
+	assert_output --partial 'could not join the container'
+	[ ! -e "$WORK/exec.pid" ]
+	jq -n '{user: {uid: 0, gid: 0}, args: ["nosuch"], env: ["PATH=/bin"], cwd: "/"}' >"$WORK/process.json"
+	run oci exec --detach --pid-file "$WORK/exec.pid" --process "$WORK/process.json" c6d
+	assert_failure
+	assert_output --partial 'exec: nosuch: No such file or directory'
+	[ ! -e "$WORK/exec.pid" ]
+	# and the container has its first process only
+	[ "$(cat "$(cgroup_of c6d)/cgroup.procs")" = "$PID" ]
+	run oci delete --force c6d
+	assert_success
+	assert_no_traces
+}
+
+# join_trace: the -v lines from stdin that join a container, as shapes
+# (numbers but clone3's 3, and cgroup paths gone; the caller's role,
+# which the OCI mode calls runtime and step 10's own exec parent, as one).
+join_trace() {
+	grep -E '^\[(runtime|parent|child)\] (open /proc/[0-9]+/ns|setns|clone|write /sys/fs/cgroup)' |
+		sed -E 's/^\[parent\]/[runtime]/; s/clone3\(/clone_three(/; s/[0-9]+/N/g; s/clone_three\(/clone3(/; s#/sys/fs/cgroup/[^ ]*/cgroup.procs#CGROUP/cgroup.procs#; s#CLONE_INTO_CGROUP [^)]*#CLONE_INTO_CGROUP CGROUP#'
+}
+
+@test "oci: exec --process joins by step 10's own exec: its -v trace joins as \`run exec\`'s, line for line" {
+	args "touch $WORK/x/ready; sleep 100"
+	create c6t
+	run oci start c6t
+	assert_success
+	wait_for "$WORK/x/ready"
+	jq -n '{user: {uid: 0, gid: 0}, args: ["true"], env: ["PATH=/bin"], cwd: "/"}' >"$WORK/process.json"
+	oci -v exec --process "$WORK/process.json" c6t >"$WORK/oci.trace" 2>&1
+	# the same namespaces as the OCI container's (no user namespace), run
+	# by step 10's own command line
+	"$STEP_BIN" --name jt -d --userns off -- sleep 100 >/dev/null
+	timeout 30 "$STEP_BIN" exec -v jt true >"$WORK/native.trace" 2>&1 ||
+		{ "$STEP_BIN" rm -f jt; cat "$WORK/native.trace"; return 1; }
+	"$STEP_BIN" rm -f jt >/dev/null
+	join_trace <"$WORK/oci.trace" >"$WORK/oci.join"
+	join_trace <"$WORK/native.trace" >"$WORK/native.join"
+	cat "$WORK/oci.join"
+	# our children's PID namespace first, then the child, born in the
+	# cgroup where clone3 can (v2), then the rest
+	grep -qx '\[runtime\] setns(pidfd N, CLONE_NEWPID) = N (for the child we clone next)' "$WORK/oci.join"
+	if cgroup_v2; then
+		grep -qx '\[runtime\] clone3(CLONE_INTO_CGROUP CGROUP) = N' "$WORK/oci.join"
+	else
+		grep -qx '\[runtime\] clone() = N' "$WORK/oci.join"
+	fi
+	grep -q '^\[child\] setns(pidfd N, CLONE_NEWNS' "$WORK/oci.join"
+	diff "$WORK/native.join" "$WORK/oci.join"
+	run oci delete --force c6t
+	assert_success
+	assert_no_traces
+}
+
 @test "oci: the container's seccomp object is translated to a filter, for exec'd processes too" {
 	edit '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", architectures: ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"],
 		syscalls: [{names: ["mkdir", "mkdirat"], action: "SCMP_ACT_ERRNO", errnoRet: 1},
