@@ -351,7 +351,7 @@ static void run_process(struct joiner *j)
 	if (r->detach && prctl(PR_SET_PDEATHSIG, 0) < 0)
 		die_errno("prctl(PR_SET_PDEATHSIG, 0)");
 	if (r->console >= 0)
-		open_console(r->console);
+		attach_console(r->console);
 	if (sigprocmask(SIG_SETMASK, &j->parent_mask, NULL) < 0)
 		die_errno("sigprocmask(SIG_SETMASK)");
 	prepare_process(p, r->seccomp);

@@ -95,6 +95,7 @@
 #include "spec.h"
 #include "state.h"
 #include "terminal.h"
+#include "userns.h"
 
 #define OCI_VERSION "1.0.2"
 #define OCI_ROOT    "/run/stepbox-oci" /* runc's is /run/runc */
@@ -360,7 +361,8 @@ struct oci_container {
 	char **argv;
 	char program[PATH_MAX]; /* argv[0] found in the container's PATH */
 	struct cgroup cgroup;
-	bool in_cgroup;
+	bool in_cgroup;	       /* born in it, cgroup namespace and all (start_init) */
+	bool unshare_cgroupns; /* not: the child makes its own, after the move */
 	/* /proc/self/cgroup as the host names our cgroups, read before a
 	 * cgroup namespace of our own makes every one of them "/" */
 	char *own_cgroups;
@@ -1032,14 +1034,18 @@ static int oci_child(void *arg)
 	for (size_t i = 0; i < c->spec.nnamespaces; i++)
 		if (c->ns_fds[i] >= 0)
 			close(c->ns_fds[i]);
-	/* Now that we are in our cgroup: it is the namespace's root. What
-	 * a v1 /sys/fs/cgroup binds is our cgroups as the host's tree has
-	 * them: read before, after they would all be "/". */
+	/* What a v1 /sys/fs/cgroup binds is our cgroups as the host's tree
+	 * names them: read before our cgroup namespace, made now that we
+	 * are in our cgroups, names them all "/". (On v2 the clone made
+	 * it, and a cgroup2 mount needs no such list.) */
 	c->own_cgroups = read_file_alloc("/proc/self/cgroup", NULL);
 	if (!c->own_cgroups)
 		die_errno("read /proc/self/cgroup");
-	if ((c->spec.clone_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
-		die_errno("unshare(CLONE_NEWCGROUP)");
+	if (c->unshare_cgroupns) {
+		if (unshare(CLONE_NEWCGROUP) < 0)
+			die_errno("unshare(CLONE_NEWCGROUP)");
+		trace("unshare(CLONE_NEWCGROUP) = 0");
+	}
 	if (c->spec.hostname && *c->spec.hostname &&
 	    sethostname(c->spec.hostname, strlen(c->spec.hostname)) < 0)
 		die_errno("sethostname(\"%s\")", c->spec.hostname);
@@ -1048,7 +1054,7 @@ static int oci_child(void *arg)
 	 * when process.cwd is resolved (CVE-2024-21626). */
 	close(c->rootfs_fd);
 	if (c->console >= 0)
-		open_console(c->console);
+		attach_console(c->console);
 	else if (setsid() < 0)
 		die_errno("setsid");
 	prepare_process(&c->spec.process, c->seccomp);
@@ -1266,6 +1272,32 @@ static void write_uid_maps(const struct spec *s, pid_t pid)
 	if (write_file(path, s->gid_map) < 0)
 		die_errno("write %s (linux.gidMappings)", path);
 	trace("write /proc/%d/uid_map, gid_map (linux.uidMappings, gidMappings) = 0", (int)pid);
+}
+
+/*
+ * The first process is made as run's (main.c's start_child): on v2 born
+ * in its cgroup, with its cgroup namespace rooted there by the same
+ * clone3 (CLONE_INTO_CGROUP|CLONE_NEWCGROUP); elsewhere cloned, moved by
+ * us, and it unshares its cgroup namespace after the move (oci_child).
+ * *FLAGS: what the clone had, for the trace and an error.
+ */
+static pid_t start_init(struct oci_container *c, int *flags)
+{
+	int cgroupns = *flags & CLONE_NEWCGROUP;
+
+	if (c->cgroup.fd >= 0) {
+		pid_t pid;
+
+		/* Set before the clone: the child's copy of c tells it so. */
+		c->in_cgroup = true;
+		pid = clone_into_cgroup(oci_child, c, *flags, c->cgroup.fd);
+		if (pid >= 0 || (errno != ENOSYS && errno != E2BIG))
+			return pid;
+		c->in_cgroup = false;
+	}
+	*flags &= ~CLONE_NEWCGROUP;
+	c->unshare_cgroupns = cgroupns;
+	return clone_child(oci_child, c, *flags);
 }
 
 /* The runtime-spec's time format, which containerd parses: RFC 3339. */
@@ -1486,18 +1518,18 @@ static int cmd_create(int argc, char **argv)
 
 	if (c.spec.process.has_oom_score_adj)
 		set_oom_score_adj(c.spec.process.oom_score_adj, "process.oomScoreAdj");
-	flags = c.spec.clone_flags & ~CLONE_NEWCGROUP;
-	pid = -1;
-	if (c.cgroup.fd >= 0) {
-		pid = clone_into_cgroup(oci_child, &c, flags, c.cgroup.fd);
-		c.in_cgroup = pid >= 0;
+	flags = c.spec.clone_flags;
+	pid = start_init(&c, &flags);
+	if (pid < 0) {
+		int err = errno; /* userns_hint reads files: keep clone's errno */
+		const char *hint = flags & CLONE_NEWUSER ? userns_hint() : "";
+
+		errno = err;
+		die_errno_hint(hint, "%s%s)", c.in_cgroup ? "clone3(CLONE_INTO_CGROUP|" : "clone(",
+			       clone_flags_name(flags, names, sizeof(names)));
 	}
-	if (pid < 0)
-		pid = clone_child(oci_child, &c, flags);
-	if (pid < 0)
-		die_errno("clone(%s)", clone_flags_name(flags, names, sizeof(names)));
 	undo.child = pid;
-	trace("%s(%s) = %d", c.in_cgroup ? "clone3(CLONE_INTO_CGROUP)" : "clone",
+	trace("%s%s) = %d", c.in_cgroup ? "clone3(CLONE_INTO_CGROUP|" : "clone(",
 	      clone_flags_name(flags, names, sizeof(names)), (int)pid);
 	close(c.ready[1]);
 	if (flags & CLONE_NEWUSER)

@@ -111,53 +111,6 @@ void exec_process(const char *path, char **argv, char **env, int report)
 	write_exec_error(report, errno, path);
 }
 
-/* --- the terminal, sent to the client ------------------------------------ */
-
-/* The master goes to the client over --console-socket (SCM_RIGHTS), as
- * runc's: podman's conmon and containerd's shim read and write it. */
-static void send_console(int sock, int master)
-{
-	static const char name[] = "/dev/ptmx";
-
-	if (send_fds(sock, &master, 1, name, sizeof(name) - 1) < 0)
-		die_errno("sendmsg(--console-socket, SCM_RIGHTS)");
-	trace("sendmsg(--console-socket, SCM_RIGHTS [%d]) = %zu", master, sizeof(name) - 1);
-}
-
-/* A pty of the container's devpts: the slave is our stdin, stdout,
- * stderr and controlling terminal; the master goes to the client. */
-void open_console(int sock)
-{
-	char name[64];
-	int master, slave, err;
-
-	master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (master < 0)
-		die_errno("open(\"/dev/ptmx\") (process.terminal)");
-	if (unlockpt(master) < 0)
-		die_errno("unlockpt(/dev/ptmx)");
-	err = ptsname_r(master, name, sizeof(name));
-	if (err != 0) {
-		errno = err;
-		die_errno("ptsname(/dev/ptmx)");
-	}
-	slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (slave < 0)
-		die_errno("open(\"%s\")", name);
-	send_console(sock, master);
-	close(master);
-	close(sock);
-	if (setsid() < 0 && errno != EPERM)
-		die_errno("setsid");
-	if (ioctl(slave, TIOCSCTTY, 0) < 0)
-		die_errno("ioctl(\"%s\", TIOCSCTTY)", name);
-	for (int i = 0; i <= 2; i++)
-		if (dup2(slave, i) < 0)
-			die_errno("dup2(%s, %d)", name, i);
-	close(slave);
-	trace("%s is our terminal; its master went to the client", name);
-}
-
 /* --- who the process is: ids, capabilities, limits ---------------------- */
 
 /*

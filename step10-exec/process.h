@@ -29,11 +29,6 @@ void write_exec_error(int report, int err, const char *path) __attribute__((nore
  * side closed it: execve succeeded, or it died). */
 bool read_exec_error(int fd, struct exec_error *e);
 
-/* The process's terminal: a new pty of the container's devpts, its
- * master sent to the client over SOCK (--console-socket), its slave our
- * controlling terminal and fds 0-2. */
-void open_console(int sock);
-
 /* Before any filter: limits, umask, every fd close-on-exec, the working
  * directory resolved inside the root; the filter when noNewPrivileges is
  * false; then the user, and the working directory entered as that user. */

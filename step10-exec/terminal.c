@@ -8,7 +8,9 @@
  * container's own devpts, by the child after pivot_root
  * (attach_terminal), and its master travels to the runtime over a socket
  * pair (main.c calls open_console_socket, receive_terminal), as with
- * runc's --console-socket; step10's exec.c goes the same way. The runtime puts
+ * runc's --console-socket; step10's exec.c goes the same way, and its OCI
+ * mode (oci.c, exec.c) sends the same pty to the client's socket
+ * (attach_console). The runtime puts
  * the user's terminal in raw mode (use_raw_mode) while relay.c copies
  * the bytes.
  *
@@ -16,6 +18,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +63,18 @@ static void send_terminal(int sock, int master, int slave)
 	trace("sendmsg(console socket, SCM_RIGHTS [%d, %d]) = 1", master, slave);
 }
 
+/* An OCI client's --console-socket gets the master alone, named as
+ * runc names it: podman's conmon and containerd's shim take one fd, and
+ * keep the terminal open themselves. */
+static void send_console(int sock, int master)
+{
+	static const char name[] = "/dev/ptmx";
+
+	if (send_fds(sock, &master, 1, name, sizeof(name) - 1) < 0)
+		die_errno("sendmsg(--console-socket, SCM_RIGHTS)");
+	trace("sendmsg(--console-socket, SCM_RIGHTS [%d]) = %zu", master, sizeof(name) - 1);
+}
+
 /*
  * The pty comes from the container's own devpts (dev.c), opened after
  * pivot_root: /dev/ptmx is the link to pts/ptmx there. A pty of the
@@ -78,7 +93,7 @@ static void send_terminal(int sock, int master, int slave)
  * the sessions and the groups on the terminal are all in the container,
  * where its PID namespace can see them, and ^C is the container's.
  */
-void attach_terminal(struct terminal *t)
+static void attach_pty(int sock, bool to_runtime)
 {
 	char name[64];
 	pid_t sid;
@@ -106,10 +121,14 @@ void attach_terminal(struct terminal *t)
 	if (fd < 0)
 		die_errno("open(\"%s\")", name);
 	/* The runtime gets the master, and a slave of its own to hold (see
-	 * wait_forwarding_signals); none of them stays with us. */
-	send_terminal(t->socket[1], master, fd);
+	 * wait_forwarding_signals); an OCI client the master alone. None of
+	 * them stays with us. */
+	if (to_runtime)
+		send_terminal(sock, master, fd);
+	else
+		send_console(sock, master);
 	close(master);
-	close(t->socket[1]);
+	close(sock);
 	if (ioctl(fd, TIOCSCTTY, 0) < 0)
 		die_errno("ioctl(\"%s\", TIOCSCTTY)", name);
 	for (int i = 0; i <= 2; i++)
@@ -122,6 +141,17 @@ void attach_terminal(struct terminal *t)
 	trace("open(\"%s\", O_RDWR|O_NOCTTY) = %d", name, fd);
 	trace("ioctl(%d, TIOCSCTTY) = 0", fd);
 	trace("dup2(%d, 0), dup2(%d, 1), dup2(%d, 2)", fd, fd, fd);
+}
+
+void attach_terminal(struct terminal *t)
+{
+	attach_pty(t->socket[1], true);
+}
+
+/* Step 10's OCI mode: the same pty, its master for --console-socket. */
+void attach_console(int sock)
+{
+	attach_pty(sock, false);
 }
 
 /*

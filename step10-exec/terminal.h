@@ -17,6 +17,9 @@ void open_console_socket(struct terminal *t);
  * master goes to the runtime, its slave becomes the controlling terminal
  * of a new session, and fds 0-2. */
 void attach_terminal(struct terminal *t);
+/* The same, for an OCI client: the master alone goes to SOCK, the
+ * client's --console-socket. */
+void attach_console(int sock);
 /* The runtime: the pty the child sent, 0; or -1 when it sent none (it
  * failed first, and said why on our stderr). */
 int receive_terminal(struct terminal *t);

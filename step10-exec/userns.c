@@ -5,7 +5,8 @@
  *
  * Brought by step06; main.c calls write_id_maps from the parent while the
  * child waits, become_root in the child once the maps exist, and
- * userns_hint when clone(CLONE_NEWUSER) fails.
+ * userns_hint when clone(CLONE_NEWUSER) fails; in step 10 oci.c's create
+ * calls userns_hint too.
  *
  *   sudo ./step06-user/run -v -- id    # the maps written, then uid=0 inside
  */

@@ -304,12 +304,62 @@ load oci-helpers
 	assert_no_traces
 }
 
-# join_trace: the -v lines from stdin that join a container, as shapes
-# (numbers but clone3's 3, and cgroup paths gone; the caller's role,
-# which the OCI mode calls runtime and step 10's own exec parent, as one).
+# trace_shape: -v lines as shapes: numbers gone but clone3's 3, cgroup
+# paths gone, and the roles as one whatever each mode calls them (the
+# OCI mode's runtime and init are step 10's parent and child).
+trace_shape() {
+	sed -E 's/^\[parent\]/[runtime]/; s/^\[(init|child)\]/[child]/;
+		s/clone3\(/clone_three(/; s/[0-9]+/N/g; s/clone_three\(/clone3(/;
+		s#/sys/fs/cgroup/[^ ]*/cgroup.procs#CGROUP/cgroup.procs#;
+		s#CLONE_INTO_CGROUP [^)]*#CLONE_INTO_CGROUP CGROUP#'
+}
+
+# join_trace: the -v lines from stdin that join a container, as shapes.
 join_trace() {
 	grep -E '^\[(runtime|parent|child)\] (open /proc/[0-9]+/ns|setns|clone|write /sys/fs/cgroup)' |
-		sed -E 's/^\[parent\]/[runtime]/; s/clone3\(/clone_three(/; s/[0-9]+/N/g; s/clone_three\(/clone3(/; s#/sys/fs/cgroup/[^ ]*/cgroup.procs#CGROUP/cgroup.procs#; s#CLONE_INTO_CGROUP [^)]*#CLONE_INTO_CGROUP CGROUP#'
+		trace_shape
+}
+
+# birth_trace: the -v lines from stdin that make a container's first
+# process and put it in its cgroups and cgroup namespace, as shapes.
+birth_trace() {
+	grep -E '^\[[a-z]+\] (clone|write /sys/fs/cgroup/[^ ]*/cgroup.procs|unshare\(CLONE_NEWCGROUP)' |
+		trace_shape
+}
+
+@test "oci: create's first process is born as run's: the same clone, cgroups and cgroup namespace, in the same order" {
+	args "cat /proc/self/cgroup > $WORK/x/cgroups"
+	oci -v create --bundle "$BUNDLE" --pid-file "$WORK/b1.pid" b1 </dev/null >"$WORK/oci.trace" 2>&1 ||
+		{ cat "$WORK/oci.trace"; return 1; }
+	IDS+=(b1)
+	# the same namespaces as the bundle's, by step 10's command line
+	timeout 30 "$STEP_BIN" -v --userns off -- true </dev/null >"$WORK/native.trace" 2>&1 ||
+		{ cat "$WORK/native.trace"; return 1; }
+	birth_trace <"$WORK/oci.trace" >"$WORK/oci.birth"
+	birth_trace <"$WORK/native.trace" >"$WORK/native.birth"
+	cat "$WORK/oci.birth"
+	if cgroup_v2; then
+		# born in its cgroup, its cgroup namespace rooted there, by the clone
+		grep -qx '\[runtime\] clone3(CLONE_INTO_CGROUP|CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWPID|CLONE_NEWNET|CLONE_NEWCGROUP) = N' "$WORK/oci.birth"
+		run grep -c . "$WORK/oci.birth"
+		assert_output 1
+	else
+		# moved, and only then its own cgroup namespace
+		head -1 "$WORK/oci.birth" | grep -qx '\[runtime\] clone(CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWPID|CLONE_NEWNET) = N'
+		grep -q '^\[runtime\] write CGROUP/cgroup.procs "N"$' "$WORK/oci.birth"
+		tail -1 "$WORK/oci.birth" | grep -qx '\[child\] unshare(CLONE_NEWCGROUP) = N'
+	fi
+	diff "$WORK/native.birth" "$WORK/oci.birth"
+	# and inside: every cgroup of its own is its namespace's "/"
+	run oci start b1
+	assert_success
+	until_status b1 stopped
+	run cat "$WORK/x/cgroups"
+	[ "${#lines[@]}" -gt 0 ]
+	refute_line --regexp ':/.+$'
+	run oci delete b1
+	assert_success
+	assert_no_traces
 }
 
 @test "oci: exec --process joins by step 10's own exec: its -v trace joins as \`run exec\`'s, line for line" {
