@@ -6,7 +6,10 @@
 #   scripts/call-graph.sh --check step10-exec   ... and fail on a circle, on
 #                                               any call into main.c, or on a
 #                                               file whose opening comment does
-#                                               not name a file that calls it
+#                                               not name a file that calls it,
+#                                               or the step that brought it
+#                                               ("Brought by stepNN": the first
+#                                               step that has the file)
 #
 # DESIGN.md's layout asks that main.c be the story and the files it calls
 # never call back into it: a step reads top down, from main.c to the
@@ -62,11 +65,39 @@ for step in "$@"; do
 			status=1
 		fi
 	done <"$tmp/$step.edges"
+	# and which step brought each file: the first that has it
+	parent=$(dirname "$dir")
+	for c in "$dir"/*.c; do
+		f=$(basename "$c")
+		[ "$f" = main.c ] && continue
+		brought=$(awk 'NR == 1, /\*\// { print }' "$c" | grep -oE 'Brought by step[0-9]{2}' | head -n1 || true)
+		brought=${brought#Brought by }
+		if [ -z "$brought" ]; then
+			echo "call-graph: $step: $f's opening comment does not say which step brought it (\"Brought by stepNN\")" >&2
+			status=1
+			continue
+		fi
+		for other in "$parent"/step[0-9][0-9]-*/; do
+			other=$(basename "$other")
+			[[ $other < "$brought" ]] || break
+			if [ -e "$parent/$other/$f" ]; then
+				echo "call-graph: $step: $f says $brought brought it, but $other has it already" >&2
+				status=1
+				break
+			fi
+		done
+		for claimed in "$parent/$brought"-*/; do
+			if [ -d "$claimed" ] && [ ! -e "$claimed/$f" ]; then
+				echo "call-graph: $step: $f says $brought brought it, but $(basename "$claimed") has no $f" >&2
+				status=1
+			fi
+		done
+	done
 	if ! (cd "$tmp" && tsort "$step.edges" >/dev/null 2>"$step.loop"); then
 		echo "call-graph: $step: the calls between files go round in a circle:" >&2
 		grep -v 'input contains a loop' "$tmp/$step.loop" | sed 's/^tsort: /  /' | sort -u >&2
 		status=1
 	fi
 done
-$check && [ $status -eq 0 ] && echo "call-graph: $# steps: no circle between files, nothing calls into main.c, each file names its callers"
+$check && [ $status -eq 0 ] && echo "call-graph: $# steps: no circle between files, nothing calls into main.c, each file names its callers and the step that brought it"
 exit $status

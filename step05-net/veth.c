@@ -17,7 +17,7 @@
  * Creating the peer straight in the container's namespace means its name
  * never has to be free on the host. `ip monitor link` shows the messages.
  *
- * Called by network.c (setup_veth, remove_veth).
+ * Brought by step05; called by network.c (setup_veth, remove_veth).
  */
 #define _GNU_SOURCE
 #include <errno.h>

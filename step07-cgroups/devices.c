@@ -8,8 +8,8 @@
  * device node: type ('c' or 'b'), major:minor, and what is wanted (read,
  * write, mknod). It does not look at paths, only at numbers.
  *
- * Called by cgroup.c, which attaches the program (v2) or writes the
- * rules (v1).
+ * Brought by step07; called by cgroup.c, which attaches the program (v2)
+ * or writes the rules (v1).
  *
  *   v1: three files in the devices tree. devices.deny "a" empties the
  *       list (deny all), then one devices.allow line per device:

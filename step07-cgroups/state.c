@@ -17,9 +17,9 @@
  * so that a cleanup never meets a state directory between its mkdir and
  * its flock.
  *
- * Called by main.c (the ID and its directory) and cgroup.c (what is
- * stale); from step10 also by options.c (--name), monitor.c (the
- * record), exec.c, commands.c and oci.c.
+ * Brought by step07; called by main.c (the ID and its directory) and
+ * cgroup.c (what is stale); from step10 also by options.c (--name),
+ * monitor.c (the record), exec.c, commands.c and oci.c.
  */
 #define _GNU_SOURCE
 #include <dirent.h>

@@ -25,7 +25,8 @@
  * empty file is made and the host's node is bind-mounted onto it, as
  * runc's bindMountDeviceNode does.
  *
- * Called by mounts.c (setup_mounts); from step10 also by oci.c.
+ * Brought by step08; called by mounts.c (setup_mounts); from step10 also
+ * by oci.c.
  */
 #define _GNU_SOURCE
 #include <errno.h>

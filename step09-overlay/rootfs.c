@@ -5,9 +5,9 @@
  * busybox, Alpine, anything unpacked) as "/", and not one file of the
  * host's. Three things make that so:
  *
- * Called by main.c (--rootfs, the command's lookup), mounts.c and dev.c
- * (every mount by fd); from step09 also by overlay.c, from step10 by
- * masks.c, exec.c and oci.c.
+ * Brought by step08; called by main.c (--rootfs, the command's lookup),
+ * mounts.c and dev.c (every mount by fd); from step09 also by overlay.c,
+ * from step10 by masks.c, exec.c and oci.c.
  *
  *   resolving paths inside the tree: the runtime mounts /proc, /dev, /sys,
  *     /tmp and the volumes at paths in the image, and whoever made the

@@ -22,9 +22,9 @@
  * theirs, $XDG_RUNTIME_DIR/stepbox (/run/user/UID, made for each login
  * session), or /tmp/stepbox-UID where there is none.
  *
- * Called by main.c (the ID and its directory) and cgroup.c (what is
- * stale); from step10 also by options.c (--name), monitor.c (the
- * record), exec.c, commands.c and oci.c.
+ * Brought by step07; called by main.c (the ID and its directory) and
+ * cgroup.c (what is stale); from step10 also by options.c (--name),
+ * monitor.c (the record), exec.c, commands.c and oci.c.
  */
 #define _GNU_SOURCE
 #include <dirent.h>

@@ -34,8 +34,9 @@
  * that hide the sets' layout (two 32-bit words per set) the lesson wants
  * to show. The names below come from <linux/capability.h> itself.
  *
- * Called by harden.c, which keeps the order of it all, and rlimits.c;
- * spec.c and process.c, for an OCI config's process.capabilities; oci.c.
+ * Brought by step10; called by harden.c, which keeps the order of it all,
+ * and rlimits.c; spec.c and process.c, for an OCI config's
+ * process.capabilities; oci.c.
  */
 #define _GNU_SOURCE
 #include <errno.h>

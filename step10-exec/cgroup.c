@@ -25,9 +25,10 @@
  * controllers for its children may hold no process itself (the
  * "no internal process" rule). So processes live only in leaves.
  *
- * Called by main.c (setup_cgroup, and its removal at exit); from step10
- * also by options.c and spec.c (the parsers of the limits), exec.c and
- * commands.c (a container's cgroup by its ID) and oci.c.
+ * Brought by step07; called by main.c (setup_cgroup, and its removal at
+ * exit); from step10 also by options.c and spec.c (the parsers of the
+ * limits), exec.c and commands.c (a container's cgroup by its ID) and
+ * oci.c.
  */
 #define _GNU_SOURCE
 #include <dirent.h>

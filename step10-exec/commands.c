@@ -16,8 +16,8 @@
  * This is what docker's CLI asks of containerd, and containerd of runc
  * (runc list, ps, kill, delete, pause, resume).
  *
- * Called by main.c, which dispatches the subcommands, and oci.c (ps,
- * pause, resume).
+ * Brought by step10; called by main.c, which dispatches the subcommands,
+ * and oci.c (ps, pause, resume).
  */
 #define _GNU_SOURCE
 #include <dirent.h>

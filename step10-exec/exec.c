@@ -31,9 +31,9 @@
  * the request (join.h) from process.json, and only the last stretch
  * before execve differs (run_process, with process.c's functions).
  *
- * Called by main.c (`run exec`); by oci.c (`exec --process`,
- * exec_in_container); and by commands.c and oci.c, which find a container
- * by its name or ID through it.
+ * Brought by step10; called by main.c (`run exec`); by oci.c
+ * (`exec --process`, exec_in_container); and by commands.c and oci.c,
+ * which find a container by its name or ID through it.
  */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -4,9 +4,9 @@
  * a file of its own: rlimits.c, caps.c, seccomp.c; no_new_privs, one
  * prctl, is here.
  *
- * Called by main.c's child and exec.c's joiner, each last before execve,
- * and by process.c (no_new_privs, for an OCI process); options.c parses
- * --cap-add, --cap-drop and --ulimit with it.
+ * Brought by step10. Called by main.c's child and exec.c's joiner, each
+ * last before execve, and by process.c (no_new_privs, for an OCI
+ * process); options.c parses --cap-add, --cap-drop and --ulimit with it.
  */
 #define _GNU_SOURCE
 #include <sys/prctl.h>

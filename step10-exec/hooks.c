@@ -14,6 +14,8 @@
  * A hook that exits 0 succeeded; anything else (a status, a signal, the
  * timeout, an execve that failed: 127 or 126) failed.
  *
+ * Brought by step10, with its OCI mode.
+ *
  * runc: libcontainer/configs/config.go, (*Command).Run (exec.Cmd with
  * the state as Stdin; on its timer, Process.Kill, which is SIGKILL) and
  * Hooks.Run (the first error ends the list).

@@ -35,7 +35,8 @@
  * Every path is resolved inside the rootfs, to an fd, as in step08, and
  * each mount goes onto that fd: /proc may be a link in the image.
  *
- * Called by mounts.c (setup_mounts) and oci.c, before pivot_root.
+ * Brought by step10; called by mounts.c (setup_mounts) and oci.c, before
+ * pivot_root.
  */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -4,7 +4,7 @@
  * from "created" to "running" to "exited", and with -d a monitor process
  * that stays as its parent, waits for it and writes how it ended.
  *
- * New in step10; main.c calls save_record once the child exists,
+ * Brought by step10; main.c calls save_record once the child exists,
  * wait_for_exec and mark_running when the command runs, start_monitor
  * for -d, and record_exit at the end. `exec`, `kill`, `ps`, `logs` and
  * `rm` (exec.c, commands.c) read what is written here.

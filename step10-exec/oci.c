@@ -40,6 +40,9 @@
  *        run --rm --network=none localhost/stepbox:1 hostname
  *   sudo ctr run --rm --runc-binary $PWD/step10-exec/run localhost/stepbox:1 c1 hostname
  *
+ * Brought by step10; called by main.c (oci_dispatch), before anything
+ * else reads the command line.
+ *
  * runc: create.go, start.go, state.go, kill.go, delete.go, exec.go,
  * pause.go, update.go, ps.go, events.go, run.go, list.go, spec.go, and
  * libcontainer/standard_init_linux.go (the waiting first process: its

@@ -31,8 +31,9 @@
  * mounts the tmpfs and the overlay itself, in the mount namespace of its
  * user namespace, which the kernel allows for overlayfs since Linux 5.11.
  *
- * Called by main.c (setup_overlay: the layer's directories) and mounts.c
- * (the mount); from step10 also by commands.c (cleanup).
+ * Brought by step09; called by main.c (setup_overlay: the layer's
+ * directories) and mounts.c (the mount); from step10 also by commands.c
+ * (cleanup).
  */
 #define _GNU_SOURCE
 #include <dirent.h>

@@ -4,7 +4,7 @@
  * container goes through, the first one (oci.c, create and start) and
  * each that exec adds (exec.c, the same joiner as step 10's own exec).
  *
- * Step 10 brings it, with the OCI mode: step 10's own run and exec
+ * Brought by step10, with the OCI mode: step 10's own run and exec
  * harden their processes with harden.c, from the command line's options;
  * a config.json says more (a user, additional groups, all five
  * capability sets, a umask, a seccomp profile of its own), and this is

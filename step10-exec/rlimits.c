@@ -15,8 +15,8 @@
  * of its processes; docker's --ulimit sets these, and runc applies
  * process.rlimits of the OCI config.
  *
- * Called by harden.c; spec.c and process.c, for an OCI config's
- * process.rlimits.
+ * Brought by step10; called by harden.c; spec.c and process.c, for an OCI
+ * config's process.rlimits.
  */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -39,8 +39,8 @@
  * The price is a copy of the binary (about 1.8 MB) and one more execve
  * at every start (the lesson measures it).
  *
- * Called by main.c first thing, for every command; exec.c and oci.c
- * trace which copy they run from.
+ * Brought by step10. Called by main.c first thing, for every command;
+ * exec.c and oci.c trace which copy they run from.
  */
 #define _GNU_SOURCE
 #include <errno.h>

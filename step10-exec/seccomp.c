@@ -22,7 +22,7 @@
  * thirty names is what a lesson can show whole; runc and crun load
  * either kind, as the OCI config describes it.
  *
- * Called by harden.c, last of all before execve.
+ * Brought by step10; called by harden.c, last of all before execve.
  */
 #define _GNU_SOURCE
 #include <errno.h>

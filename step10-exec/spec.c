@@ -25,8 +25,8 @@
  * before anything exists, naming its JSON path: a runtime that skips what
  * it does not understand runs a container other than the one asked for.
  *
- * Called by oci.c (create, exec --process, update) and hooks.c (the
- * names of the hooks).
+ * Brought by step10; called by oci.c (create, exec --process, update) and
+ * hooks.c (the names of the hooks).
  */
 #define _GNU_SOURCE
 #include <ctype.h>

@@ -32,9 +32,9 @@
  * code and log) until `rm`; only the record tells such a directory from
  * a crashed run's.
  *
- * Called by main.c (the ID and its directory) and cgroup.c (what is
- * stale); from step10 also by options.c (--name), monitor.c (the
- * record), exec.c, commands.c and oci.c.
+ * Brought by step07; called by main.c (the ID and its directory) and
+ * cgroup.c (what is stale); from step10 also by options.c (--name),
+ * monitor.c (the record), exec.c, commands.c and oci.c.
  */
 #define _GNU_SOURCE
 #include <ctype.h>

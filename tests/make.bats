@@ -102,10 +102,30 @@ CC
 	cp "$REPO"/common/*.h common/
 	run scripts/call-graph.sh --check step05-net
 	assert_success
-	sed -i 's/^ \* Called by network.c (setup_veth, remove_veth)\.$/ * Called to make the pair./' step05-net/veth.c
+	sed -i 's/; called by network.c (setup_veth, remove_veth)\.$/; called to make the pair./' step05-net/veth.c
 	run scripts/call-graph.sh --check step05-net
 	assert_failure
 	assert_line "call-graph: step05-net: veth.c's opening comment does not say that network.c calls it"
+}
+
+@test "call-graph: a file whose opening comment does not name the step that brought it, or names the wrong one, fails the check" {
+	cp -r "$REPO/step04-mount" "$REPO/step05-net" "$BATS_TEST_TMPDIR/"
+	cd "$BATS_TEST_TMPDIR"
+	mkdir -p scripts common
+	cp "$REPO/scripts/call-graph.sh" scripts/
+	cp "$REPO"/common/*.h common/
+	run scripts/call-graph.sh --check step04-mount step05-net
+	assert_success
+	# step04 has mounts.c already
+	sed -i 's/Brought by step03/Brought by step05/' step05-net/mounts.c
+	# and step04 has no veth.c
+	sed -i 's/Brought by step05/Brought by step04/' step05-net/veth.c
+	sed -i 's/Brought by step01/Brought by nobody/' step05-net/relay.c
+	run scripts/call-graph.sh --check step04-mount step05-net
+	assert_failure
+	assert_line "call-graph: step05-net: mounts.c says step05 brought it, but step04-mount has it already"
+	assert_line "call-graph: step05-net: veth.c says step04 brought it, but step04-mount has no veth.c"
+	assert_line "call-graph: step05-net: relay.c's opening comment does not say which step brought it (\"Brought by stepNN\")"
 }
 
 @test "call-graph: a call back into main.c, or a circle, fails the check" {
