@@ -1,13 +1,27 @@
 #!/usr/bin/env bash
-# exercise.sh — a step's lesson as an exercise: the previous step's code,
-# with a TODO where the lesson adds code.
+# exercise.sh — a step's lesson as an exercise. By default the core: the
+# step's own code with the bodies of a few functions, the ones that are
+# the lesson, left to write. FULL=1: the whole lesson, the previous
+# step's code with a TODO where the lesson adds code.
 #
-#   scripts/exercise.sh STEP           make workshop/stepNN-name/ (make exercise STEP=05)
+#   scripts/exercise.sh STEP           make workshop/stepNN-name/, the core (make exercise STEP=05)
+#   FULL=1 scripts/exercise.sh STEP    ... the whole lesson (make exercise STEP=05 FULL=1)
 #   FORCE=1 scripts/exercise.sh STEP   ... replacing one that has your edits (kept in a .bak)
 #   scripts/exercise.sh --check [STEP...]
 #                                      every change of each lesson has a hint, every
-#                                      hint a change (make lint runs it)
+#                                      hint a change; every core blank is a function of
+#                                      the step, with a test (make lint runs it)
 #   scripts/exercise.sh --keys STEP    each change of the lesson, its key and hint
+#   scripts/exercise.sh --core STEP    the core's blanks: FILE FUNCTION LINES TEST
+#
+# The core's blanks come from stepNN-name/CORE, a line each: FILE:FUNCTION,
+# a tab, TESTFILE:TITLE (a test of tests/ that fails while the function is
+# not written), a tab, the question. In the work area each such function
+# keeps its signature; its body is the question as a TODO and a die(), so
+# that the area builds and says which blank a run reached. The rest is the
+# step's code as it is. At most CORE_MAX lines of body to write.
+# CORE_ONLY=N leaves only the Nth blank (tests/exercise.bats: each blank
+# alone must fail its test).
 #
 # WORKSHOP=DIR puts the work areas in DIR instead of workshop/.
 #
@@ -200,6 +214,146 @@ generate() {
 	fi
 }
 
+CORE_MAX=80
+
+# core_entries NN: "FILE FUNCTION<TAB>TEST<TAB>QUESTION" for each line of
+# step NN's CORE.
+core_entries() {
+	local file
+	file="$(step_dir "$1")/CORE"
+	[ -f "$file" ] || return 0
+	awk -F '\t' '!/^#/ && NF >= 3 { split($1, k, ":"); print k[1] " " k[2] "\t" $2 "\t" $3 }' "$file"
+}
+
+# body_lines FILE FUNCTION: the lines of FUNCTION's body in FILE (between
+# its braces), or nothing when FILE defines no FUNCTION.
+body_lines() {
+	awk -v fn="$2" '
+		function is_header(l) { return l ~ ("^[A-Za-z_][A-Za-z0-9_ *]*[ *]" fn "\\(") || l ~ ("^" fn "\\(") }
+		state == 0 && is_header($0) && $0 !~ /;[ \t]*$/ { state = 1; next }
+		state == 1 && /;[ \t]*$/ { state = 0; next }
+		state == 1 && /^\{/ { state = 2; n = 0; next }
+		state == 2 && /^\}/ { print n; exit }
+		state == 2 { n++ }
+	' "$1"
+}
+
+# blank FILE FUNCTION TEXT: FILE with FUNCTION's body replaced by TEXT (a
+# comment), a (void) for each parameter, and a die() that names the blank.
+blank() {
+	awk -v fn="$2" -v text="$3" '
+		function is_header(l) { return l ~ ("^[A-Za-z_][A-Za-z0-9_ *]*[ *]" fn "\\(") || l ~ ("^" fn "\\(") }
+		# the names of the parameters in SIG, the text from the name on
+		function params(sig,   i, c, depth, start, inner, list, n, p, out) {
+			i = index(sig, fn "(") + length(fn) + 1
+			depth = 1; inner = ""
+			for (; i <= length(sig) && depth > 0; i++) {
+				c = substr(sig, i, 1)
+				if (c == "(") depth++
+				if (c == ")") depth--
+				if (depth == 1 && c == ",") c = "\001"
+				if (depth > 0) inner = inner c
+			}
+			n = split(inner, list, "\001"); out = ""
+			for (i = 1; i <= n; i++) {
+				p = list[i]
+				gsub(/\[[^]]*\]/, "", p); sub(/[ \t]+$/, "", p)
+				if (p ~ /^[ \t]*(void)?[ \t]*$/ || p ~ /\.\.\./) continue
+				if (match(p, /\([ \t]*\*[ \t]*[A-Za-z_][A-Za-z0-9_]*[ \t]*\)/)) {
+					p = substr(p, RSTART, RLENGTH); gsub(/[() \t*]/, "", p)
+				} else if (match(p, /[A-Za-z_][A-Za-z0-9_]*$/)) {
+					p = substr(p, RSTART, RLENGTH)
+				}
+				out = out "\t(void)" p ";\n"
+			}
+			return out
+		}
+		state == 0 && is_header($0) && $0 !~ /;[ \t]*$/ { state = 1; sig = $0; print; next }
+		state == 1 && /;[ \t]*$/ { state = 0; print; next }
+		state == 1 && /^\{/ {
+			print
+			print "\t/* " text " */"
+			printf "%s", params(sig)
+			printf "\tdie(\"%s: not written yet (the TODO above it)\");\n", fn
+			state = 2; next
+		}
+		state == 1 { sig = sig " " $0; print; next }
+		state == 2 && /^\}/ { print; state = 3; next }
+		state == 2 { next }
+		{ print }
+	' "$1"
+}
+
+check_core() {
+	local nn=$1 step bad=0 total=0 key test q f fn n title tfile
+	step=$(step_dir "$nn")
+	[ -f "$step/CORE" ] || {
+		echo "exercise: $step has no CORE: the core exercise's blanks" >&2
+		return 1
+	}
+	while IFS=$'\t' read -r key test q; do
+		f=${key% *} fn=${key#* }
+		n=$(body_lines "$step/$f" "$fn" 2>/dev/null || true)
+		if [ -z "$n" ]; then
+			echo "exercise: $step/CORE: $f:$fn is no function of $step/$f" >&2
+			bad=1
+			continue
+		fi
+		total=$((total + n))
+		tfile=${test%%:*} title=${test#*:}
+		if [ ! -f "tests/$tfile" ] || ! grep -qF "@test \"$title" "tests/$tfile"; then
+			echo "exercise: $step/CORE: $f:$fn: no test \"$title\" in tests/$tfile" >&2
+			bad=1
+		fi
+		[ -n "$q" ] || {
+			echo "exercise: $step/CORE: $f:$fn has no question" >&2
+			bad=1
+		}
+	done < <(core_entries "$nn")
+	if [ "$total" -gt "$CORE_MAX" ]; then
+		echo "exercise: $step/CORE: $total lines to write, more than $CORE_MAX: not a core" >&2
+		bad=1
+	fi
+	return $bad
+}
+
+# generate_core NN DIR: the core work area of step NN, made in DIR.
+generate_core() {
+	local nn=$1 out=$2 step tag total n=0 key test q f fn lines
+	step=$(step_dir "$nn")
+	tag="step$(printf %02d "$((10#$nn))")"
+	mkdir -p "$out"
+	for f in $(cd "$step" && ls -- *.c *.h 2>/dev/null); do
+		cp "$step/$f" "$out/$f"
+	done
+	total=$(core_entries "$nn" | grep -c . || true)
+	{
+		echo "# Exercise: $step, the core"
+		echo
+		echo "This is $step's own code, but for $total functions whose bodies are"
+		echo "the lesson: write them. Each is marked \`/* TODO($tag) N/$total: ... */\`"
+		echo "in the code, and dies until it is written. Read $step/README.md"
+		echo "first. \`make check-exercise STEP=$(printf %02d "$((10#$nn))")\` builds this folder and runs"
+		echo "$step's tests, and every earlier step's, against it. The answer is"
+		echo "$step/ itself. \`make exercise STEP=$(printf %02d "$((10#$nn))") FULL=1\` gives the whole lesson"
+		echo "to write instead: the step before, with a TODO where this one changes it."
+		echo "Until they are written, the compiler warns of what only they use."
+		echo
+		echo "## TODO"
+		echo
+	} >"$out/TODO.md"
+	while IFS=$'\t' read -r key test q; do
+		f=${key% *} fn=${key#* }
+		n=$((n + 1))
+		[ -z "${CORE_ONLY:-}" ] || [ "$CORE_ONLY" = "$n" ] || continue
+		lines=$(body_lines "$step/$f" "$fn")
+		blank "$out/$f" "$fn" "TODO($tag) $n/$total: $q" >"$out/$f.new"
+		mv "$out/$f.new" "$out/$f"
+		printf -- '- [ ] %d/%d `%s`, `%s` (%d lines in %s): %s\n' "$n" "$total" "$f" "$fn" \
+			"$lines" "$step" "$q" >>"$out/TODO.md"
+	done < <(core_entries "$nn")
+}
+
 case ${1:-} in
 --check)
 	shift
@@ -210,9 +364,19 @@ case ${1:-} in
 		done
 	fi
 	bad=0
-	for nn in "${steps[@]}"; do check "$nn" || bad=1; done
-	[ $bad = 0 ] && echo "exercise: every change of steps ${steps[*]} has a hint, every hint a change"
+	for nn in "${steps[@]}"; do
+		check "$nn" || bad=1
+		check_core "$nn" || bad=1
+	done
+	[ $bad = 0 ] && echo "exercise: every change of steps ${steps[*]} has a hint, every hint a change; every core blank a function with a test"
 	exit $bad
+	;;
+--core)
+	[ -n "$(step_dir "${2:-x}")" ] || die "--core STEP: a step number, 02 to 10"
+	core_entries "$2" | while IFS=$'\t' read -r key test q; do
+		printf '%s %s %s\n' "$key" "$(body_lines "$(step_dir "$2")/${key% *}" "${key#* }")" "$test"
+	done
+	exit 0
 	;;
 --keys)
 	[ -n "$(step_dir "${2:-x}")" ] || die "--keys STEP: a step number, 02 to 10"
@@ -233,12 +397,17 @@ nn=$1
 step=$(step_dir "$nn")
 [ -n "$step" ] || die "there is no step $nn"
 [ "$((10#$nn))" -gt 1 ] || die "step 01 is where everyone starts: there is no step before it to start from"
-check "$nn" >/dev/null 2>&1 || { check "$nn" || true; die "$step/HINTS does not match the lesson: fix it first"; }
 workshop=${WORKSHOP:-workshop}
 dest=$workshop/$step
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-generate "$nn" "$tmp/$step"
+if [ "${FULL:-0}" = 1 ]; then
+	check "$nn" >/dev/null 2>&1 || { check "$nn" || true; die "$step/HINTS does not match the lesson: fix it first"; }
+	generate "$nn" "$tmp/$step"
+else
+	check_core "$nn" >/dev/null 2>&1 || { check_core "$nn" || true; die "$step/CORE does not match the code: fix it first"; }
+	generate_core "$nn" "$tmp/$step"
+fi
 if [ -d "$dest" ]; then
 	# Compare without the binary a build leaves there.
 	if diff -rq -x run "$tmp/$step" "$dest" >/dev/null; then

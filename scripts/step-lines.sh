@@ -15,7 +15,7 @@ for step in step[0-9][0-9]-*/; do
 	if [ -z "$prev" ]; then
 		n=$(cat "$step"/*.c "$step"/*.h 2>/dev/null | grep -c '[^[:space:]]' || true)
 	else
-		n=$(diff -ruN -x run -x README.md -x HINTS "$prev" "$step" |
+		n=$(diff -ruN -x run -x README.md -x HINTS -x CORE "$prev" "$step" |
 			grep -E '^\+' | grep -vE '^\+\+\+ ' | grep -c '^+.*[^[:space:]]' || true)
 	fi
 	echo "${step:4:2} $n"

@@ -1,9 +1,12 @@
 #!/usr/bin/env bats
 # make exercise / check-exercise (scripts/exercise.sh): each step's lesson
-# as an exercise. For every step: the work area builds, it is the previous
-# step's code plus TODOs, it fails a test of its step that the real step
-# passes; regenerating keeps a participant's edits; the hints cannot
-# drift from the code. Needs root (the step's test runs containers).
+# as an exercise, the core (the default) or all of it (FULL=1). For every
+# step: the work area builds; the full one is the previous step's code
+# plus TODOs, the core the step's own code but for a few function bodies;
+# each fails a test of its step that the real step passes (the core: each
+# blank alone); regenerating keeps a participant's edits; the hints and
+# the blanks cannot drift from the code. Needs root (the step's tests run
+# containers).
 
 bats_require_minimum_version 1.5.0
 bats_load_library bats-support
@@ -28,9 +31,11 @@ build() {
 	assert_output --regexp "^exercise: $T/ws/step$1-[a-z]+: [0-9]+ things to do"
 	dir=$(echo "$WORKSHOP"/step"$1"-*)
 	step=${dir##*/}
-	[ "$step" != step10-exec ] || libs=(-lseccomp)
-	cc -std=gnu11 -Wall -Wextra -Werror -I"$REPO/common" \
-		-DSTEPBOX_ROOTFS="\"$REPO/build/rootfs\"" -o "$dir/run" "$dir"/*.c "$REPO"/common/*.c -lm "${libs[@]}"
+	[ "$step" != step10-exec ] || libs=(-lseccomp -ljson-c)
+	# -Wno-error=...: the Makefile's EX_WARN, as make check-exercise builds
+	cc -std=gnu11 -Wall -Wextra -Werror -Wno-error=unused-function -Wno-error=unused-const-variable \
+		-I"$REPO/common" -DSTEPBOX_ROOTFS="\"$REPO/build/rootfs\"" -o "$dir/run" "$dir"/*.c \
+		"$REPO"/common/*.c -lm "${libs[@]}"
 }
 
 # first_test NN: "FILE:TITLE", the test of step NN that its exercise must
@@ -73,8 +78,9 @@ first_test() {
 	[ ! -e "$T/ws" ]
 }
 
-@test "exercise: for every step, the work area is the step before plus TODOs, and builds" {
+@test "exercise: FULL=1, for every step, the work area is the step before plus TODOs, and builds" {
 	local nn dir prev f
+	export FULL=1
 	for nn in 02 03 04 05 06 07 08 09 10; do
 		build "$nn"
 		dir=$(echo "$WORKSHOP"/step"$nn"-*)
@@ -99,8 +105,9 @@ first_test() {
 	done
 }
 
-@test "exercise: for every step, the work area fails a test of its step that the step passes" {
+@test "exercise: FULL=1, for every step, the work area fails a test of its step that the step passes" {
 	local nn file title dir step t
+	export FULL=1
 	for nn in 02 03 04 05 06 07 08 09 10; do
 		build "$nn"
 		dir=$(echo "$WORKSHOP"/step"$nn"-*)
@@ -117,7 +124,79 @@ first_test() {
 	done
 }
 
+@test "exercise: the core of every step is the step's own code but for each blank's body, and builds" {
+	local nn dir step n key nbody title f total
+	for nn in 02 03 04 05 06 07 08 09 10; do
+		build "$nn"
+		dir=$(echo "$WORKSHOP"/step"$nn"-*)
+		step=${dir##*/}
+		grep -q "the core" "$dir/TODO.md"
+		total=$(grep -c '^- \[ \] ' "$dir/TODO.md")
+		[ "$total" -ge 1 ]
+		# each blank alone: what differs from the step is that function's
+		# body (its lines gone) for the TODO, a (void) per parameter and the die
+		n=0
+		while read -r f key nbody title; do
+			n=$((n + 1))
+			rm -rf "$T/one"
+			CORE_ONLY=$n WORKSHOP="$T/one" "$REPO/scripts/exercise.sh" "$nn" >/dev/null
+			run diff "$T/one/$step/$f" "$REPO/$step/$f"
+			assert_failure 1
+			assert_equal "$(grep -c '^> ' <<<"$output")" "$nbody"
+			grep '^< ' <<<"$output" | grep -vE "^< 	(/\* TODO\(step$nn\) $n/$total: .* \*/|\(void\)[A-Za-z0-9_]+;|die\(\"$key: not written yet \(the TODO above it\)\"\);)\$" &&
+				return 1
+			for other in "$T/one/$step"/*; do
+				[ "${other##*/}" = "$f" ] || [ "${other##*/}" = TODO.md ] || cmp "$other" "$REPO/$step/${other##*/}"
+			done
+		done < <("$REPO/scripts/exercise.sh" --core "$nn")
+		[ "$n" = "$total" ]
+	done
+}
+
+@test "exercise: each core blank alone fails the test CORE names for it, which the step passes" {
+	local nn n f key nbody test dir step file title
+	for nn in 02 03 04 05 06 07 08 09 10; do
+		n=0
+		while read -r f key nbody test; do
+			n=$((n + 1))
+			rm -rf "$WORKSHOP"
+			CORE_ONLY=$n build "$nn"
+			dir=$(echo "$WORKSHOP"/step"$nn"-*)
+			step=${dir##*/}
+			file=${test%%:*} title=${test#*:}
+			run env STEP="$step" STEP_BIN="$dir/run" bats -f "^$title" "$REPO/tests/$file"
+			assert_failure
+			assert_output --partial "not ok 1 $title"
+			run env STEP="$step" bats -f "^$title" "$REPO/tests/$file"
+			assert_success
+			assert_output --partial "ok 1 $title"
+		done < <("$REPO/scripts/exercise.sh" --core "$nn")
+	done
+}
+
+@test "exercise: a core blank that is no function of the step, has no test, or makes the core too long fails the check" {
+	cp -r "$REPO/scripts" "$REPO/tests" "$REPO/step04-mount" "$REPO/step05-net" "$T/"
+	rm -f "$T"/step0*/run
+	printf 'network.c:no_such_function\t05-net.bats:net: inside, the only interface is lo\tWhat?\n' >>"$T/step05-net/CORE"
+	printf 'network.c:setup_network\t05-net.bats:net: no such test\tWhat?\n' >>"$T/step05-net/CORE"
+	run "$T/scripts/exercise.sh" --check 05
+	assert_failure
+	assert_line "exercise: step05-net/CORE: network.c:no_such_function is no function of step05-net/network.c"
+	assert_line "exercise: step05-net/CORE: network.c:setup_network: no test \"net: no such test\" in tests/05-net.bats"
+	# and no work area is made from blanks that do not match
+	run env WORKSHOP="$T/ws" "$T/scripts/exercise.sh" 05
+	assert_failure 2
+	[ ! -e "$T/ws" ]
+	# the whole of parse_args is more than a core
+	sed -i '/no_such\|no such test/d' "$T/step05-net/CORE"
+	printf 'options.c:parse_args\t05-net.bats:net: inside, the only interface is lo\tAll of it?\n' >>"$T/step05-net/CORE"
+	run "$T/scripts/exercise.sh" --check 05
+	assert_failure
+	assert_line --regexp "^exercise: step05-net/CORE: [0-9]+ lines to write, more than 80: not a core$"
+}
+
 @test "exercise: making it again keeps a participant's edits, unless FORCE=1" {
+	export FULL=1
 	run "$REPO/scripts/exercise.sh" 05
 	assert_success
 	run "$REPO/scripts/exercise.sh" 05

@@ -10,7 +10,7 @@ REPO=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 @test "make diff STEP=02: step01 -> step02, the code only" {
 	run make -s --no-print-directory -C "$REPO" diff STEP=02
 	assert_success
-	assert_line --index 0 "diff -ruN -x run -x README.md -x HINTS step01-uts/main.c step02-ipc/main.c"
+	assert_line --index 0 "diff -ruN -x run -x README.md -x HINTS -x CORE step01-uts/main.c step02-ipc/main.c"
 	assert_output --partial "+#define STEP_NAME \"step02-ipc\""
 	refute_output --partial "README.md"$'\n'"---"
 }
