@@ -29,14 +29,16 @@ tty_start() {
 	{
 		echo '#!/bin/bash'
 		echo "stty -a > $WORK/stty.before"
-		echo "echo \$\$ > $WORK/session.pid"
+		# each file whole when it appears (written, then renamed): a
+		# reader that waits for the name must not read it half-written
+		echo "echo \$\$ > $WORK/session.pid.new && mv $WORK/session.pid.new $WORK/session.pid"
 		printf 'PS1=%q %q' "$PROMPT" "${TTY_RUN:-$STEP_BIN}"
 		for arg in "$@"; do printf ' %q' "$arg"; done
 		echo
 		# the terminal's settings first: the tests read them once rc exists
 		echo "rc=\$?"
 		echo "stty -a > $WORK/stty.after"
-		echo "echo \$rc > $WORK/rc"
+		echo "echo \$rc > $WORK/rc.new && mv $WORK/rc.new $WORK/rc"
 		echo 'echo "[the runtime has exited]"'
 		echo 'exec sleep 600'
 	} >"$WORK/session"
@@ -44,9 +46,16 @@ tty_start() {
 	tmux -S "$TMUX_SOCKET" -f /dev/null new-session -d -s t -x 80 -y 24 "$WORK/session"
 	wait_for "$WORK/session.pid"
 	CTR_PID=
-	local i
+	local i p comm
 	for ((i = 0; i < 200; i++)); do
-		CTR_PID=$(pgrep -P "$(cat "$WORK/session.pid")" | head -n1)
+		# the session's child, but not the mv that has just put
+		# session.pid in place and may not have exited yet. Either may
+		# be gone between pgrep and the read (a run that exits at once
+		# is one): a read that fails is no child, not a failed test.
+		for p in $(pgrep -P "$(cat "$WORK/session.pid")"); do
+			comm=$(cat "/proc/$p/comm" 2>/dev/null) || continue
+			[ "$comm" = mv ] || CTR_PID=$p
+		done
 		[ -n "$CTR_PID" ] && break
 		[ -e "$WORK/rc" ] && return 0 # it has been and gone
 		sleep 0.05
