@@ -205,14 +205,15 @@ test-bats: all rootfs
 	tests/run
 
 # step10 as the runtime of podman and containerd (tests/oci-clients.bats),
-# and what their users type, with runc and with step10 (oci-battery.bats);
-# -vm: the same in the cgroup v2 VM.
+# what their users type, with runc and with step10 (oci-battery.bats), and
+# a Kubernetes pod through containerd's CRI (oci-cri.bats); -vm: the same
+# in the cgroup v2 VM.
 .PHONY: deps-oci test-oci test-oci-vm
 test-oci: deps-oci all rootfs
-	bats tests/oci-clients.bats tests/oci-battery.bats
+	bats tests/oci-clients.bats tests/oci-battery.bats tests/oci-cri.bats
 
 test-oci-vm: deps-vm deps-oci all rootfs
-	VM_NAME=oci VM_CMD='bats tests/oci-clients.bats tests/oci-battery.bats' scripts/vm-test.sh
+	VM_NAME=oci VM_CMD='bats tests/oci-clients.bats tests/oci-battery.bats tests/oci-cri.bats' scripts/vm-test.sh
 
 # The lessons' commands, run and compared with their transcripts
 # (scripts/check-lessons.sh); -vm: the same in the cgroup v2 VM.

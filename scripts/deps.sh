@@ -68,6 +68,8 @@ packages() {
 		fi
 		if [ "$what" = oci ]; then
 			echo podman containerd jq tmux runc catatonit
+			# tests/oci-cri.bats: a pod network, and a CRI client
+			echo containernetworking-plugins python3-grpcio python3-protobuf protobuf-compiler
 			return
 		fi
 		if [ "$what" = test ]; then
@@ -94,6 +96,8 @@ packages() {
 		fi
 		if [ "$what" = oci ]; then
 			echo podman containerd jq tmux runc catatonit
+			# tests/oci-cri.bats: a pod network, and a CRI client
+			echo containernetworking-plugins python3-grpcio python3-protobuf protobuf-compiler
 			return
 		fi
 		if [ "$what" = test ]; then
@@ -132,7 +136,8 @@ deps: not a Debian, Ubuntu or Fedora system; install these yourself:
   vm:   qemu-system-x86_64, cpio, kmod, xz, zstd, and a kernel image in
         /boot with its modules under /lib/modules
   bench: hyperfine, GNU time, runc, crun, bubblewrap
-  oci:  podman, containerd, jq, tmux
+  oci:  podman, containerd, jq, tmux, runc, the CNI plugins, Python's
+        grpcio and protobuf, protoc
 MSG
 	exit 1
 fi

@@ -95,6 +95,8 @@ list() {
 	assert_line containerd
 	assert_line runc
 	assert_line catatonit
+	assert_line python3-grpcio
+	assert_line protobuf-compiler
 	run list test
 	refute_line podman
 	refute_line containerd

@@ -55,10 +55,12 @@ state = "$OCI_TEST/containerd/state"
     BinaryName = "$STEP10"
     SystemdCgroup = false
 EOT
+	# a file may add to it (oci-cri.bats: what a node has besides)
+	if declare -F containerd_config_extra >/dev/null; then containerd_config_extra; fi
 }
 
 setup_file() {
-	[ -x "$STEP10" ] || skip "make step10 first"
+	[ -x "$REPO/step10-exec/run" ] || skip "make step10 first"
 	rm -rf "$OCI_TEST"
 	mkdir -p "$OCI_TEST"/{tmp,containerd,networks}
 	# podman puts conmon in libpod_parent/conmon and keeps it: ours to
@@ -70,6 +72,7 @@ setup_file() {
 	tar -C "$REPO/build/rootfs" -cf "$OCI_TEST/rootfs.tar" .
 	pod import "$OCI_TEST/rootfs.tar" "$IMAGE" >/dev/null
 	pod save --format oci-archive -o "$OCI_TEST/image.tar" "$IMAGE" >/dev/null
+	if declare -F prepare_file_extra >/dev/null; then prepare_file_extra; fi
 	containerd_config >"$OCI_TEST/containerd.toml"
 	containerd --config "$OCI_TEST/containerd.toml" >"$OCI_TEST/containerd.log" 2>&1 &
 	echo $! >"$OCI_TEST/containerd.pid"
@@ -78,9 +81,11 @@ setup_file() {
 		sleep 0.1
 	done
 	ctrd image import --base-name localhost/stepbox "$OCI_TEST/image.tar" >/dev/null
+	if declare -F setup_file_extra >/dev/null; then setup_file_extra; fi
 }
 
 teardown_file() {
+	if declare -F teardown_file_extra >/dev/null; then teardown_file_extra; fi
 	pod rm -af >/dev/null 2>&1 || true
 	pod system reset -f >/dev/null 2>&1 || true
 	for t in $(ctrd task ls -q 2>/dev/null); do ctrd task kill -s KILL "$t"; done
