@@ -247,7 +247,7 @@ test-doctor:
 # inputs where they read the machine.
 test-scripts: all rootfs $(NSCLONE)
 	bats tests/deps.bats tests/make.bats tests/doctor.bats tests/check-refs.bats tests/exercise.bats tests/test-all.bats \
-		tests/bench.bats
+		tests/check-lessons.bats tests/bench.bats
 
 # For maintainers, not in `make test`: do the lessons' runc and crun
 # functions exist? REFS names git checkouts of the runtimes, DIR@TAG
@@ -299,7 +299,7 @@ bench: deps-bench all rootfs $(NSCLONE)
 # --- lint ----------------------------------------------------------------
 
 C_FILES := $(wildcard step*/*.c common/*.c common/*.h common/tests/*.c common/fuzz/*.c tests/probe/*.c \
-	tests/breakout/*.c bench/*.c)
+	tests/breakout/*.c bench/*.c docs/demos/*.c)
 
 lint: check-steps
 	scripts/exercise.sh --check

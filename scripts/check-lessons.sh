@@ -6,7 +6,8 @@
 #                                             (make check-lessons-vm)
 #
 # What it reads: in each stepNN-*/README.md, every fenced ```console
-# block, whatever its section: a transcript a reader is shown is a
+# block, whatever its section, indented too (an exercise's, in a list
+# item; the indent is not part of its lines): a transcript a reader is shown is a
 # transcript that is run (a ```sh block is an illustration: code, or
 # commands that need an edit first). In a block, a line
 # "$ COMMAND" (or "# COMMAND", in a root shell) is a command (a trailing
@@ -22,6 +23,9 @@
 #           int80 works on the host: CONFIG_IA32_EMULATION)
 #   oci     on the host only (podman and containerd are not in the VM's
 #           chroot setup): podman must be installed (make deps-oci)
+# and "exercise" before one of these (or alone) marks an exercise's
+# commands, whose answers the lesson leaves out ("..."): each command
+# line must also exit 0, so an exercise that cannot work as written fails.
 # Untagged blocks run everywhere: on the host, and in the VM with --vm.
 #
 # How it runs them: each block is one bash script (so "&" and "$!" carry
@@ -113,20 +117,27 @@ host_state() {
 	find /var/tmp -mindepth 1 -maxdepth 1 ! -name 'stepbox-test.*' -printf '%f\n' | sort
 	echo "== loop devices"
 	losetup -a 2>/dev/null | sort
+	# A runtime left running is a leak; a zombie is not: a -d monitor
+	# that has exited is reparented to PID 1, which reaps when it gets
+	# to it (seconds, under some inits).
 	echo "== runtimes"
-	pgrep -x run | sort
+	ps -eo pid=,stat=,comm= | awk '$3 == "run" && $2 !~ /^Z/ { print $1 }' | sort
 }
 
 # extract README: one record per line, "B tags", "C command", "E line".
 extract() {
 	awk '
-	!inb && /^```console/ {
-		inb = 1; tags = $0; sub(/^```console[ ]*/, "", tags)
+	# a block may be indented, in a list item (an exercise): its lines
+	# lose the fence'"'"'s indent
+	!inb && /^ *```console/ {
+		inb = 1; tags = $0; sub(/^ *```console[ ]*/, "", tags)
+		indent = $0; sub(/```.*/, "", indent); n = length(indent)
 		print "B " tags; cont = 0; next
 	}
-	inb && /^```/ { inb = 0; next }
+	inb && /^ *```/ { inb = 0; next }
 	inb {
 		line = $0
+		if (n && substr(line, 1, n) ~ /^ *$/) line = substr(line, n + 1)
 		if (cont) { printf "%s\n", line; cont = (line ~ /\\$/); next }
 		if (line ~ /^[$#] /) {
 			cmd = substr(line, 3)
@@ -173,7 +184,12 @@ pass=0 fail=0 skip=0
 
 run_block() { # STEP N TAGS: the block's records are in $tmp/block
 	local step=$1 n=$2 tags=$3 i=0 k rec
-	local gen=$tmp/gen.sh out=$tmp/out
+	local gen=$tmp/gen.sh out=$tmp/out strict=0 rc
+	if [ "${tags%% *}" = exercise ]; then
+		strict=1
+		tags=${tags#exercise}
+		tags=${tags# }
+	fi
 	case $tags in
 	manual) skip=$((skip + 1)); return ;;
 	v1 | v2) if [ "$tags" != "$layout" ]; then skip=$((skip + 1)); return; fi ;;
@@ -208,7 +224,7 @@ run_block() { # STEP N TAGS: the block's records are in $tmp/block
 			i=$((i + 1))
 			printf '%s\n' "${rec#C }" >"$tmp/cmd.$i"
 			: >"$tmp/exp.$i"
-			printf '} 2>&1\necho "@@@ %d"\n{\n%s\n' "$i" "${rec#C }" >>"$gen"
+			printf '} 2>&1\necho "@@@ rc $?"\necho "@@@ %d"\n{\n%s\n' "$i" "${rec#C }" >>"$gen"
 			;;
 		"E "*)
 			[ "$i" -gt 0 ] && printf '%s\n' "${rec#E }" | sed -E 's/  +# .*$//' >>"$tmp/exp.$i"
@@ -219,7 +235,7 @@ run_block() { # STEP N TAGS: the block's records are in $tmp/block
 			;;
 		esac
 	done <"$tmp/block"
-	printf '} 2>&1\necho "@@@ end"\n' >>"$gen"
+	printf '} 2>&1\necho "@@@ rc $?"\necho "@@@ end"\n' >>"$gen"
 	# A terminal, as the reader has; stdin at its end, so a shell that
 	# waits for input ends instead.
 	local shell="bash $gen"
@@ -253,6 +269,15 @@ run_block() { # STEP N TAGS: the block's records are in $tmp/block
 			echo "#   expected (normalised):"
 			sed 's/^/#     /' "$tmp/exp.$k.n"
 			echo "#   got:"
+			sed 's/^/#     /' "$tmp/act.$k"
+		fi
+		# the status of command k: the rc line after its output (the
+		# first is the block's opening ':')
+		rc=$(awk -v k="$k" '/^@@@ rc / && ++n == k + 1 { print $3 }' "$out.n")
+		if [ "$strict" -eq 1 ] && [ "$rc" != 0 ]; then
+			ok=0
+			echo "not ok - $step block $n, command $k exited with status ${rc:-(none)}:"
+			sed 's/^/#   $ /' "$tmp/cmd.$k"
 			sed 's/^/#     /' "$tmp/act.$k"
 		fi
 	done

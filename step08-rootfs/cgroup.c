@@ -397,8 +397,9 @@ static void write_devices_v2(struct cgroup *cg, const char *leaf, const struct c
 			     "bpf(BPF_PROG_LOAD, BPF_PROG_TYPE_CGROUP_DEVICE) for %s", leaf);
 		if (err == EPERM)
 			fail(cg,
-			     "a cgroup above has a device program attached without "
-			     "BPF_F_ALLOW_MULTI, which forbids programs below it",
+			     "a cgroup above has a device program attached exclusively "
+			     "(neither BPF_F_ALLOW_MULTI nor BPF_F_ALLOW_OVERRIDE), which "
+			     "forbids programs below it",
 			     "bpf(BPF_PROG_ATTACH, BPF_CGROUP_DEVICE) on %s", leaf);
 		fail(cg, log[0] ? log : NULL, "bpf(%s, BPF_CGROUP_DEVICE) for %s", call, leaf);
 	}
