@@ -52,11 +52,13 @@
 #define CGROUP_ROOT   "/sys/fs/cgroup"
 #define CGROUP_PARENT "stepbox"
 
-/* The v1 hierarchies we join. cpuset, blkio, net_cls and hugetlb only
- * when asked for: a new v1 cpuset cgroup has no CPUs until someone fills
- * cpuset.cpus, and joining it fails (ENOSPC); see write_cpuset_v1. */
-static const char *const v1_controllers[] = { "memory", "cpu",	 "cpuacct", "pids",    "freezer",
-					      "cpuset", "blkio", "devices", "net_cls", "hugetlb" };
+/* The v1 hierarchies we join. cpuset, blkio, net_cls, hugetlb and
+ * net_prio only when asked for: a new v1 cpuset cgroup has no CPUs until
+ * someone fills cpuset.cpus, and joining it fails (ENOSPC); see
+ * write_cpuset_v1. */
+static const char *const v1_controllers[] = { "memory",	 "cpu",	    "cpuacct", "pids",
+					      "freezer", "cpuset",  "blkio",   "devices",
+					      "net_cls", "hugetlb", "net_prio" };
 #define NV1 (sizeof(v1_controllers) / sizeof(v1_controllers[0]))
 
 enum cgroup_layout cgroup_detect(void)
@@ -942,6 +944,49 @@ static void write_oci_blkio_v1(struct cgroup *cg, const char *dir, const struct 
 	}
 }
 
+/*
+ * OCI's network.priorities: "IFNAME PRIO" lines in net_prio.ifpriomap,
+ * one write each (the kernel parses one a write). The kernel looks the
+ * name up in the host's network namespace, never the container's
+ * (netprio_cgroup.c: dev_get_by_name(&init_net, ...)): a container with
+ * a network of its own sends nothing through those devices itself, so
+ * this counts only for one that shares the host's. net_prio is usually
+ * co-mounted with net_cls: the file is looked for in every directory we
+ * joined.
+ */
+static void write_net_prio(struct cgroup *cg, const struct cgroup_limits *l)
+{
+	char path[PATH_MAX], line[64];
+	int i;
+
+	if (l->oci.nnet_prio == 0)
+		return;
+	for (i = 0; i < cg->ndirs; i++) {
+		int n = snprintf(path, sizeof(path), "%s/net_prio.ifpriomap", cg->dirs[i]);
+
+		if (n < (int)sizeof(path) && access(path, F_OK) == 0)
+			break;
+	}
+	if (i == cg->ndirs) {
+		errno = ENOENT;
+		fail(cg, NULL,
+		     "linux.resources.network.priorities: no net_prio.ifpriomap in the "
+		     "container's cgroups");
+	}
+	for (size_t j = 0; j < l->oci.nnet_prio; j++) {
+		snprintf(line, sizeof(line), "%s %u", l->oci.net_prio[j].name,
+			 (unsigned)l->oci.net_prio[j].priority);
+		if (write_file(path, line) < 0)
+			fail(cg,
+			     errno == ENODEV ? "the name is looked up among the host's interfaces, "
+					       "not the container's"
+					     : NULL,
+			     "linux.resources.network.priorities[%zu]: write %s \"%s\"", j, path,
+			     line);
+		trace("write %s \"%s\"", path, line);
+	}
+}
+
 static void write_limits_v1(struct cgroup *cg, const struct cgroup_limits *l)
 {
 	const char *memory = v1_dir(cg, "memory"), *cpu = v1_dir(cg, "cpu");
@@ -971,6 +1016,7 @@ static void write_limits_v1(struct cgroup *cg, const struct cgroup_limits *l)
 		set_knob_u64(cg, v1_dir(cg, "net_cls"), "net_cls.classid", l->net_classid);
 	if (l->nhugetlb)
 		write_hugetlb(cg, v1_dir(cg, "hugetlb"), l, "limit_in_bytes");
+	write_net_prio(cg, l);
 }
 
 /* Is a v1 hierarchy mounted at BASE (/sys/fs/cgroup/NAME)? Its st_dev
@@ -993,10 +1039,12 @@ static void create_v1(struct cgroup *cg, const char *id, const struct cgroup_lim
 				   wants_io(limits),
 				   true,
 				   limits->net_classid != 0,
-				   limits->nhugetlb != 0 };
-	/* cpuset, blkio, net_cls, hugetlb are joined only when a limit needs them */
-	const bool only_when_needed[NV1] = { false, false, false, false, false,
-					     true,  true,  false, true,	 true };
+				   limits->nhugetlb != 0,
+				   limits->oci.nnet_prio != 0 };
+	/* cpuset, blkio, net_cls, hugetlb, net_prio are joined only when a
+	 * limit needs them */
+	const bool only_when_needed[NV1] = { false, false, false, false, false, true,
+					     true,  false, true,  true,	 true };
 	dev_t seen[NV1] = { 0 };
 	int nseen = 0;
 
@@ -1073,6 +1121,10 @@ static void check_request(const struct cgroup *cg, const struct cgroup_limits *l
 	if (l->net_classid && cg->layout == CGROUP_V2)
 		die("--net-classid: cgroup v2 has no net_cls controller; on v2 the same is done "
 		    "by matching the socket's cgroup: nftables 'socket cgroupv2', or eBPF");
+	if (l->oci.nnet_prio && cg->layout == CGROUP_V2)
+		die("linux.resources.network.priorities: cgroup v2 has no net_prio controller; "
+		    "on v2 a packet's priority is set where it is filtered (nftables 'meta "
+		    "priority set' matching 'socket cgroupv2'), or by eBPF");
 	for (size_t i = 0; i < l->nhugetlb; i++) {
 		char path[96], name[32];
 
@@ -1326,8 +1378,9 @@ static int remove_dir(const struct cgroup *cg, const char *dir)
 	return -1;
 }
 
-/* rmdir BASE/stepbox (or stepbox-oci) if no other container uses it; a
- * parent an OCI client named is the client's. */
+/* rmdir BASE/stepbox (or OCI's stepbox-oci) if no other container uses
+ * it. A parent an OCI client named is the client's, whatever its name: a
+ * Kubernetes pod's cgroup (/stepbox-pod-1 say) is the kubelet's. */
 static void remove_parent(const char *leaf)
 {
 	char parent[PATH_MAX];
@@ -1339,7 +1392,8 @@ static void remove_parent(const char *leaf)
 		return;
 	*slash = '\0';
 	slash = strrchr(parent, '/');
-	if (!slash || strncmp(slash + 1, CGROUP_PARENT, strlen(CGROUP_PARENT)) != 0)
+	if (!slash ||
+	    (strcmp(slash + 1, CGROUP_PARENT) != 0 && strcmp(slash + 1, CGROUP_PARENT "-oci") != 0))
 		return;
 	if (rmdir(parent) == 0)
 		trace("rmdir %s = 0", parent);

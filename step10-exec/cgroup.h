@@ -40,7 +40,16 @@ struct weight_device {
 	uint64_t weight; /* v1's scale, 10..1000 */
 };
 
-#define CGROUP_MAX_UNIFIED 32
+#define CGROUP_MAX_UNIFIED	 32
+#define CGROUP_MAX_NET_PRIO	 8
+#define CGROUP_NET_PRIO_NAME_MAX 16 /* IFNAMSIZ */
+
+/* network.priorities' kin: a host interface and the priority (skb
+ * priority, for the qdisc) the container's packets get on it. */
+struct net_priority {
+	char name[CGROUP_NET_PRIO_NAME_MAX];
+	uint32_t priority;
+};
 
 /*
  * What an OCI config's linux.resources has and the command line does not
@@ -71,6 +80,9 @@ struct oci_limits {
 	/* v2 only: file name, value (lines), written into the leaf as given */
 	const char *unified_key[CGROUP_MAX_UNIFIED], *unified_value[CGROUP_MAX_UNIFIED];
 	size_t nunified;
+	/* v1 only: net_prio.ifpriomap, a line each */
+	struct net_priority net_prio[CGROUP_MAX_NET_PRIO];
+	size_t nnet_prio;
 };
 
 /* What the user asked for; 0 means "no limit given". */

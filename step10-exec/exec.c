@@ -60,6 +60,7 @@
 #include "run.h"
 #include "sealexe.h"
 #include "terminal.h"
+#include "userns.h"
 
 /* The namespaces a container may have, user first: joining it first
  * gives us the capabilities the others' owners ask for. pid is done by
@@ -114,6 +115,10 @@ void find_container(const char *ref, struct state_record *r)
 	if (state_load(ref, r) < 0) {
 		if (errno == ENOENT)
 			die("no container '%s' (`run list` shows them)", ref);
+		if (errno == EINVAL)
+			die("container '%s': its record is not one stepbox wrote, or names what no "
+			    "container has (-v says which field); refused",
+			    ref);
 		die_errno("reading the state of container '%s'", ref);
 	}
 }
@@ -283,9 +288,7 @@ static void become_container_root(const struct joiner *j)
 		trace("setgroups: denied in this user namespace (rootless): groups kept");
 	else
 		die_errno("setgroups(0, NULL)");
-	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
-		die_errno("setresgid/setresuid(0) in the container's user namespace");
-	trace("setresgid(0, 0, 0) = 0, setresuid(0, 0, 0) = 0");
+	become_root_ids();
 }
 
 /* The OCI joiner's exit: a failure before execve is said on stderr, and
@@ -528,6 +531,14 @@ int exec_in_container(const struct exec_request *r)
 	pid_t pid;
 	bool tty;
 
+	/*
+	 * Not dumpable until execve, before any setns: once we are in the
+	 * container's user namespace, its root could otherwise ptrace us or
+	 * open /proc/OUR_PID/fd and reach what we hold of the host (runc's
+	 * CVE-2016-9962). Our child inherits it; execve resets it.
+	 */
+	if (prctl(PR_SET_DUMPABLE, 0) < 0)
+		die_errno("prctl(PR_SET_DUMPABLE, 0)");
 	j.rootless = geteuid() != 0;
 	open_namespaces(&j);
 	block_signals(&set, &j.parent_mask);
@@ -560,14 +571,6 @@ int cmd_exec(int argc, char **argv)
 	const char *ref;
 
 	parse_exec_args(argc, argv, &req, &ref);
-	/*
-	 * Not dumpable until execve: once we are in the container's user
-	 * namespace, its root could otherwise ptrace us or open
-	 * /proc/OUR_PID/fd and reach what we hold of the host (runc's
-	 * CVE-2016-9962). Our child inherits it; execve resets it.
-	 */
-	if (prctl(PR_SET_DUMPABLE, 0) < 0)
-		die_errno("prctl(PR_SET_DUMPABLE, 0)");
 	req.pidfd = find_running(ref, &r);
 	req.pid = r.pid;
 	read_hardening(&r, &harden);

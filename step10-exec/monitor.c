@@ -49,7 +49,7 @@ void save_record(struct container *c, pid_t pid)
 	for (char **arg = c->argv; *arg && len + 1 < sizeof(r->command); arg++)
 		len += (size_t)snprintf(r->command + len, sizeof(r->command) - len, "%s%s",
 					len ? " " : "", *arg);
-	/* One line per record field: a newline in an argument would end it. */
+	/* `list` shows it on one line: a newline in an argument would end it. */
 	for (char *p = r->command; *p; p++)
 		if (*p == '\n')
 			*p = ' ';

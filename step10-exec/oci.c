@@ -100,9 +100,10 @@
 #include "terminal.h"
 #include "userns.h"
 
-#define OCI_VERSION "1.0.2"
+#define OCI_VERSION STATE_OCI_VERSION
 #define OCI_ROOT    "/run/stepbox-oci" /* runc's is /run/runc */
-#define OCI_ID_MAX  128
+#define OCI_ID_MAX  STATE_REF_MAX
+_Static_assert(STATE_MAX_CGROUPS == CGROUP_MAX_DIRS, "a record holds every cgroup directory");
 /* The socket the first process waits on, in the container's state
  * directory, while it is "created". */
 #define START_SOCKET "start"
@@ -231,10 +232,15 @@ static void remove_state_dir(int root, const char *id)
 		trace("rmdir %s/%s = 0", oci_root, id);
 }
 
+/* ROOT/ID/state.json, by state.c's code as step10's own records: the
+ * same document, the same checks of what it names. */
 static void load_state(int dir, const char *id, struct oci_state *st)
 {
-	json_object *v, *cgroups, *sb;
-	int fd = openat(dir, "state.json", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	struct state_record r;
+	json_object *v;
+	char why[PATH_MAX + 64];
+	int fd =
+	    openat(dir, "state.json", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 
 	memset(st, 0, sizeof(*st));
 	st->dir = dir;
@@ -248,47 +254,25 @@ static void load_state(int dir, const char *id, struct oci_state *st)
 		snprintf(path, sizeof(path), "%s/%s/state.json", oci_root, id);
 		check_private(fd, "the state record", path);
 	}
-	st->doc = json_object_from_fd(fd);
+	if (state_read(fd, &r, &st->doc, why, sizeof(why)) < 0)
+		die("%s/%s/state.json: %s", oci_root, id, why);
 	close(fd);
-	if (!st->doc)
-		die("%s/%s/state.json: %s", oci_root, id, json_util_get_last_err());
-	if (json_object_object_get_ex(st->doc, "pid", &v))
-		st->pid = (pid_t)json_object_get_int(v);
-	if (json_object_object_get_ex(st->doc, "bundle", &v))
-		st->bundle = json_object_get_string(v);
-	if (!json_object_object_get_ex(st->doc, "stepbox", &sb))
-		die("%s/%s/state.json: not written by stepbox", oci_root, id);
-	if (json_object_object_get_ex(sb, "startTime", &v))
-		st->start_time = (unsigned long long)json_object_get_uint64(v);
+	if (strcmp(r.id, id) != 0)
+		die("%s/%s/state.json: \"id\" is %s", oci_root, id, r.id);
+	/* OCI's own fields, which state.c does not know: given to hooks and
+	 * printed by `state` and `list` */
+	if (!json_object_object_get_ex(st->doc, "bundle", &v) ||
+	    !json_object_is_type(v, json_type_string) || json_object_get_string(v)[0] != '/')
+		die("%s/%s/state.json: \"bundle\" is not an absolute path", oci_root, id);
+	st->bundle = json_object_get_string(v);
+	if (json_object_object_get_ex(st->doc, "annotations", &v) &&
+	    !json_object_is_type(v, json_type_object))
+		die("%s/%s/state.json: \"annotations\" is not an object", oci_root, id);
+	st->pid = r.pid;
+	st->start_time = r.start_time;
 	st->cgroup.layout = cgroup_detect();
-	if (json_object_object_get_ex(sb, "cgroups", &cgroups))
-		for (size_t i = 0; i < json_object_array_length(cgroups) && i < CGROUP_MAX_DIRS;
-		     i++) {
-			const char *dir =
-			    json_object_get_string(json_object_array_get_idx(cgroups, i));
-
-			/* kill --all signals its members, delete removes it:
-			 * never a directory outside the cgroup tree. */
-			if (!dir || strncmp(dir, "/sys/fs/cgroup/", 15) != 0 ||
-			    path_has_dotdot(dir))
-				die("%s/%s/state.json: stepbox.cgroups[%zu] %s is not a cgroup "
-				    "below /sys/fs/cgroup",
-				    oci_root, id, i, dir ? dir : "(null)");
-			snprintf(st->cgroup.dirs[st->cgroup.ndirs++], PATH_MAX, "%s", dir);
-		}
-}
-
-/* Written to a new file, then renamed: a reader sees the old or the new. */
-static void save_state(int dir, json_object *doc, const char *id)
-{
-	const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN);
-	int fd = openat(dir, "state.json.tmp",
-			O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-
-	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text) || close(fd) < 0)
-		die_errno("write %s/%s/state.json.tmp", oci_root, id);
-	if (renameat(dir, "state.json.tmp", dir, "state.json") < 0)
-		die_errno("rename %s/%s/state.json", oci_root, id);
+	for (int i = 0; i < r.ncgroups && i < CGROUP_MAX_DIRS; i++)
+		snprintf(st->cgroup.dirs[st->cgroup.ndirs++], PATH_MAX, "%s", r.cgroups[i]);
 }
 
 /*
@@ -1029,10 +1013,8 @@ static int oci_child(void *arg)
 		close(c->runtime_fds[i]);
 	if (sync_wait(&c->sync) < 0)
 		_exit(EXIT_RUNTIME);
-	if (c->spec.clone_flags & CLONE_NEWUSER) {
-		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
-			die_errno("setresuid(0) in the new user namespace");
-	}
+	if (c->spec.clone_flags & CLONE_NEWUSER)
+		become_root_ids();
 	join_namespaces_by_path(c);
 	for (size_t i = 0; i < c->spec.nnamespaces; i++)
 		if (c->ns_fds[i] >= 0)
@@ -1264,19 +1246,6 @@ static void undo_create(void)
 		poststop_after_failed_create();
 }
 
-static void write_uid_maps(const struct spec *s, pid_t pid)
-{
-	char path[64];
-
-	snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)pid);
-	if (write_file(path, s->uid_map) < 0)
-		die_errno("write %s (linux.uidMappings)", path);
-	snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)pid);
-	if (write_file(path, s->gid_map) < 0)
-		die_errno("write %s (linux.gidMappings)", path);
-	trace("write /proc/%d/uid_map, gid_map (linux.uidMappings, gidMappings) = 0", (int)pid);
-}
-
 /*
  * The first process is made as run's (main.c's start_child): on v2 born
  * in its cgroup, with its cgroup namespace rooted there by the same
@@ -1303,42 +1272,34 @@ static pid_t start_init(struct oci_container *c, int *flags)
 	return clone_child(oci_child, c, *flags);
 }
 
-/* The runtime-spec's time format, which containerd parses: RFC 3339. */
-static void rfc3339_now(char *buf, size_t size)
-{
-	struct timespec ts;
-	struct tm tm;
-	char date[32];
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, size, "%s.%09ldZ", date, ts.tv_nsec);
-}
-
+/* The record, as step10's own (state.c): status "created" until start
+ * (status_of asks the process), and the bundle and annotations, which
+ * only an OCI container has. */
 static void record_created(struct oci_container *c, int dir, const char *bundle, pid_t pid)
 {
-	json_object *doc = json_object_new_object(), *sb = json_object_new_object(),
-		    *cgroups = json_object_new_array();
-	char created[64], abs_bundle[PATH_MAX];
+	struct state_record r = { .pid = pid, .exit_code = -1 };
+	char abs_bundle[PATH_MAX], where[PATH_MAX + OCI_ID_MAX + 2];
+	struct timespec now;
+	json_object *doc;
 
 	if (!realpath(bundle, abs_bundle))
 		die_errno("realpath %s", bundle);
-	rfc3339_now(created, sizeof(created));
-	json_object_object_add(doc, "ociVersion", json_object_new_string(OCI_VERSION));
-	json_object_object_add(doc, "id", json_object_new_string(c->id));
-	json_object_object_add(doc, "pid", json_object_new_int(pid));
+	clock_gettime(CLOCK_REALTIME, &now);
+	snprintf(r.id, sizeof(r.id), "%s", c->id);
+	snprintf(r.status, sizeof(r.status), "created");
+	r.created = now.tv_sec;
+	r.created_nsec = now.tv_nsec;
+	r.start_time = proc_start_time(pid);
+	r.userns = c->spec.clone_flags & CLONE_NEWUSER;
+	for (int i = 0; i < c->cgroup.ndirs && i < STATE_MAX_CGROUPS; i++)
+		snprintf(r.cgroups[r.ncgroups++], PATH_MAX, "%s", c->cgroup.dirs[i]);
+	doc = state_record_json(&r);
 	json_object_object_add(doc, "bundle", json_object_new_string(abs_bundle));
-	json_object_object_add(doc, "created", json_object_new_string(created));
 	json_object_object_add(doc, "annotations",
 			       c->spec.annotations ? json_object_get(c->spec.annotations)
 						   : json_object_new_object());
-	json_object_object_add(sb, "startTime", json_object_new_uint64(proc_start_time(pid)));
-	for (int i = 0; i < c->cgroup.ndirs; i++)
-		json_object_array_add(cgroups, json_object_new_string(c->cgroup.dirs[i]));
-	json_object_object_add(sb, "cgroups", cgroups);
-	json_object_object_add(doc, "stepbox", sb);
-	save_state(dir, doc, c->id);
+	snprintf(where, sizeof(where), "%s/%s", oci_root, c->id);
+	state_write(dir, where, doc);
 	json_object_put(doc);
 }
 
@@ -1535,8 +1496,11 @@ static int cmd_create(int argc, char **argv)
 	trace("%s%s) = %d", c.in_cgroup ? "clone3(CLONE_INTO_CGROUP|" : "clone(",
 	      clone_flags_name(flags, names, sizeof(names)), (int)pid);
 	close(c.ready[1]);
-	if (flags & CLONE_NEWUSER)
-		write_uid_maps(&c.spec, pid);
+	if (flags & CLONE_NEWUSER) {
+		/* linux.uidMappings and gidMappings, as run writes its own */
+		write_map(pid, "uid_map", c.spec.uid_map);
+		write_map(pid, "gid_map", c.spec.gid_map);
+	}
 	if (!c.in_cgroup)
 		cgroup_enter(&c.cgroup, pid);
 	if (sync_release(&c.sync) < 0)
@@ -1923,10 +1887,6 @@ static int cmd_oci_exec(int argc, char **argv)
 	if (!process || optind != argc - 1)
 		oci_usage_error(usage, "exec: %s", "--process FILE and one container ID");
 	id = argv[optind];
-	/* Not dumpable until execve, as step 10's own exec (exec.c says why). */
-	if (prctl(PR_SET_DUMPABLE, 0) < 0)
-		die_errno("prctl(PR_SET_DUMPABLE, 0)");
-	trace("prctl(PR_SET_DUMPABLE, 0) = 0");
 	if (check_id(id) || (root = open_root(false)) < 0)
 		die("container %s does not exist", id);
 	spec_load_process(&p, &doc, process);

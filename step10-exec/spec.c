@@ -11,6 +11,7 @@
  *   linux.uidMappings           --map-base, --map-size  (step06)
  *   linux.resources             --memory, --cpus, ...   (step07)
  *     network.classID, hugepageLimits  --net-classid, --hugetlb
+ *     network.priorities          none: v1 net_prio, OCI only
  *   linux.cgroupsPath           our stepbox/ID          (step07)
  *   root.path, root.readonly    --rootfs                (step08)
  *   process.args, env, cwd      COMMAND [ARG...]
@@ -1082,6 +1083,43 @@ static void read_unified(struct oci_limits *o, json_object *res, bool v2)
  * converts them) or refused here by its JSON path, with the layout of
  * this host's cgroups in mind, before anything is made.
  */
+/* network.priorities: v1's net_prio (cgroup.c refuses it on v2), a host
+ * interface's name as the kernel takes one: 1 to 15 bytes, no '/', no
+ * blank. */
+static void read_net_priorities(struct oci_limits *o, json_object *net)
+{
+	static const char *const fields[] = { "name", "priority", NULL };
+	json_object *a =
+	    get_typed(net, "priorities", json_type_array, "linux.resources.network.priorities");
+
+	for (size_t i = 0; a && i < json_object_array_length(a); i++) {
+		json_object *p = json_object_array_get_idx(a, i);
+		char where[64];
+		const char *name;
+		int64_t priority;
+		bool set;
+
+		snprintf(where, sizeof(where), "linux.resources.network.priorities[%zu]", i);
+		if (!json_object_is_type(p, json_type_object))
+			refuse(where, "must be an object");
+		only_fields(p, where, fields);
+		name = get_string(p, "name", where);
+		if (!name || !*name || strlen(name) >= sizeof(o->net_prio[0].name) ||
+		    strpbrk(name, "/ \t\n") || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+			refuse(where,
+			       "\"name\" must be an interface name (1 to %zu bytes, no '/' "
+			       "or blank)",
+			       sizeof(o->net_prio[0].name) - 1);
+		priority = get_int(p, "priority", 0, UINT32_MAX, where, &set);
+		if (!set)
+			refuse(where, "\"priority\" missing");
+		if (o->nnet_prio == CGROUP_MAX_NET_PRIO)
+			refuse(where, "more than %d interfaces", CGROUP_MAX_NET_PRIO);
+		snprintf(o->net_prio[o->nnet_prio].name, sizeof(o->net_prio[0].name), "%s", name);
+		o->net_prio[o->nnet_prio++].priority = (uint32_t)priority;
+	}
+}
+
 void spec_read_resources(struct cgroup_limits *l, json_object *res)
 {
 	static const char *const fields[] = {
@@ -1109,8 +1147,7 @@ void spec_read_resources(struct cgroup_limits *l, json_object *res)
 	limit = get_int(net, "classID", 0, UINT32_MAX, "linux.resources.network.classID", &set);
 	if (set && limit > 0)
 		l->net_classid = (uint32_t)limit;
-	refuse_if_set(net, "priorities", "linux.resources.network.priorities",
-		      "net_prio priorities (net_prio.ifpriomap)");
+	read_net_priorities(&l->oci, net);
 	read_hugepage_limits(l, res);
 	refuse_if_set(res, "rdma", "linux.resources.rdma", "rdma limits");
 	read_unified(&l->oci, res, v2);

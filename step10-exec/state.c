@@ -22,10 +22,12 @@
  * session), or /tmp/stepbox-UID where there is none.
  *
  * From step10 a container can have a name, and others act on it (exec,
- * kill, list): the directory holds a record, "state", of what they need
- * (its pid and that pid's start time, its cgroups), written whole to a
- * temporary file and renamed over the old one, so a reader sees the old
- * record or the new one, never half of either. A name is a symbolic link
+ * kill, list): the directory holds a record, "state.json", of what they
+ * need (its pid and that pid's start time, its cgroups), written whole to
+ * a temporary file and renamed over the old one, so a reader sees the old
+ * record or the new one, never half of either. It is shaped like the
+ * runtime-spec's state document, and oci.c keeps its containers' in the
+ * same form, read and checked by the same code. A name is a symbolic link
  * /run/stepbox/NAME -> ID: symlink(2) either makes it or fails with
  * EEXIST, so two runs asking for one name cannot both get it. A detached
  * container's directory outlives its monitor ("exited", with its exit
@@ -48,6 +50,7 @@
 #include <sys/pidfd.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common.h"
@@ -241,7 +244,7 @@ void state_create(struct state *st, const char *name)
 /* The record, its temporary file and the log. The tree lock is held. */
 static void remove_record(const char *dir)
 {
-	static const char *const files[] = { "state", "state.tmp", "log" };
+	static const char *const files[] = { "state.json", "state.json.tmp", "log" };
 	char path[PATH_MAX + 16];
 
 	for (size_t k = 0; k < sizeof(files) / sizeof(files[0]); k++) {
@@ -395,38 +398,327 @@ void state_remove_stale(bool report, bool all, state_tidy_fn *tidy)
 	close(tree);
 }
 
-/* --- the record ------------------------------------------------------ */
+/* --- the record, shaped like the runtime-spec's state document ------- */
+
+/*
+ * One record, whichever way the container came in, with the fields of
+ * the document `runc state` prints (ociVersion, id, status, pid, created;
+ * the OCI mode adds its bundle and annotations) and what only stepbox
+ * reads under "stepbox". It is what was true when it was written: the
+ * status a reader acts on is the process's (a live pidfd, a held lock),
+ * and OCI `state` prints a document made from both. A command-line container and an OCI one are read and
+ * written by the code below, and checked by it alike (state_parse):
+ * whoever can forge a record names pids and directories to act on.
+ */
+
+/* RFC 3339 in UTC, the spec's (and containerd's) time format. */
+static void format_time(time_t t, long nsec, char *buf, size_t size)
+{
+	struct tm tm;
+	char date[32];
+
+	gmtime_r(&t, &tm);
+	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, size, "%s.%09ldZ", date, nsec);
+}
+
+/* Back from format_time's form: the date and time, a fraction of at
+ * most nine digits if any, and "Z", nothing after it. */
+static int parse_time(const char *text, time_t *t, long *nsec)
+{
+	struct tm tm = { 0 };
+	const char *rest = strptime(text, "%Y-%m-%dT%H:%M:%S", &tm);
+	long ns = 0, scale = 100000000;
+
+	if (!rest)
+		return -1;
+	if (*rest == '.') {
+		for (rest++; isdigit((unsigned char)*rest) && scale > 0; rest++, scale /= 10)
+			ns += (*rest - '0') * scale;
+	}
+	if (strcmp(rest, "Z") != 0 || (*t = timegm(&tm)) == (time_t)-1)
+		return -1;
+	*nsec = ns;
+	return 0;
+}
+
+static json_object *string_array(const char (*items)[PATH_MAX], int n)
+{
+	json_object *a = json_object_new_array();
+
+	for (int i = 0; i < n; i++)
+		json_object_array_add(a, json_object_new_string(items[i]));
+	return a;
+}
+
+json_object *state_record_json(const struct state_record *r)
+{
+	json_object *doc = json_object_new_object(), *sb = json_object_new_object(),
+		    *harden = json_object_new_array();
+	char created[64];
+
+	format_time(r->created, r->created_nsec, created, sizeof(created));
+	json_object_object_add(doc, "ociVersion", json_object_new_string(STATE_OCI_VERSION));
+	json_object_object_add(doc, "id", json_object_new_string(r->id));
+	json_object_object_add(doc, "status", json_object_new_string(r->status));
+	json_object_object_add(doc, "pid", json_object_new_int(r->pid));
+	json_object_object_add(doc, "created", json_object_new_string(created));
+	json_object_object_add(sb, "name", json_object_new_string(r->name));
+	json_object_object_add(sb, "startTime", json_object_new_uint64(r->start_time));
+	json_object_object_add(sb, "exitCode", json_object_new_int(r->exit_code));
+	json_object_object_add(sb, "detached", json_object_new_boolean(r->detached));
+	json_object_object_add(sb, "userns", json_object_new_boolean(r->userns));
+	json_object_object_add(sb, "finished", json_object_new_int64(r->finished));
+	json_object_object_add(sb, "command", json_object_new_string(r->command));
+	json_object_object_add(sb, "cgroups", string_array(r->cgroups, r->ncgroups));
+	for (int i = 0; i < r->nharden; i++)
+		json_object_array_add(harden, json_object_new_string(r->harden[i]));
+	json_object_object_add(sb, "harden", harden);
+	json_object_object_add(doc, "stepbox", sb);
+	return doc;
+}
+
+/* A string V (checked to be one) that fits SIZE bytes with its NUL, and
+ * has no NUL of its own ("\u0000"), which would cut it short. */
+static bool plain_string(json_object *v, size_t size)
+{
+	size_t len = (size_t)json_object_get_string_len(v);
+
+	return len < size && strlen(json_object_get_string(v)) == len;
+}
+
+/* KEY of O as a string that fits SIZE bytes, copied to TO; absent is
+ * left as it is unless REQUIRED. */
+static int take_string(json_object *o, const char *key, char *to, size_t size, bool required,
+		       char *why, size_t why_size)
+{
+	json_object *v;
+	const char *text;
+
+	if (!json_object_object_get_ex(o, key, &v)) {
+		if (required)
+			snprintf(why, why_size, "no \"%s\"", key);
+		return required ? -1 : 0;
+	}
+	if (!json_object_is_type(v, json_type_string) || !plain_string(v, size)) {
+		snprintf(why, why_size, "\"%s\" is not a string of at most %zu bytes", key,
+			 size - 1);
+		return -1;
+	}
+	text = json_object_get_string(v);
+	memcpy(to, text, strlen(text) + 1);
+	return 0;
+}
+
+/* KEY of O as an integer in [MIN, MAX]; absent leaves *OUT. */
+static int take_number(json_object *o, const char *key, int64_t min, int64_t max, int64_t *out,
+		       char *why, size_t size)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v))
+		return 0;
+	/* json-c clamps a number above INT64_MAX to it: ask it as unsigned too */
+	if (json_object_is_type(v, json_type_int) && json_object_get_int64(v) >= min &&
+	    json_object_get_int64(v) <= max &&
+	    (json_object_get_int64(v) < 0 || json_object_get_uint64(v) <= (uint64_t)max)) {
+		*out = json_object_get_int64(v);
+		return 0;
+	}
+	snprintf(why, size, "\"%s\" is not a number from %lld to %lld", key, (long long)min,
+		 (long long)max);
+	return -1;
+}
+
+/* KEY of O as true or false (json-c would call the string "false" true);
+ * absent leaves *OUT. */
+static int take_bool(json_object *o, const char *key, bool *out, char *why, size_t size)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v))
+		return 0;
+	if (!json_object_is_type(v, json_type_boolean)) {
+		snprintf(why, size, "\"%s\" is not true or false", key);
+		return -1;
+	}
+	*out = json_object_get_boolean(v);
+	return 0;
+}
+
+/*
+ * The cgroups a record names are what `kill --all` signals and `rm`,
+ * `delete` remove: never a directory outside the cgroup tree, whoever
+ * wrote the record.
+ */
+static int take_cgroups(json_object *sb, struct state_record *r, char *why, size_t size)
+{
+	json_object *a;
+
+	if (!json_object_object_get_ex(sb, "cgroups", &a))
+		return 0;
+	if (!json_object_is_type(a, json_type_array) ||
+	    json_object_array_length(a) > STATE_MAX_CGROUPS) {
+		snprintf(why, size, "stepbox.cgroups is not a list of at most %d",
+			 STATE_MAX_CGROUPS);
+		return -1;
+	}
+	for (size_t i = 0; i < json_object_array_length(a); i++) {
+		json_object *v = json_object_array_get_idx(a, i);
+		bool string = json_object_is_type(v, json_type_string);
+		const char *dir = string ? json_object_get_string(v) : "(not a string)";
+
+		if (!string || !plain_string(v, PATH_MAX) ||
+		    strncmp(dir, "/sys/fs/cgroup/", 15) != 0 || path_has_dotdot(dir)) {
+			snprintf(why, size,
+				 "stepbox.cgroups[%zu] %s is not a cgroup below /sys/fs/cgroup", i,
+				 dir);
+			return -1;
+		}
+		snprintf(r->cgroups[r->ncgroups++], PATH_MAX, "%s", dir);
+	}
+	return 0;
+}
+
+static int take_harden(json_object *sb, struct state_record *r, char *why, size_t size)
+{
+	json_object *a;
+
+	if (!json_object_object_get_ex(sb, "harden", &a))
+		return 0;
+	if (!json_object_is_type(a, json_type_array) ||
+	    json_object_array_length(a) > STATE_MAX_HARDEN) {
+		snprintf(why, size, "stepbox.harden is not a list of at most %d", STATE_MAX_HARDEN);
+		return -1;
+	}
+	for (size_t i = 0; i < json_object_array_length(a); i++) {
+		json_object *v = json_object_array_get_idx(a, i);
+
+		if (!json_object_is_type(v, json_type_string) ||
+		    !plain_string(v, sizeof(r->harden[0]))) {
+			snprintf(why, size, "stepbox.harden[%zu] is not a short string", i);
+			return -1;
+		}
+		snprintf(r->harden[r->nharden++], sizeof(r->harden[0]), "%s",
+			 json_object_get_string(v));
+	}
+	return 0;
+}
+
+int state_parse(json_object *doc, struct state_record *r, char *why, size_t size)
+{
+	int64_t pid = 0, exit_code = -1, finished = 0, start_time = 0;
+	char created[64] = "";
+	json_object *sb;
+
+	memset(r, 0, sizeof(*r));
+	if (!json_object_is_type(doc, json_type_object) ||
+	    !json_object_object_get_ex(doc, "stepbox", &sb) ||
+	    !json_object_is_type(sb, json_type_object)) {
+		snprintf(why, size, "not written by stepbox");
+		return -1;
+	}
+	if (take_string(doc, "id", r->id, sizeof(r->id), true, why, size) < 0 ||
+	    take_string(doc, "status", r->status, sizeof(r->status), false, why, size) < 0 ||
+	    take_string(doc, "created", created, sizeof(created), false, why, size) < 0 ||
+	    take_number(doc, "pid", 1, INT32_MAX, &pid, why, size) < 0 ||
+	    take_string(sb, "name", r->name, sizeof(r->name), false, why, size) < 0 ||
+	    take_string(sb, "command", r->command, sizeof(r->command), false, why, size) < 0 ||
+	    take_number(sb, "startTime", 0, INT64_MAX, &start_time, why, size) < 0 ||
+	    take_number(sb, "exitCode", -1, 255, &exit_code, why, size) < 0 ||
+	    take_number(sb, "finished", 0, INT64_MAX, &finished, why, size) < 0 ||
+	    take_bool(sb, "detached", &r->detached, why, size) < 0 ||
+	    take_bool(sb, "userns", &r->userns, why, size) < 0 ||
+	    take_cgroups(sb, r, why, size) < 0 || take_harden(sb, r, why, size) < 0)
+		return -1;
+	if (pid == 0) {
+		snprintf(why, size, "no \"pid\"");
+		return -1;
+	}
+	if (created[0] && parse_time(created, &r->created, &r->created_nsec) < 0) {
+		snprintf(why, size, "\"created\" %s is not a time as stepbox writes it", created);
+		return -1;
+	}
+	r->pid = (pid_t)pid;
+	r->start_time = (unsigned long long)start_time;
+	r->exit_code = (int)exit_code;
+	r->finished = (time_t)finished;
+	return 0;
+}
+
+int state_read(int fd, struct state_record *r, json_object **doc, char *why, size_t size)
+{
+	struct stat st;
+	json_object *d;
+
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		snprintf(why, size, "not a regular file");
+		return -1;
+	}
+	/* Only a record we wrote names what we act on: a pid another user
+	 * chose is one of our own processes they want signalled. */
+	if (st.st_uid != geteuid() || (st.st_mode & 022) != 0) {
+		snprintf(why, size, "owned by uid %u with mode %04o, not ours (uid %u) and 0600",
+			 (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777), (unsigned)geteuid());
+		return -1;
+	}
+	if (st.st_size > STATE_RECORD_MAX) {
+		snprintf(why, size, "%lld bytes: no record of ours is more than %d",
+			 (long long)st.st_size, STATE_RECORD_MAX);
+		return -1;
+	}
+	d = json_object_from_fd(fd);
+	if (!d) {
+		snprintf(why, size, "%s", json_util_get_last_err());
+		return -1;
+	}
+	if (state_parse(d, r, why, size) < 0) {
+		json_object_put(d);
+		return -1;
+	}
+	if (doc)
+		*doc = d;
+	else
+		json_object_put(d);
+	return 0;
+}
+
+void state_write(int dir, const char *where, json_object *doc)
+{
+	const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN);
+	size_t len = text ? strlen(text) : 0;
+	int fd = openat(dir, "state.json.tmp",
+			O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	ssize_t n = 0;
+
+	if (!text)
+		die("writing %s/state.json.tmp: out of memory", where);
+	if (fd < 0)
+		die_errno("open %s/state.json.tmp", where);
+	do
+		n = write(fd, text, len);
+	while (n < 0 && errno == EINTR);
+	if (n >= 0 && (size_t)n != len)
+		errno = ENOSPC; /* a short write to a file: the disk is full */
+	if (n < 0 || (size_t)n != len || close(fd) < 0)
+		die_errno("write %s/state.json.tmp", where);
+	if (renameat(dir, "state.json.tmp", dir, "state.json") < 0)
+		die_errno("rename %s/state.json.tmp -> state.json", where);
+}
 
 static void write_record(const struct state *st, const struct state_record *r, bool quiet)
 {
-	char tmp[PATH_MAX + 16], path[PATH_MAX + 16];
-	FILE *f;
-	int fd;
+	json_object *doc = state_record_json(r);
+	int dir = open(st->dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
-	snprintf(tmp, sizeof(tmp), "%s/state.tmp", st->dir);
-	snprintf(path, sizeof(path), "%s/state", st->dir);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0 || !(f = fdopen(fd, "w")))
-		die_errno("open %s", tmp);
-	fprintf(f,
-		"id=%s\nname=%s\nstatus=%s\npid=%d\nstart_time=%llu\nexit_code=%d\n"
-		"detached=%d\nuserns=%d\ncreated=%lld\nfinished=%lld\ncommand=%s\n",
-		r->id, r->name, r->status, (int)r->pid, r->start_time, r->exit_code, r->detached,
-		r->userns, (long long)r->created, (long long)r->finished, r->command);
-	for (int i = 0; i < r->ncgroups; i++)
-		fprintf(f, "cgroup=%s\n", r->cgroups[i]);
-	for (int i = 0; i < r->nharden; i++)
-		fprintf(f, "harden=%s\n", r->harden[i]);
-	if (fflush(f) != 0 || ferror(f)) {
-		fclose(f);
-		die_errno("write %s", tmp);
-	}
-	if (fclose(f) != 0)
-		die_errno("close %s", tmp);
-	if (rename(tmp, path) < 0)
-		die_errno("rename %s -> %s", tmp, path);
+	if (dir < 0)
+		die_errno("open %s", st->dir);
+	state_write(dir, st->dir, doc);
+	close(dir);
+	json_object_put(doc);
 	if (!quiet)
-		trace("write %s.tmp, rename -> %s: %s, pid %d", path, path, r->status, (int)r->pid);
+		trace("write %s/state.json.tmp, rename -> state.json: %s, pid %d", st->dir,
+		      r->status, (int)r->pid);
 }
 
 void state_save(const struct state *st, const struct state_record *r)
@@ -439,60 +731,10 @@ void state_update(const struct state *st, const struct state_record *r)
 	write_record(st, r, true);
 }
 
-/* One "key=value" line into R; -1 on a key or value we do not know. */
-static int parse_line(char *line, struct state_record *r)
-{
-	char *value = strchr(line, '=');
-	uint64_t n;
-
-	if (!value)
-		return -1;
-	*value++ = '\0';
-	if (strcmp(line, "id") == 0)
-		snprintf(r->id, sizeof(r->id), "%s", value);
-	else if (strcmp(line, "name") == 0)
-		snprintf(r->name, sizeof(r->name), "%s", value);
-	else if (strcmp(line, "status") == 0)
-		snprintf(r->status, sizeof(r->status), "%s", value);
-	else if (strcmp(line, "command") == 0)
-		snprintf(r->command, sizeof(r->command), "%s", value);
-	else if (strcmp(line, "cgroup") == 0) {
-		if (r->ncgroups == STATE_MAX_CGROUPS)
-			return -1;
-		snprintf(r->cgroups[r->ncgroups++], PATH_MAX, "%s", value);
-	} else if (strcmp(line, "harden") == 0) {
-		if (r->nharden == STATE_MAX_HARDEN)
-			return -1;
-		snprintf(r->harden[r->nharden++], sizeof(r->harden[0]), "%s", value);
-	} else if (strcmp(line, "exit_code") == 0) {
-		/* -1 until it has exited */
-		r->exit_code = value[0] == '-' ? -1 : (int)strtol(value, NULL, 10);
-	} else {
-		if (parse_u64(value, &n) < 0)
-			return -1;
-		if (strcmp(line, "pid") == 0 && n <= INT32_MAX)
-			r->pid = (pid_t)n;
-		else if (strcmp(line, "start_time") == 0)
-			r->start_time = n;
-		else if (strcmp(line, "detached") == 0)
-			r->detached = n != 0;
-		else if (strcmp(line, "userns") == 0)
-			r->userns = n != 0;
-		else if (strcmp(line, "created") == 0)
-			r->created = (time_t)n;
-		else if (strcmp(line, "finished") == 0)
-			r->finished = (time_t)n;
-		else
-			return -1;
-	}
-	return 0;
-}
-
 int state_load(const char *ref, struct state_record *r)
 {
-	char id[STATE_ID_LEN + 1], path[PATH_MAX];
-	char *text, *line, *save = NULL;
-	size_t len;
+	char id[STATE_ID_LEN + 1], path[PATH_MAX], why[PATH_MAX + 64];
+	int dir, fd, rc, err;
 
 	/* Never a path: "../x" or "a/b" is no name, and no ID. */
 	if (is_id(ref))
@@ -501,16 +743,35 @@ int state_load(const char *ref, struct state_record *r)
 		errno = ENOENT;
 		return -1;
 	}
-	snprintf(path, sizeof(path), "%s/%s/state", root_dir(), id);
-	text = read_file_alloc(path, &len);
-	if (!text)
+	snprintf(path, sizeof(path), "%s/%s", root_dir(), id);
+	dir = open(path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dir < 0) {
+		if (errno == ELOOP || errno == ENOTDIR)
+			errno = ENOENT; /* a link where a directory should be: none of ours */
 		return -1;
-	memset(r, 0, sizeof(*r)); /* REF may be R's own id: not before here */
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-		if (parse_line(line, r) < 0)
-			break;
-	free(text);
-	if (line || strcmp(r->id, id) != 0 || r->pid <= 0) {
+	}
+	/* O_NONBLOCK: a fifo in its place must not hang `list` */
+	fd = openat(dir, "state.json", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	err = errno;
+	close(dir);
+	if (fd < 0 && err == ENOENT) {
+		errno = ENOENT;
+		return -1; /* no record yet */
+	}
+	/* REF may be R's own id: read into R only now */
+	if (fd < 0) {
+		snprintf(why, sizeof(why), "open: %s", strerror(err));
+		rc = -1;
+	} else {
+		rc = state_read(fd, r, NULL, why, sizeof(why));
+		close(fd);
+	}
+	if (rc == 0 && strcmp(r->id, id) != 0) {
+		snprintf(why, sizeof(why), "\"id\" is %s", r->id);
+		rc = -1;
+	}
+	if (rc < 0) {
+		trace("%s/state.json: %s", path, why);
 		errno = EINVAL;
 		return -1;
 	}

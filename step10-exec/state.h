@@ -8,13 +8,18 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <json-c/json.h>
 #include <time.h>
 
 #define STATE_ID_LEN	  12
 #define STATE_NAME_MAX	  64
-#define STATE_MAX_CGROUPS 8
+#define STATE_MAX_CGROUPS 10
 #define STATE_COMMAND_MAX 512
 #define STATE_MAX_HARDEN  32
+#define STATE_REF_MAX	  128	    /* an OCI container ID (runc has no limit) */
+#define STATE_RECORD_MAX  (1 << 20) /* bytes: a bigger state.json is none of ours */
+/* The runtime-spec version of the state document the record is shaped like. */
+#define STATE_OCI_VERSION "1.0.2"
 
 struct state {
 	char id[STATE_ID_LEN + 1];     /* 12 hex digits */
@@ -23,17 +28,19 @@ struct state {
 	int lock_fd;		       /* flock(LOCK_EX) held for the container's life */
 };
 
-/* What /run/stepbox/<id>/state records (state_save, state_load). */
+/* What /run/stepbox/<id>/state.json (and the OCI mode's ROOT/ID/state.json)
+ * records: state_save, state_load, state_read. */
 struct state_record {
-	char id[STATE_ID_LEN + 1];
+	char id[STATE_REF_MAX + 1]; /* 12 hex digits; the OCI mode's: the client's */
 	char name[STATE_NAME_MAX + 1];
-	char status[16];			   /* "running" or "exited" */
+	char status[16];			   /* "created", "running" or "exited" */
 	pid_t pid;				   /* the container's first process, host pid */
 	unsigned long long start_time;		   /* its start time (/proc/PID/stat field 22) */
 	int exit_code;				   /* when exited */
 	bool detached;				   /* -d: a monitor is its parent */
 	bool userns;				   /* it has a user namespace of its own */
 	time_t created, finished;		   /* seconds since the epoch */
+	long created_nsec;			   /* and of created, the nanoseconds */
 	char command[STATE_COMMAND_MAX];	   /* argv joined with spaces, for list */
 	char cgroups[STATE_MAX_CGROUPS][PATH_MAX]; /* its cgroup directories */
 	int ncgroups;
@@ -67,7 +74,21 @@ typedef void state_tidy_fn(const char *dir, const char *id, bool report);
  * that lead nowhere; list them on stdout when REPORT. */
 void state_remove_stale(bool report, bool all, state_tidy_fn *tidy);
 
-/* Write the record, atomically: a temporary file renamed over "state". */
+/* The record as a state document (the caller puts it). */
+json_object *state_record_json(const struct state_record *r);
+/* A state document into R, checked: its pid, its cgroups (below
+ * /sys/fs/cgroup, no ".."), every string's length. 0, or -1 with WHY. */
+int state_parse(json_object *doc, struct state_record *r, char *why, size_t size);
+/* The state.json open at FD into R, if it is a regular file of ours that
+ * no one else may write (the caller opens it with O_NOFOLLOW|O_NONBLOCK:
+ * never through a link, never waiting on a fifo); with DOC, the document
+ * too (the caller puts it). 0, or -1 with WHY. */
+int state_read(int fd, struct state_record *r, json_object **doc, char *why, size_t size);
+/* DOC to DIR's state.json.tmp (0600), renamed over state.json; WHERE is
+ * DIR's path, for the message. Dies on failure. */
+void state_write(int dir, const char *where, json_object *doc);
+
+/* Write the record, atomically: state.json.tmp renamed over state.json. */
 void state_save(const struct state *st, const struct state_record *r);
 /* The same, without a trace line: for a change of status only. */
 void state_update(const struct state *st, const struct state_record *r);

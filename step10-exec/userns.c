@@ -5,8 +5,9 @@
  *
  * Brought by step06; main.c calls write_id_maps from the parent while the
  * child waits, become_root in the child once the maps exist, and
- * userns_hint when clone(CLONE_NEWUSER) fails; in step 10 oci.c's create
- * calls userns_hint too.
+ * userns_hint when clone(CLONE_NEWUSER) fails. In step 10 oci.c's create
+ * calls userns_hint and write_map (the config's maps), and exec.c's
+ * joiner and oci.c's first process become_root_ids.
  *
  *   sudo ./step06-user/run -v -- id    # the maps written, then uid=0 inside
  */
@@ -49,6 +50,23 @@ const char *userns_hint(void)
 }
 
 /*
+ * uid and gid 0 of the user namespace we are in, which our capabilities
+ * there allow in either order (the gid first is only the habit of
+ * switches away from root, which would lose CAP_SETGID with the uid).
+ * Step 10 has three callers: become_root below, a joiner of the
+ * container's namespace (exec.c), and an OCI container's first process
+ * (oci.c).
+ */
+void become_root_ids(void)
+{
+	if (setresgid(0, 0, 0) < 0)
+		die_errno_hint("gid 0 must be in gid_map", "setresgid(0, 0, 0)");
+	if (setresuid(0, 0, 0) < 0)
+		die_errno_hint("uid 0 must be in uid_map", "setresuid(0, 0, 0)");
+	trace("setresgid(0, 0, 0) = 0, setresuid(0, 0, 0) = 0");
+}
+
+/*
  * The child's ids on entry are its host ids, which mean nothing in the
  * new namespace (they show as 65534) until it moves to an id the map
  * names. Having been created with the namespace, it holds every
@@ -60,34 +78,35 @@ void become_root(const struct container *c)
 	 * cannot (setgroups is denied) and keeps them, shown as 65534. */
 	if (!c->rootless && setgroups(0, NULL) < 0)
 		die_errno("setgroups(0, NULL)");
-	if (setresgid(0, 0, 0) < 0)
-		die_errno_hint("gid 0 must be in gid_map", "setresgid(0, 0, 0)");
-	if (setresuid(0, 0, 0) < 0)
-		die_errno_hint("uid 0 must be in uid_map", "setresuid(0, 0, 0)");
-	trace("setresgid(0, 0, 0) = 0, setresuid(0, 0, 0) = 0");
+	become_root_ids();
 	/* A change of uid clears the parent-death signal: ask again. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		die_errno("prctl(PR_SET_PDEATHSIG)");
 }
 
-/* Write one line of /proc/PID/{setgroups,uid_map,gid_map}. */
-static void write_map(pid_t pid, const char *file, const char *line)
+/* Write /proc/PID/{setgroups,uid_map,gid_map}: one line here, an OCI
+ * config's lines in step 10 (oci.c's create). */
+void write_map(pid_t pid, const char *file, const char *line)
 {
+	size_t len = strlen(line);
 	char path[64];
 
+	/* the trace without an OCI map's closing newline */
+	while (len > 0 && line[len - 1] == '\n')
+		len--;
 	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
 	if (write_file(path, line) < 0) {
 		if (errno == EPERM && strcmp(file, "gid_map") == 0)
 			die_errno_hint("an unprivileged writer must write \"deny\" to "
 				       "/proc/PID/setgroups before gid_map",
-				       "write %s \"%s\"", path, line);
+				       "write %s \"%.*s\"", path, (int)len, line);
 		if (errno == EPERM)
 			die_errno_hint("a map can be written once, and only by a process "
 				       "with CAP_SETUID/CAP_SETGID over the ids it names",
-				       "write %s \"%s\"", path, line);
-		die_errno("write %s \"%s\"", path, line);
+				       "write %s \"%.*s\"", path, (int)len, line);
+		die_errno("write %s \"%.*s\"", path, (int)len, line);
 	}
-	trace("write %s \"%s\"", path, line);
+	trace("write %s \"%.*s\"", path, (int)len, line);
 }
 
 /*

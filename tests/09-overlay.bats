@@ -347,7 +347,7 @@ DIR_CHECKS='ls -d /var/new-dir /mnt.moved; ls /sbin 2>&1; ls -A /usr/local'
 	# left: the directories only (the mounts went with the container),
 	# and from step10 the container's record
 	left="layer lock merged"
-	[ "$STEP_NUM" -lt 10 ] || left="$left state"
+	[ "$STEP_NUM" -lt 10 ] || left="$left state.json"
 	assert_equal "$(ls -A "$XDG_RUNTIME_DIR/stepbox/$dead" | xargs)" "$left"
 	run as_user "$WORK/run" --rootfs "$WORK/userfs" -- true
 	assert_success

@@ -22,13 +22,14 @@ start() {
 	ID=$output
 	NAMES+=("$name")
 	TEARDOWN_EXTRA='for n in "${NAMES[@]}"; do "$STEP_BIN" rm -f "$n" >/dev/null 2>&1; done'
-	PID1=$(awk -F= '$1 == "pid" { print $2 }' "/run/stepbox/$ID/state")
+	PID1=$(jq -r .pid "/run/stepbox/$ID/state.json")
 	[ -n "$PID1" ]
 }
 
-# field ID KEY: one field of a container's record.
+# field ID FILTER: one field of a container's record (its state.json), as
+# jq's FILTER picks it: .status, .pid, .stepbox.name ...
 field() {
-	awk -F= -v k="$2" '$1 == k { print $2 }' "/run/stepbox/$1/state"
+	jq -r "$2" "/run/stepbox/$1/state.json"
 }
 
 # the container's cgroup directory on the host holding the pids/freezer
@@ -46,8 +47,8 @@ assert_gone() {
 @test "exec: -d prints the ID, the name leads to it, the runtime holds its lock; rm -f leaves nothing" {
 	start web -- sh -c 'echo started; sleep 60'
 	[ "$(readlink /run/stepbox/web)" = "$ID" ]
-	assert_equal "$(field "$ID" status)" running
-	assert_equal "$(field "$ID" name)" web
+	assert_equal "$(field "$ID" .status)" running
+	assert_equal "$(field "$ID" .stepbox.name)" web
 	# the lock is held (by the monitor) while the container lives
 	run flock -n "/run/stepbox/$ID/lock" true
 	assert_failure
@@ -173,6 +174,31 @@ assert_gone() {
 	assert_output $'0\n1\n2'
 }
 
+@test "rootless: the joining process is not dumpable: root inside, the same user on the host, cannot open its fds (CVE-2016-9962)" {
+	# Rootless, root inside is the caller's own uid on the host, and the
+	# joiner keeps that uid all along: only PR_SET_DUMPABLE keeps root
+	# inside out of /proc/JOINER/fd (as root, the joiner's change of uid
+	# would make it non-dumpable anyway). Root inside watches for a
+	# process not its own (comm "run": the joiner, until its execve).
+	user_rootfs
+	run as_user "$WORK/run" run --name dump -d --rootfs "$WORK/userfs" -- sh -c 'while :; do for p in /proc/[0-9]*; do
+		[ "$(cat $p/comm 2>/dev/null)" = run ] || continue
+		if ls $p/fd >/dev/null 2>&1; then echo "listed ${p#/proc/}"; else echo "denied ${p#/proc/}"; fi
+	done; sleep 0.05; done'
+	assert_success
+	TEARDOWN_EXTRA="as_user '$WORK/run' rm -f dump >/dev/null 2>&1"
+	# strace holds the joiner 2 s at its execve, after it has joined: the
+	# window
+	run as_user strace -f -qq -o /dev/null -e trace=execve -e inject=execve:delay_enter=2000000 \
+		"$WORK/run" exec dump true </dev/null
+	assert_success
+	run as_user "$WORK/run" logs dump
+	assert_output --regexp 'denied [0-9]+'
+	refute_output --partial listed
+	run as_user "$WORK/run" rm -f dump
+	assert_success
+}
+
 @test "exec: ten at once, while the container is busy" {
 	start web -- sh -c 'while :; do :; done'
 	local pids=() i
@@ -195,7 +221,7 @@ assert_gone() {
 	start done -- sh -c 'exit 3'
 	until_gone "$PID1"
 	for ((i = 0; i < 100; i++)); do
-		[ "$(field "$ID" status)" = exited ] && break
+		[ "$(field "$ID" .status)" = exited ] && break
 		sleep 0.05
 	done
 	run sbx exec done true
@@ -209,7 +235,8 @@ assert_gone() {
 	start web -- sleep 60
 	# As if the container had exited and its pid been reused: the record's
 	# start time no longer matches the process that has that pid.
-	sed -i 's/^start_time=.*/start_time=1/' "/run/stepbox/$ID/state"
+	jq -c '.stepbox.startTime = 1' "/run/stepbox/$ID/state.json" >"$WORK/state.json"
+	cat "$WORK/state.json" >"/run/stepbox/$ID/state.json"
 	run sbx kill web KILL
 	assert_equal "$status" 125
 	assert_output --partial "not running"
@@ -251,10 +278,10 @@ assert_gone() {
 	assert_success
 	until_gone "$PID1"
 	for ((i = 0; i < 100; i++)); do
-		[ "$(field "$ID" status)" = exited ] && break
+		[ "$(field "$ID" .status)" = exited ] && break
 		sleep 0.05
 	done
-	assert_equal "$(field "$ID" exit_code)" 42
+	assert_equal "$(field "$ID" .stepbox.exitCode)" 42
 	run sbx rm web
 	assert_success
 	assert_gone "$ID"
@@ -322,9 +349,9 @@ cputime() {
 	local web_id
 	web_id=$(readlink /run/stepbox/web)
 	local monitor
-	monitor=$(ps -o ppid= -p "$(field "$web_id" pid)" | tr -d ' ')
+	monitor=$(ps -o ppid= -p "$(field "$web_id" .pid)" | tr -d ' ')
 	kill -KILL "$monitor"
-	until_gone "$(field "$web_id" pid)"
+	until_gone "$(field "$web_id" .pid)"
 	run sbx cleanup
 	assert_success
 	assert_output --partial "removed stale state /run/stepbox/$web_id"
@@ -400,11 +427,11 @@ cputime() {
 	local id=$output
 	TEARDOWN_EXTRA="as_user '$WORK/run' rm -f mine >/dev/null 2>&1"
 	# the record is the user's, in the user's directory; root's has none
-	assert_equal "$(stat -c %u "$state/$id/state")" 65534
+	assert_equal "$(stat -c %u "$state/$id/state.json")" 65534
 	assert_equal "$(readlink "$state/mine")" "$id"
 	[ ! -e "/run/stepbox/$id" ]
 	local pid1
-	pid1=$(awk -F= '$1 == "pid" { print $2 }' "$state/$id/state")
+	pid1=$(jq -r .pid "$state/$id/state.json")
 	run as_user "$WORK/run" list
 	assert_line --regexp "^mine +$id +$pid1 +running "
 	# exec joins every namespace of the first process, as its root

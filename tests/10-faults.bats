@@ -39,7 +39,7 @@ marked() {
 	case $1 in
 	cgroup) [ -n "$(find /sys/fs/cgroup -maxdepth 3 -path '*stepbox/*' -type d 2>/dev/null)" ] ;;
 	overlay) awk '$5 ~ "^/run/stepbox/[0-9a-f]+/merged$"' /proc/self/mountinfo | grep -q . ;;
-	clone) compgen -G '/run/stepbox/*/state.tmp' >/dev/null ;; # written once the child exists
+	clone) compgen -G '/run/stepbox/*/state.json.tmp' >/dev/null ;; # written once the child exists
 	esac
 }
 
@@ -78,7 +78,7 @@ assert_nothing_outlives() {
 
 @test "faults: SIGKILL after clone: the waiting child dies with the runtime; the next run tidies up" {
 	before=$(host_traces)
-	kill_at clone rename
+	kill_at clone renameat
 	assert_nothing_outlives
 	# no process of the container is left at all, not only the command
 	run pgrep -f -- '-- sleep 61$'

@@ -79,8 +79,10 @@ forge() {
 	victim=$!
 	TEARDOWN_EXTRA="kill $victim"
 	forge a0a0a0a0a0a0 forged
-	printf 'id=a0a0a0a0a0a0\nname=forged\nstatus=running\npid=%s\nstart_time=1\nexit_code=-1\ndetached=1\nuserns=1\ncreated=1\nfinished=0\ncommand=sleep 300\n' \
-		"$victim" >/run/stepbox/a0a0a0a0a0a0/state
+	jq -n --argjson pid "$victim" '{ociVersion: "1.0.2", id: "a0a0a0a0a0a0", status: "running",
+		pid: $pid, created: "2026-01-01T00:00:00Z", stepbox: {name: "forged", startTime: 1,
+		exitCode: -1, detached: true, userns: true, finished: 0, command: "sleep 300"}}' \
+		>/run/stepbox/a0a0a0a0a0a0/state.json
 	run "$STEP_BIN" list
 	assert_line --regexp "^forged +a0a0a0a0a0a0 +$victim +stale "
 	for cmd in "kill forged KILL" "exec forged true" "ps forged" "pause forged"; do
@@ -97,10 +99,91 @@ forge() {
 	[ ! -e /run/stepbox/forged ]
 }
 
+@test "hostile: a record naming a directory outside the cgroup tree, not stepbox's, malformed, another user's, or a fifo is refused by the reader OCI's records share; nothing it names is touched" {
+	sleep 300 &
+	victim=$!
+	TEARDOWN_EXTRA="kill $victim"
+	mkdir "$WORK/fakecg"
+	echo "$victim" >"$WORK/fakecg/cgroup.procs"
+	start=$(awk '{ sub(/.*\) /, ""); print $20 }' "/proc/$victim/stat")
+	forge d0d0d0d0d0d0 outcg
+	jq -n --argjson pid "$victim" --argjson start "$start" --arg dir "$WORK/fakecg" \
+		'{ociVersion: "1.0.2", id: "d0d0d0d0d0d0", status: "running", pid: $pid,
+		created: "2026-01-01T00:00:00Z", stepbox: {name: "outcg", startTime: $start, cgroups: [$dir]}}' \
+		>/run/stepbox/d0d0d0d0d0d0/state.json
+	# runc's own record has no "stepbox": not ours to act on
+	forge e0e0e0e0e0e0 runcs
+	jq -n --argjson pid "$victim" '{ociVersion: "1.0.2", id: "e0e0e0e0e0e0", status: "running", pid: $pid}' \
+		>/run/stepbox/e0e0e0e0e0e0/state.json
+	for cmd in "kill outcg KILL" "exec outcg true" "rm -f outcg" "kill runcs KILL" "rm -f runcs"; do
+		# shellcheck disable=SC2086
+		run "$STEP_BIN" $cmd
+		assert_equal "$status" 125
+		assert_output --partial "its record is not one stepbox wrote, or names what no container has"
+		running "$victim" || fail "'$cmd' signalled process $victim"
+	done
+	run "$STEP_BIN" kill -v outcg KILL
+	assert_output --partial "stepbox.cgroups[0] $WORK/fakecg is not a cgroup below /sys/fs/cgroup"
+	run "$STEP_BIN" kill -v runcs KILL
+	assert_output --partial "state.json: not written by stepbox"
+	# each field of a record checked: a type, a range, a time, a length
+	# that json-c or strtol would have let through, and an owner
+	forge f1f1f1f1f1f1 odd
+	local good='{ociVersion: "1.0.2", id: "f1f1f1f1f1f1", status: "running", pid: $pid,
+		created: "2026-01-01T00:00:00.5Z", stepbox: {name: "odd", startTime: $start}}'
+	local -A bad=(
+		['.stepbox.detached = "false"']='"detached" is not true or false'
+		['.stepbox.startTime = 18446744073709551615']='"startTime" is not a number'
+		['.pid = 0']='"pid" is not a number from 1'
+		['.pid = "1"']='"pid" is not a number from 1'
+		['.created = "2026-01-01T00:00:00+05:00"']='"created" 2026-01-01T00:00:00+05:00 is not a time'
+		['.stepbox.name = "a\u0000b"']='"name" is not a string'
+		['.stepbox.cgroups = ["/sys/fs/cgroup/../../etc"]']='is not a cgroup below /sys/fs/cgroup'
+	)
+	local change
+	for change in "${!bad[@]}"; do
+		jq -n --argjson pid "$victim" --argjson start "$start" "$good | $change" \
+			>/run/stepbox/f1f1f1f1f1f1/state.json
+		run "$STEP_BIN" kill -v odd KILL
+		echo "$change: $output"
+		assert_equal "$status" 125
+		assert_output --partial "${bad[$change]}"
+		running "$victim" || fail "'$change': kill signalled process $victim"
+	done
+	# the record as it should be, but another user's: a pid they chose
+	jq -n --argjson pid "$victim" --argjson start "$start" "$good" >/run/stepbox/f1f1f1f1f1f1/state.json
+	chown 65534 /run/stepbox/f1f1f1f1f1f1/state.json
+	run "$STEP_BIN" kill -v odd KILL
+	assert_equal "$status" 125
+	assert_output --partial "owned by uid 65534 with mode 0644, not ours (uid 0)"
+	running "$victim"
+	# a fifo for a record: read, it would hang every `list`
+	forge f0f0f0f0f0f0 fifo
+	mkfifo /run/stepbox/f0f0f0f0f0f0/state.json
+	run timeout 10 "$STEP_BIN" exec fifo true
+	assert_equal "$status" 125
+	assert_output --partial "its record is not one stepbox wrote"
+	run timeout 10 "$STEP_BIN" list
+	assert_success
+	refute_output --partial outcg
+	refute_output --partial runcs
+	refute_output --partial fifo
+	refute_output --partial odd
+	# nobody holds their locks: cleanup removes them, and only them
+	run "$STEP_BIN" cleanup
+	assert_success
+	[ ! -e /run/stepbox/d0d0d0d0d0d0 ] && [ ! -e /run/stepbox/outcg ]
+	[ ! -e /run/stepbox/e0e0e0e0e0e0 ] && [ ! -e /run/stepbox/runcs ]
+	[ ! -e /run/stepbox/f0f0f0f0f0f0 ] && [ ! -e /run/stepbox/fifo ]
+	[ ! -e /run/stepbox/f1f1f1f1f1f1 ] && [ ! -e /run/stepbox/odd ]
+	[ -d "$WORK/fakecg" ]
+	running "$victim"
+}
+
 @test "hostile: records and names that are links lead nowhere: the files they point at are never read out or removed" {
 	echo secret >"$WORK/target"
 	forge b0b0b0b0b0b0 linked
-	ln -s "$WORK/target" /run/stepbox/b0b0b0b0b0b0/state
+	ln -s "$WORK/target" /run/stepbox/b0b0b0b0b0b0/state.json
 	ln -s "$WORK/target" /run/stepbox/b0b0b0b0b0b0/log
 	ln -s "../..$WORK" /run/stepbox/outside
 	ln -s "$WORK" /run/stepbox/c0c0c0c0c0c0

@@ -140,11 +140,13 @@ load oci-helpers
 	assert_no_traces
 }
 
-@test "oci: linux.resources.network.classID and hugepageLimits, seen from the host; network.priorities and bad page sizes refused" {
+@test "oci: linux.resources.network.classID, priorities and hugepageLimits, seen from the host (v1); bad entries refused, v2 refuses net_cls and net_prio" {
 	args 'sleep 100'
-	edit '.linux.resources.network = {classID: 1048577} | .linux.resources.hugepageLimits = [{pageSize: "2MB", limit: 4194304}]'
+	edit '.linux.resources.network = {classID: 1048577, priorities: [{name: "lo", priority: 5}]} | .linux.resources.hugepageLimits = [{pageSize: "2MB", limit: 4194304}]'
 	good=$(cat "$BUNDLE/config.json")
-	for c in '.linux.resources.network.priorities = [{name: "eth0", priority: 5}]|linux.resources.network.priorities: not supported' \
+	for c in '.linux.resources.network.priorities = [{name: "a/b", priority: 5}]|priorities[0]: "name" must be an interface name' \
+		'.linux.resources.network.priorities = [{name: "lo"}]|priorities[0]: "priority" missing' \
+		'.linux.resources.network.priorities = [{name: "lo", priority: 1, prio: 2}]|priorities[0]: "prio" is not a field' \
 		'.linux.resources.hugepageLimits[0].pageSize = "2M"|pageSize" must be a size such as 2MB' \
 		'.linux.resources.hugepageLimits[0].limit = 3000000|is not a whole number of 2MB pages' \
 		'.linux.resources.network.classID = 4294967296|linux.resources.network.classID: 4294967296 is out of range'; do
@@ -164,6 +166,11 @@ load oci-helpers
 		assert_failure
 		assert_output --partial "cgroup v2 has no net_cls controller"
 		[ ! -e /sys/fs/cgroup/stepbox-oci/c12 ]
+		edit 'del(.linux.resources.network.classID)'
+		run oci create --bundle "$BUNDLE" c12
+		assert_failure
+		assert_output --partial "network.priorities: cgroup v2 has no net_prio controller"
+		[ ! -e /sys/fs/cgroup/stepbox-oci/c12 ]
 		edit 'del(.linux.resources.network)'
 		grep -qw hugetlb /sys/fs/cgroup/cgroup.controllers || skip "no hugetlb controller"
 		create c12
@@ -171,13 +178,14 @@ load oci-helpers
 		assert_equal "$(cat "${dirs[0]}/hugetlb.2MB.max")" 4194304
 	else
 		if [ "$(stat -f -c %T /sys/fs/cgroup/net_cls 2>/dev/null)" != cgroupfs ] ||
+			[ "$(stat -f -c %T /sys/fs/cgroup/net_prio 2>/dev/null)" != cgroupfs ] ||
 			[ "$(stat -f -c %T /sys/fs/cgroup/hugetlb 2>/dev/null)" != cgroupfs ]; then
 			# The host does not mount them, and its cgroup mounts are not
 			# the test's to change: refused, naming the controller,
 			# before anything is made
 			run oci create --bundle "$BUNDLE" c12
 			assert_failure
-			assert_output --regexp '(net_cls|hugetlb) is not mounted'
+			assert_output --regexp '(net_cls|hugetlb|net_prio) is not mounted'
 			[ ! -e /run/stepbox-oci/c12 ]
 			assert_equal "$(find /sys/fs/cgroup -maxdepth 3 -path '*stepbox-oci/c12')" ""
 			return
@@ -185,6 +193,9 @@ load oci-helpers
 		create c12
 		dirs=(/sys/fs/cgroup/net_cls/stepbox-oci/c12 /sys/fs/cgroup/hugetlb/stepbox-oci/c12)
 		assert_equal "$(cat "${dirs[0]}/net_cls.classid")" 1048577
+		# net_prio, co-mounted with net_cls: lo is the host's (the kernel
+		# names the host's interfaces only)
+		grep -qx 'lo 5' /sys/fs/cgroup/net_prio/stepbox-oci/c12/net_prio.ifpriomap
 		assert_equal "$(cat "${dirs[1]}/hugetlb.2MB.limit_in_bytes")" 4194304
 		grep -qx "$PID" "${dirs[0]}/cgroup.procs"
 	fi
@@ -250,6 +261,11 @@ load oci-helpers
 	run oci start c6
 	assert_success
 	wait_for "$WORK/x/ready"
+	# the shell touches ready, then becomes sleep: wait for the exec
+	for _ in $(seq 100); do
+		[ "$(tr '\0' ' ' <"/proc/$PID/cmdline")" = 'sleep 100 ' ] && break
+		sleep 0.05
+	done
 	jq -n '{user: {uid: 0, gid: 0}, args: ["sh", "-c", "hostname; cat /proc/1/cmdline | tr \"\\0\" \" \"; echo; echo $$; exit 7"],
 		env: ["PATH=/bin"], cwd: "/"}' >"$WORK/process.json"
 	run oci exec --process "$WORK/process.json" c6
