@@ -64,13 +64,12 @@ static void keep_rootfs_local(const struct container *c)
 }
 
 /*
- * The tree becomes a mount of its own: pivot_root wants a mount point
- * for the new root (EINVAL otherwise), and a mount of our own is what
- * lets us choose its propagation. open_tree(OPEN_TREE_CLONE|AT_RECURSIVE)
- * copies it, mounts below included (a bind, MS_BIND|MS_REC), and
- * move_mount attaches the copy onto the tree's own directory. From now on
- * the fd of that copy is the rootfs: the directory under it, the one the
- * parent opened, is out of sight below the mount.
+ * The tree becomes a mount of its own, bound onto itself: pivot_root
+ * wants a mount point for the new root, and a mount of our own is what
+ * lets us choose its propagation (rootfs.c's rootfs_bind_self, which OCI
+ * create's root.path goes through as well). From now on the fd of that
+ * copy is the rootfs: the directory under it, the one the parent opened,
+ * is out of sight below the mount.
  *
  * From step09 the tree is the merged overlay, not the rootfs: the
  * overlay is a mount point already, but our copy of the host's mount of
@@ -82,36 +81,11 @@ static void keep_rootfs_local(const struct container *c)
  */
 static int bind_rootfs(const struct container *c)
 {
-	const char *merged = c->overlay.merged;
-	struct mount_attr attr = {
-		.propagation = c->propagation == MS_PRIVATE ? MS_PRIVATE : MS_SLAVE,
-	};
-	struct stat want, got;
-	int tree;
-
 	if (c->propagation == MS_SHARED)
 		keep_rootfs_local(c);
-	/* The parent's fd is a mount of the parent's namespace, which
-	 * open_tree refuses to copy (EINVAL). Our copy of it is found by
-	 * name (open_merged), then checked against the fd: the same
-	 * directory, or stop. */
-	tree = open_tree(c->merged_fd, "",
-			 AT_EMPTY_PATH | AT_RECURSIVE | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-	if (tree < 0)
-		die_errno("%s: open_tree(OPEN_TREE_CLONE|AT_RECURSIVE)", merged);
-	if (fstat(tree, &got) < 0 || fstat(c->overlay.root, &want) < 0)
-		die_errno("%s: fstat", merged);
-	if (got.st_dev != want.st_dev || got.st_ino != want.st_ino)
-		die("%s: no longer the overlay mounted there", merged);
-	if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
-		die_errno("%s: mount_setattr(%s)", merged, propagation_name(attr.propagation));
-	if (move_mount(tree, "", c->merged_fd, "",
-		       MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-		die_errno("%s: move_mount onto itself", merged);
-	trace("open_tree(\"%s\", OPEN_TREE_CLONE|AT_RECURSIVE), mount_setattr(%s), move_mount "
-	      "onto itself = %d",
-	      merged, propagation_name(attr.propagation), tree);
-	return tree;
+	return rootfs_bind_self(c->merged_fd, c->overlay.root,
+				c->propagation == MS_PRIVATE ? MS_PRIVATE : MS_SLAVE,
+				c->overlay.merged);
 }
 
 /* The lower layers, top first: the --layer directories, then the rootfs. */

@@ -358,11 +358,9 @@ struct oci_container {
 /* --- mounts ------------------------------------------------------------- */
 
 /*
- * Bind the rootfs onto itself: pivot_root wants a mount point. The copy
- * is recursive (a rootfs with mounts below it keeps them). The parent's
- * fd is a mount of the parent's namespace, which open_tree refuses to
- * copy (EINVAL): our copy is found by its path, then checked against the
- * fd (the same directory, or stop).
+ * root.path bound onto itself, as run binds its tree (rootfs_bind_self):
+ * pivot_root wants a mount point. Our copy of it is found by its path,
+ * which rootfs_bind_self checks against the fd create opened.
  *
  * Unless everything is private (the default), the mount holding the
  * rootfs may share with the host's: it becomes private first (a slave if
@@ -374,29 +372,19 @@ struct oci_container {
  */
 static int bind_root(const struct oci_container *c)
 {
-	bool may_share = c->spec.rootfs_propagation != (MS_PRIVATE | MS_REC);
-	unsigned long parent = c->spec.rootfs_propagation & MS_SLAVE ? MS_SLAVE : MS_PRIVATE;
-	struct mount_attr attr = { .propagation = parent };
-	struct stat want, got;
+	unsigned long asked = c->spec.rootfs_propagation;
+	bool may_share = asked != (MS_PRIVATE | MS_REC);
+	unsigned long parent = asked & MS_SLAVE ? MS_SLAVE : MS_PRIVATE;
 	int ours = open(c->rootfs_path, O_PATH | O_DIRECTORY | O_CLOEXEC), tree;
 
-	if (ours < 0 || fstat(ours, &got) < 0 || fstat(c->rootfs_fd, &want) < 0)
+	if (ours < 0)
 		die_errno("open %s (root.path) in our mount namespace", c->rootfs_path);
-	if (got.st_dev != want.st_dev || got.st_ino != want.st_ino)
-		die("%s (root.path) changed since create opened it", c->rootfs_path);
 	if (may_share)
 		keep_mount_local(ours, parent, c->rootfs_path);
-	tree =
-	    open_tree(ours, "", AT_EMPTY_PATH | AT_RECURSIVE | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-	if (tree < 0)
-		die_errno("open_tree(%s, OPEN_TREE_CLONE|AT_RECURSIVE)", c->rootfs_path);
-	if (may_share && mount_setattr(tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
-		die_errno("mount_setattr(the copy of %s, %s)", c->rootfs_path,
-			  parent == MS_SLAVE ? "MS_SLAVE" : "MS_PRIVATE");
-	if (move_mount(tree, "", ours, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-		die_errno("move_mount(%s onto itself)", c->rootfs_path);
-	trace("open_tree(\"%s\", OPEN_TREE_CLONE|AT_RECURSIVE), move_mount onto itself = %d",
-	      c->rootfs_path, tree);
+	/* The copy's mounts as setup_rootfs made "/" before: private, or
+	 * slaves (a slave of a private mount is private: the copy's top). */
+	tree = rootfs_bind_self(ours, c->rootfs_fd, asked & MS_PRIVATE ? MS_PRIVATE : MS_SLAVE,
+				c->rootfs_path);
 	close(ours);
 	return tree;
 }

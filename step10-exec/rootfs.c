@@ -7,7 +7,8 @@
  *
  * Brought by step08; called by main.c (--rootfs, the command's lookup),
  * mounts.c and dev.c (every mount by fd); from step09 also by overlay.c,
- * from step10 by masks.c, exec.c, oci.c and process.c.
+ * from step10 by masks.c, exec.c, oci.c and process.c, and run and OCI
+ * create bind their tree onto itself with the same rootfs_bind_self.
  *
  *   resolving paths inside the tree: the runtime mounts /proc, /dev, /sys,
  *     /tmp and the volumes at paths in the image, and whoever made the
@@ -392,6 +393,44 @@ int rootfs_attach(int tree, const struct mount_attr *attr, unsigned at_flags, in
 		return -1;
 	*call = "move_mount";
 	return move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+}
+
+/*
+ * The tree at OURS, as our mount namespace has it, becomes a mount of its
+ * own, bound onto itself: pivot_root wants a mount point for the new root
+ * (EINVAL otherwise), and a mount of our own is one whose propagation we
+ * choose. open_tree(OPEN_TREE_CLONE|AT_RECURSIVE) copies it, the mounts
+ * below included (a bind, MS_BIND|MS_REC), PROPAGATION (private or slave)
+ * goes on every mount of the copy, and move_mount attaches it onto OURS.
+ * OURS was found by name: the fd opened before the namespaces existed
+ * (WANT) is a mount of the parent's namespace, which open_tree refuses to
+ * copy (EINVAL). So the copy is checked to be that same directory, or we
+ * stop. From step10 both ways in come here: run's tree (mounts.c's
+ * bind_rootfs) and OCI create's root.path (oci.c's bind_root).
+ */
+int rootfs_bind_self(int ours, int want, unsigned long propagation, const char *what)
+{
+	struct mount_attr attr = { .propagation = propagation };
+	const char *name = propagation == MS_SLAVE ? "MS_SLAVE" : "MS_PRIVATE", *call;
+	struct stat got, had;
+	int tree =
+	    open_tree(ours, "", AT_EMPTY_PATH | AT_RECURSIVE | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+
+	if (tree < 0)
+		die_errno("%s: open_tree(OPEN_TREE_CLONE|AT_RECURSIVE)", what);
+	if (fstat(tree, &got) < 0 || fstat(want, &had) < 0)
+		die_errno("%s: fstat", what);
+	if (got.st_dev != had.st_dev || got.st_ino != had.st_ino)
+		die("%s: no longer the tree opened before the namespaces were made", what);
+	if (rootfs_attach(tree, &attr, AT_RECURSIVE, ours, &call) < 0) {
+		if (strcmp(call, "mount_setattr") == 0)
+			die_errno("%s: mount_setattr(%s)", what, name);
+		die_errno("%s: move_mount onto itself", what);
+	}
+	trace("open_tree(\"%s\", OPEN_TREE_CLONE|AT_RECURSIVE), mount_setattr(%s), move_mount "
+	      "onto itself = %d",
+	      what, name, tree);
+	return tree;
 }
 
 /* --- pivot_root ---------------------------------------------------------- */

@@ -79,6 +79,11 @@ int rootfs_attach(int tree, const struct mount_attr *attr, unsigned at_flags, in
  * reaches the host's peers. */
 void keep_mount_local(int fd, unsigned long propagation, const char *what);
 
+/* The tree at OURS (found by name in our mount namespace, checked to be
+ * WANT) bound onto itself, PROPAGATION on each mount of the copy: the
+ * mount point pivot_root wants. Returns the copy's fd; dies on failure. */
+int rootfs_bind_self(int ours, int want, unsigned long propagation, const char *what);
+
 /*
  * pivot_root(".", ".") in the directory ROOT: ROOT becomes "/", the old
  * root is stacked on top of it, made private so that its unmounting
