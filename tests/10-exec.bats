@@ -235,6 +235,7 @@ assert_gone() {
 	start web -- sleep 60
 	# As if the container had exited and its pid been reused: the record's
 	# start time no longer matches the process that has that pid.
+	cp "/run/stepbox/$ID/state.json" "$WORK/state.orig"
 	jq -c '.stepbox.startTime = 1' "/run/stepbox/$ID/state.json" >"$WORK/state.json"
 	cat "$WORK/state.json" >"/run/stepbox/$ID/state.json"
 	run sbx kill web KILL
@@ -243,6 +244,9 @@ assert_gone() {
 	run sbx exec web true
 	assert_equal "$status" 125
 	running "$PID1"
+	# The true record back: teardown's rm -f then stops it now, rather
+	# than waiting out the sleep of a container it must not touch.
+	cat "$WORK/state.orig" >"/run/stepbox/$ID/state.json"
 }
 
 @test "run: a name that is taken is refused, and the running container is untouched" {
