@@ -155,17 +155,33 @@ static const char *check_id(const char *id)
  * and any directory as "cgroups", and `kill --all` or `delete --force`,
  * run by root, kill that process and remove that directory.
  */
-static void check_private(int fd, const char *what, const char *path)
+/* Room for why a record is refused: its path, and state_read's reason. */
+#define WHY_MAX (2 * PATH_MAX + 512)
+
+static bool is_private(int fd, const char *what, const char *path, char *why, size_t size)
 {
 	struct stat st;
 
-	if (fstat(fd, &st) < 0)
-		die_errno("fstat %s (%s)", path, what);
-	if (st.st_uid != geteuid() || (st.st_mode & 077) != 0)
-		die("%s %s: owned by uid %u with mode %04o; it must be the caller's (uid %u) and "
-		    "mode %s, or anyone who can write there forges the state of containers",
-		    what, path, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777),
-		    (unsigned)geteuid(), S_ISDIR(st.st_mode) ? "0700" : "0600");
+	if (fstat(fd, &st) < 0) {
+		snprintf(why, size, "fstat %s (%s): %s", path, what, strerror(errno));
+		return false;
+	}
+	if (st.st_uid == geteuid() && (st.st_mode & 077) == 0)
+		return true;
+	snprintf(why, size,
+		 "%s %s: owned by uid %u with mode %04o; it must be the caller's (uid %u) and "
+		 "mode %s, or anyone who can write there forges the state of containers",
+		 what, path, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777),
+		 (unsigned)geteuid(), S_ISDIR(st.st_mode) ? "0700" : "0600");
+	return false;
+}
+
+static void check_private(int fd, const char *what, const char *path)
+{
+	char why[WHY_MAX];
+
+	if (!is_private(fd, what, path, why, sizeof(why)))
+		die("%s", why);
 }
 
 /* ROOT, made 0700 if missing (state files name pids and cgroups), with
@@ -233,46 +249,71 @@ static void remove_state_dir(int root, const char *id)
 }
 
 /* ROOT/ID/state.json, by state.c's code as step10's own records: the
- * same document, the same checks of what it names. */
-static void load_state(int dir, const char *id, struct oci_state *st)
+ * same document, the same checks of what it names. -1, and WHY, for a
+ * record that is missing or not one to trust. */
+static int read_state(int dir, const char *id, struct oci_state *st, char *why, size_t size)
 {
+	char path[PATH_MAX + OCI_ID_MAX + 16], reason[PATH_MAX + 64];
 	struct state_record r;
 	json_object *v;
-	char why[PATH_MAX + 64];
 	int fd =
 	    openat(dir, "state.json", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 
 	memset(st, 0, sizeof(*st));
 	st->dir = dir;
 	st->cgroup.fd = -1;
-	if (fd < 0)
-		die_errno("open %s/%s/state.json (a create that failed, or is still going)",
-			  oci_root, id);
-	{
-		char path[PATH_MAX + OCI_ID_MAX + 16];
-
-		snprintf(path, sizeof(path), "%s/%s/state.json", oci_root, id);
-		check_private(fd, "the state record", path);
+	snprintf(path, sizeof(path), "%s/%s/state.json", oci_root, id);
+	if (fd < 0) {
+		snprintf(why, size, "open %s: %s (a create that failed, or is still going)", path,
+			 strerror(errno));
+		return -1;
 	}
-	if (state_read(fd, &r, &st->doc, why, sizeof(why)) < 0)
-		die("%s/%s/state.json: %s", oci_root, id, why);
+	if (!is_private(fd, "the state record", path, why, size)) {
+		close(fd);
+		return -1;
+	}
+	if (state_read(fd, &r, &st->doc, reason, sizeof(reason)) < 0) {
+		close(fd);
+		snprintf(why, size, "%s: %s", path, reason);
+		return -1;
+	}
 	close(fd);
-	if (strcmp(r.id, id) != 0)
-		die("%s/%s/state.json: \"id\" is %s", oci_root, id, r.id);
+	if (strcmp(r.id, id) != 0) {
+		snprintf(why, size, "%s: \"id\" is %s", path, r.id);
+		goto bad;
+	}
 	/* OCI's own fields, which state.c does not know: given to hooks and
 	 * printed by `state` and `list` */
 	if (!json_object_object_get_ex(st->doc, "bundle", &v) ||
-	    !json_object_is_type(v, json_type_string) || json_object_get_string(v)[0] != '/')
-		die("%s/%s/state.json: \"bundle\" is not an absolute path", oci_root, id);
+	    !json_object_is_type(v, json_type_string) || json_object_get_string(v)[0] != '/') {
+		snprintf(why, size, "%s: \"bundle\" is not an absolute path", path);
+		goto bad;
+	}
 	st->bundle = json_object_get_string(v);
 	if (json_object_object_get_ex(st->doc, "annotations", &v) &&
-	    !json_object_is_type(v, json_type_object))
-		die("%s/%s/state.json: \"annotations\" is not an object", oci_root, id);
+	    !json_object_is_type(v, json_type_object)) {
+		snprintf(why, size, "%s: \"annotations\" is not an object", path);
+		goto bad;
+	}
 	st->pid = r.pid;
 	st->start_time = r.start_time;
 	st->cgroup.layout = cgroup_detect();
 	for (int i = 0; i < r.ncgroups && i < CGROUP_MAX_DIRS; i++)
 		snprintf(st->cgroup.dirs[st->cgroup.ndirs++], PATH_MAX, "%s", r.cgroups[i]);
+	return 0;
+bad:
+	json_object_put(st->doc);
+	st->doc = NULL;
+	st->bundle = NULL;
+	return -1;
+}
+
+static void load_state(int dir, const char *id, struct oci_state *st)
+{
+	char why[WHY_MAX];
+
+	if (read_state(dir, id, st, why, sizeof(why)) < 0)
+		die("%s", why);
 }
 
 /*
@@ -1650,8 +1691,9 @@ static void await_execve(int conn, const struct oci_state *st, const char *id, b
 	if (traced) {
 		status = wait_for_execve(st->pid, id);
 	} else {
-		/* ESRCH: it is gone already (reaped), and /proc says so */
-		pidfd = (int)syscall(SYS_pidfd_open, st->pid, 0);
+		/* ESRCH: it is gone already (reaped, its pid perhaps another's
+		 * by now: the start time is checked), and /proc says so */
+		pidfd = pidfd_open_started(st->pid, st->start_time);
 		if (pidfd < 0 && errno != ESRCH)
 			die_errno("pidfd_open(%d) (container %s's process)", (int)st->pid, id);
 	}
@@ -2637,7 +2679,7 @@ static json_object *list_entry(int root, const char *id)
 {
 	int dir = openat(root, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	json_object *e = json_object_new_object(), *v;
-	char rootfs[PATH_MAX], owner[64];
+	char rootfs[PATH_MAX], owner[64], why[WHY_MAX];
 	struct oci_state st;
 	const char *status;
 	struct stat sb;
@@ -2649,7 +2691,16 @@ static json_object *list_entry(int root, const char *id)
 		json_object_put(e);
 		return NULL;
 	}
-	load_state(dir, id, &st);
+	/* One bad record is said, and the others are listed (runc's
+	 * getContainers, list.go, does the same): a client that lists to
+	 * find its own containers must not lose them all to one it cannot
+	 * read. */
+	if (read_state(dir, id, &st, why, sizeof(why)) < 0) {
+		warn("list: %s: skipped", why);
+		close(dir);
+		json_object_put(e);
+		return NULL;
+	}
 	status = status_of(&st);
 	rootfs_of(dir, st.bundle ? st.bundle : "", rootfs, sizeof(rootfs));
 	owner_name(sb.st_uid, owner, sizeof(owner));

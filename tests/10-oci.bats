@@ -778,6 +778,17 @@ forge() {
 	[ "$(stat -c '%u %a' "$OCI_ROOT")" = '0 700' ]
 	[ "$(stat -c '%u %a' "$OCI_ROOT/c16")" = '0 700' ]
 	[ "$(stat -c '%u %a' "$OCI_ROOT/c16/state.json")" = '0 600' ]
+	# list: a record it cannot trust is said and skipped, the others
+	# listed, as runc's list does
+	mkdir -m 700 "$OCI_ROOT/forged3"
+	echo '{"ociVersion": "1.0.2"}' >"$OCI_ROOT/forged3/state.json"
+	chmod 600 "$OCI_ROOT/forged3/state.json"
+	run oci list -q
+	assert_success
+	assert_line c16
+	assert_line --regexp "list: $OCI_ROOT/forged3/state.json: .*: skipped"
+	refute_line forged3
+	rm -r "$OCI_ROOT/forged3"
 	run oci delete c16
 	assert_success
 	assert_no_traces
