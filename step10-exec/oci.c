@@ -147,6 +147,9 @@ static const char *check_id(const char *id)
 	return NULL;
 }
 
+/* Room for why a record is refused: its path, and state_read's reason. */
+#define WHY_MAX (2 * PATH_MAX + 512)
+
 /*
  * A state record is trusted only where nobody else could have written
  * it, as step10's own /run/stepbox: FD (--root, ROOT/ID or a state.json)
@@ -155,9 +158,6 @@ static const char *check_id(const char *id)
  * and any directory as "cgroups", and `kill --all` or `delete --force`,
  * run by root, kill that process and remove that directory.
  */
-/* Room for why a record is refused: its path, and state_read's reason. */
-#define WHY_MAX (2 * PATH_MAX + 512)
-
 static bool is_private(int fd, const char *what, const char *path, char *why, size_t size)
 {
 	struct stat st;
@@ -250,7 +250,8 @@ static void remove_state_dir(int root, const char *id)
 
 /* ROOT/ID/state.json, by state.c's code as step10's own records: the
  * same document, the same checks of what it names. -1, and WHY, for a
- * record that is missing or not one to trust. */
+ * record that is missing (errno ENOENT: a delete, say, has just removed
+ * it) or not one to trust (EINVAL, or what the open said). */
 static int read_state(int dir, const char *id, struct oci_state *st, char *why, size_t size)
 {
 	char path[PATH_MAX + OCI_ID_MAX + 16], reason[PATH_MAX + 64];
@@ -264,17 +265,22 @@ static int read_state(int dir, const char *id, struct oci_state *st, char *why, 
 	st->cgroup.fd = -1;
 	snprintf(path, sizeof(path), "%s/%s/state.json", oci_root, id);
 	if (fd < 0) {
+		int err = errno;
+
 		snprintf(why, size, "open %s: %s (a create that failed, or is still going)", path,
-			 strerror(errno));
+			 strerror(err));
+		errno = err;
 		return -1;
 	}
 	if (!is_private(fd, "the state record", path, why, size)) {
 		close(fd);
+		errno = EINVAL;
 		return -1;
 	}
 	if (state_read(fd, &r, &st->doc, reason, sizeof(reason)) < 0) {
 		close(fd);
 		snprintf(why, size, "%s: %s", path, reason);
+		errno = EINVAL;
 		return -1;
 	}
 	close(fd);
@@ -305,6 +311,7 @@ bad:
 	json_object_put(st->doc);
 	st->doc = NULL;
 	st->bundle = NULL;
+	errno = EINVAL;
 	return -1;
 }
 
@@ -422,8 +429,11 @@ static int bind_root(const struct oci_container *c)
 		die_errno("open %s (root.path) in our mount namespace", c->rootfs_path);
 	if (may_share)
 		keep_mount_local(ours, parent, c->rootfs_path);
-	/* The copy's mounts as setup_rootfs made "/" before: private, or
-	 * slaves (a slave of a private mount is private: the copy's top). */
+	/* Every mount of the copy private, or a slave (of a private mount:
+	 * private, the copy's top in shared mode). For "private" and
+	 * "slave", which setup_rootfs set on "/" alone, that includes the
+	 * mounts below root.path, which runc leaves as the host has them:
+	 * here nothing the container mounts there reaches the host. */
 	tree = rootfs_bind_self(ours, c->rootfs_fd, asked & MS_PRIVATE ? MS_PRIVATE : MS_SLAVE,
 				c->rootfs_path);
 	close(ours);
@@ -2696,7 +2706,10 @@ static json_object *list_entry(int root, const char *id)
 	 * find its own containers must not lose them all to one it cannot
 	 * read. */
 	if (read_state(dir, id, &st, why, sizeof(why)) < 0) {
-		warn("list: %s: skipped", why);
+		/* gone since faccessat above (list takes no lock): not listed,
+		 * and nothing to say */
+		if (errno != ENOENT)
+			warn("list: skipped, %s", why);
 		close(dir);
 		json_object_put(e);
 		return NULL;

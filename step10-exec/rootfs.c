@@ -418,8 +418,10 @@ int rootfs_bind_self(int ours, int want, unsigned long propagation, const char *
 
 	if (tree < 0)
 		die_errno("%s: open_tree(OPEN_TREE_CLONE|AT_RECURSIVE)", what);
-	if (fstat(tree, &got) < 0 || fstat(want, &had) < 0)
-		die_errno("%s: fstat", what);
+	if (fstat(tree, &got) < 0)
+		die_errno("%s: fstat(the copy open_tree made)", what);
+	if (fstat(want, &had) < 0)
+		die_errno("%s: fstat(the tree as opened before the namespaces)", what);
 	if (got.st_dev != had.st_dev || got.st_ino != had.st_ino)
 		die("%s: no longer the tree opened before the namespaces were made", what);
 	if (rootfs_attach(tree, &attr, AT_RECURSIVE, ours, &call) < 0) {

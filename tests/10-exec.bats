@@ -235,7 +235,11 @@ assert_gone() {
 	start web -- sleep 60
 	# As if the container had exited and its pid been reused: the record's
 	# start time no longer matches the process that has that pid.
+	# The true record back when the test ends, however it ends: teardown's
+	# rm -f then stops the container at once, rather than waiting out the
+	# sleep of a container it must not touch.
 	cp "/run/stepbox/$ID/state.json" "$WORK/state.orig"
+	TEARDOWN_EXTRA="cat $WORK/state.orig >/run/stepbox/$ID/state.json; $TEARDOWN_EXTRA"
 	jq -c '.stepbox.startTime = 1' "/run/stepbox/$ID/state.json" >"$WORK/state.json"
 	cat "$WORK/state.json" >"/run/stepbox/$ID/state.json"
 	run sbx kill web KILL
@@ -244,9 +248,6 @@ assert_gone() {
 	run sbx exec web true
 	assert_equal "$status" 125
 	running "$PID1"
-	# The true record back: teardown's rm -f then stops it now, rather
-	# than waiting out the sleep of a container it must not touch.
-	cat "$WORK/state.orig" >"/run/stepbox/$ID/state.json"
 }
 
 @test "run: a name that is taken is refused, and the running container is untouched" {

@@ -779,16 +779,23 @@ forge() {
 	[ "$(stat -c '%u %a' "$OCI_ROOT/c16")" = '0 700' ]
 	[ "$(stat -c '%u %a' "$OCI_ROOT/c16/state.json")" = '0 600' ]
 	# list: a record it cannot trust is said and skipped, the others
-	# listed, as runc's list does
-	mkdir -m 700 "$OCI_ROOT/forged3"
+	# listed, as runc's list does: one that is not stepbox's, and c16's
+	# own record copied into a directory of its own but written by
+	# another user (uid 65534)
+	mkdir -m 700 "$OCI_ROOT/forged3" "$OCI_ROOT/forged4"
 	echo '{"ociVersion": "1.0.2"}' >"$OCI_ROOT/forged3/state.json"
 	chmod 600 "$OCI_ROOT/forged3/state.json"
+	jq -c '.id = "forged4"' "$OCI_ROOT/c16/state.json" >"$OCI_ROOT/forged4/state.json"
+	chmod 600 "$OCI_ROOT/forged4/state.json"
+	chown 65534:65534 "$OCI_ROOT/forged4/state.json"
 	run oci list -q
 	assert_success
 	assert_line c16
-	assert_line --regexp "list: $OCI_ROOT/forged3/state.json: .*: skipped"
+	assert_line --regexp "list: skipped, $OCI_ROOT/forged3/state.json: "
+	assert_line --regexp "list: skipped, the state record $OCI_ROOT/forged4/state.json: owned by uid 65534"
 	refute_line forged3
-	rm -r "$OCI_ROOT/forged3"
+	refute_line forged4
+	rm -r "$OCI_ROOT/forged3" "$OCI_ROOT/forged4"
 	run oci delete c16
 	assert_success
 	assert_no_traces
