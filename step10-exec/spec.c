@@ -1077,12 +1077,6 @@ static void read_unified(struct oci_limits *o, json_object *res, bool v2)
 	}
 }
 
-/*
- * linux.resources, every field of the runtime-spec's list applied as
- * given (cgroup.c: v1's numbers to v1's files, converted for v2 as runc
- * converts them) or refused here by its JSON path, with the layout of
- * this host's cgroups in mind, before anything is made.
- */
 /* network.priorities: v1's net_prio (cgroup.c refuses it on v2), a host
  * interface's name as the kernel takes one: 1 to 15 bytes, no '/', no
  * blank. */
@@ -1120,6 +1114,12 @@ static void read_net_priorities(struct oci_limits *o, json_object *net)
 	}
 }
 
+/*
+ * linux.resources, every field of the runtime-spec's list applied as
+ * given (cgroup.c: v1's numbers to v1's files, converted for v2 as runc
+ * converts them) or refused here by its JSON path, with the layout of
+ * this host's cgroups in mind, before anything is made.
+ */
 void spec_read_resources(struct cgroup_limits *l, json_object *res)
 {
 	static const char *const fields[] = {
